@@ -1,0 +1,23 @@
+"""programgen client library: ``AsyncClient`` (asyncio) and ``Client`` (blocking).
+
+Depends only on the generated contract (``programgen.v1``), never on the server.
+"""
+
+from client.aio import AsyncClient, profile_from_json
+from client.errors import (
+    FieldViolation,
+    GenerationCancelled,
+    GenerationFailed,
+    ProgramgenError,
+)
+from client.sync import Client
+
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "FieldViolation",
+    "GenerationCancelled",
+    "GenerationFailed",
+    "ProgramgenError",
+    "profile_from_json",
+]

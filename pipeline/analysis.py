@@ -1,0 +1,147 @@
+"""Stage 1, profile analysis: units, estimated 1RMs, relative strength, a strength level."""
+
+from __future__ import annotations
+
+import math
+
+from pipeline.domain import (
+    E1rmFormula,
+    KnownLift,
+    Lift,
+    LiftEstimate,
+    Profile,
+    ProfileAnalysis,
+    Sex,
+    StrengthLevel,
+    Unit,
+)
+
+# The international avoirdupois pound, exactly (International Yard and Pound Agreement, 1959).
+KG_PER_LB = 0.45359237
+
+# Smallest load jump with the smallest common plate pair: 2 x 1.25 kg or 2 x 2.5 lb.
+PLATE_INCREMENT = {Unit.KG: 2.5, Unit.LB: 5.0}
+
+# Brzycki is the more accurate of the two below ~10 reps and Epley above; they agree at
+# 10 reps (LeSuer, McCormick, Mayhew, Wasserstein & Arnold 1997, J Strength Cond Res
+# 11(4):211-213). So: Brzycki for 2-10 reps, Epley for 11-12.
+BRZYCKI_MAX_REPS = 10
+
+# Bodyweight multiples (e1RM / bodyweight) at which a lifter reaches intermediate,
+# advanced and elite, from the strengthlevel.com standards (approximate; these are the
+# widely quoted values, not a peer-reviewed norm). Below "intermediate" is novice.
+# Pull-ups are left out: their standards are counted in reps, not load.
+_STANDARDS: dict[Sex, dict[Lift, tuple[float, float, float]]] = {
+    Sex.MALE: {
+        Lift.SQUAT: (1.5, 2.25, 2.75),
+        Lift.BENCH_PRESS: (1.0, 1.5, 2.0),
+        Lift.DEADLIFT: (2.0, 2.5, 3.0),
+        Lift.OVERHEAD_PRESS: (0.8, 1.05, 1.35),
+        Lift.BARBELL_ROW: (1.0, 1.5, 1.75),
+    },
+    Sex.FEMALE: {
+        Lift.SQUAT: (1.25, 1.5, 2.0),
+        Lift.BENCH_PRESS: (0.75, 1.0, 1.5),
+        Lift.DEADLIFT: (1.25, 1.75, 2.5),
+        Lift.OVERHEAD_PRESS: (0.5, 0.75, 1.0),
+        Lift.BARBELL_ROW: (0.65, 0.9, 1.2),
+    },
+}
+
+_LEVELS = (
+    StrengthLevel.NOVICE,
+    StrengthLevel.INTERMEDIATE,
+    StrengthLevel.ADVANCED,
+    StrengthLevel.ELITE,
+)
+
+
+def to_kg(value: float, unit: Unit) -> float:
+    return value * KG_PER_LB if unit is Unit.LB else value
+
+
+def e1rm(weight: float, reps: int) -> tuple[float, E1rmFormula]:
+    """Estimated 1RM of `weight` lifted for `reps` reps, and the formula used."""
+    if reps <= 1:
+        return weight, E1rmFormula.TESTED
+    if reps <= BRZYCKI_MAX_REPS:
+        return weight * 36 / (37 - reps), E1rmFormula.BRZYCKI
+    return weight * (1 + reps / 30), E1rmFormula.EPLEY
+
+
+def estimate(lift: KnownLift, bodyweight: float) -> LiftEstimate:
+    """One lift's e1RM (in the profile's unit) and its multiple of bodyweight.
+
+    A pull-up's weight is the load added to bodyweight, so the formula runs on the whole
+    system mass (bodyweight + added load); the e1RM reported is again the ADDED load, and
+    relative strength is system-mass e1RM over bodyweight.
+    """
+    if lift.lift is Lift.PULL_UP:
+        system, formula = e1rm(bodyweight + lift.weight, lift.reps)
+        return LiftEstimate(
+            lift=lift.lift,
+            e1rm=round(system - bodyweight, 1),
+            formula=formula,
+            relative_strength=round(system / bodyweight, 2),
+        )
+    value, formula = e1rm(lift.weight, lift.reps)
+    return LiftEstimate(
+        lift=lift.lift,
+        e1rm=round(value, 1),
+        formula=formula,
+        relative_strength=round(value / bodyweight, 2),
+    )
+
+
+def _thresholds(lift: Lift, sex: Sex | None) -> tuple[float, float, float] | None:
+    if lift not in _STANDARDS[Sex.MALE]:
+        return None
+    if sex is not None:
+        return _STANDARDS[sex][lift]
+    # Sex not given: the mean of both tables, so nobody is systematically over- or
+    # under-rated by an assumption.
+    male, female = _STANDARDS[Sex.MALE][lift], _STANDARDS[Sex.FEMALE][lift]
+    return (
+        (male[0] + female[0]) / 2,
+        (male[1] + female[1]) / 2,
+        (male[2] + female[2]) / 2,
+    )
+
+
+def lift_level(estimate: LiftEstimate, sex: Sex | None) -> StrengthLevel | None:
+    thresholds = _thresholds(estimate.lift, sex)
+    if thresholds is None:
+        return None
+    level = 0
+    for i, threshold in enumerate(thresholds, start=1):
+        if estimate.relative_strength >= threshold:
+            level = i
+    return _LEVELS[level]
+
+
+def strength_level(estimates: list[LiftEstimate], sex: Sex | None) -> StrengthLevel:
+    """The lower median of the per-lift levels: one outlier lift does not set the level."""
+    levels = sorted(
+        _LEVELS.index(level)
+        for level in (lift_level(e, sex) for e in estimates)
+        if level is not None
+    )
+    if not levels:
+        return StrengthLevel.UNKNOWN
+    return _LEVELS[levels[(len(levels) - 1) // 2]]
+
+
+def analyze_profile(profile: Profile) -> ProfileAnalysis:
+    estimates = [estimate(lift, profile.bodyweight) for lift in profile.lifts]
+    estimates.sort(key=lambda e: list(Lift).index(e.lift))
+    return ProfileAnalysis(
+        bodyweight_kg=round(to_kg(profile.bodyweight, profile.unit), 2),
+        lifts=estimates,
+        strength_level=strength_level(estimates, profile.sex),
+        plate_increment=PLATE_INCREMENT[profile.unit],
+    )
+
+
+def round_to_increment(value: float, increment: float) -> float:
+    """Nearest multiple of the plate increment (halves round up, never banker's)."""
+    return round(math.floor(value / increment + 0.5) * increment, 2)

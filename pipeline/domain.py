@@ -1,0 +1,317 @@
+"""Domain types shared by every pipeline stage: the athlete profile in, the program out.
+
+Pure data (pydantic models, frozen). The server maps these to and from protobuf at its
+edge by field name, so a field renamed here must be renamed in the .proto too. Every
+enum value maps to the proto enum value ``<ENUM_NAME>_<VALUE>`` in UPPER_SNAKE case.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class Goal(StrEnum):
+    HYPERTROPHY = "hypertrophy"
+    GENERAL_STRENGTH = "general_strength"
+    POWERLIFTING_PEAK = "powerlifting_peak"
+    GENERAL_FITNESS = "general_fitness"
+    FAT_LOSS = "fat_loss"
+    ENDURANCE = "endurance"
+    ATHLETIC_POWER = "athletic_power"
+
+
+class Experience(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Equipment(StrEnum):
+    BARBELL = "barbell"  # barbell with a rack
+    BENCH = "bench"
+    DUMBBELLS = "dumbbells"
+    CABLES = "cables"
+    MACHINES = "machines"
+    KETTLEBELLS = "kettlebells"
+    BANDS = "bands"
+    PULL_UP_BAR = "pull_up_bar"
+    BODYWEIGHT = "bodyweight"  # always implicitly available
+
+
+class InjuryArea(StrEnum):
+    KNEE = "knee"
+    LOWER_BACK = "lower_back"
+    SHOULDER = "shoulder"
+    ELBOW = "elbow"
+    WRIST = "wrist"
+    HIP = "hip"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Unit(StrEnum):
+    KG = "kg"
+    LB = "lb"
+
+
+class Lift(StrEnum):
+    SQUAT = "squat"
+    BENCH_PRESS = "bench_press"
+    DEADLIFT = "deadlift"
+    OVERHEAD_PRESS = "overhead_press"
+    BARBELL_ROW = "barbell_row"
+    PULL_UP = "pull_up"  # weight is the load added to bodyweight (0 for bodyweight reps)
+
+
+class Muscle(StrEnum):
+    CHEST = "chest"
+    BACK = "back"
+    QUADS = "quads"
+    HAMSTRINGS = "hamstrings"
+    GLUTES = "glutes"
+    FRONT_DELTS = "front_delts"
+    SIDE_REAR_DELTS = "side_rear_delts"
+    BICEPS = "biceps"
+    TRICEPS = "triceps"
+    CALVES = "calves"
+    ABS = "abs"
+
+
+class E1rmFormula(StrEnum):
+    TESTED = "tested"  # reps == 1: the weight is the 1RM
+    EPLEY = "epley"
+    BRZYCKI = "brzycki"
+
+
+class StrengthLevel(StrEnum):
+    UNKNOWN = "unknown"  # no lift known
+    NOVICE = "novice"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+    ELITE = "elite"
+
+
+class Severity(StrEnum):
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class PeriodizationModel(StrEnum):
+    LINEAR = "linear"
+    DAILY_UNDULATING = "daily_undulating"
+    WEEKLY_UNDULATING = "weekly_undulating"
+    BLOCK = "block"
+
+
+class Phase(StrEnum):
+    ACCUMULATION = "accumulation"
+    DELOAD = "deload"
+
+
+class Readiness(StrEnum):
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+    VERY_LOW = "very_low"
+
+
+class Stage(StrEnum):
+    """Pipeline stages in execution order; each is reported through the progress callback."""
+
+    PROFILE_ANALYSIS = "profile_analysis"
+    VOLUME_LANDMARKS = "volume_landmarks"
+    WEAK_POINTS = "weak_points"
+    PERIODIZATION = "periodization"
+    CONSTRUCTION = "construction"
+    AUTOREGULATION = "autoregulation"
+    LLM_REFINEMENT = "llm_refinement"
+    VALIDATION = "validation"
+
+
+# --------------------------------------------------------------------------- input
+
+
+class KnownLift(_Model):
+    lift: Lift
+    weight: float  # in the profile's unit
+    reps: int = 1  # 1 = a tested 1RM; 2..12 = a rep max to estimate from
+
+
+class Profile(_Model):
+    goal: Goal
+    experience: Experience
+    training_age_years: float | None = None
+    days_per_week: int
+    session_minutes: int
+    equipment: list[Equipment]
+    injuries: list[InjuryArea] = Field(default_factory=list)
+    injury_note: str = ""
+    age: int
+    sex: Sex | None = None
+    bodyweight: float  # in the profile's unit
+    sleep_hours: float
+    stress: int  # 1 (none) .. 10 (extreme)
+    unit: Unit = Unit.KG
+    priority_muscles: list[Muscle] = Field(default_factory=list)
+    program_weeks: int | None = None  # total weeks including the deload; None = engine decides
+    lifts: list[KnownLift] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- output
+
+
+class LiftEstimate(_Model):
+    lift: Lift
+    e1rm: float  # in the profile's unit
+    formula: E1rmFormula
+    relative_strength: float  # e1RM / bodyweight
+
+
+class ProfileAnalysis(_Model):
+    bodyweight_kg: float
+    lifts: list[LiftEstimate]
+    strength_level: StrengthLevel
+    plate_increment: float  # smallest load step, in the profile's unit
+
+
+class VolumeLandmarks(_Model):
+    """Weekly hard sets for one muscle: MV <= MEV <= MAV_low <= MAV_high <= MRV."""
+
+    muscle: Muscle
+    mv: int
+    mev: int
+    mav_low: int
+    mav_high: int
+    mrv: int
+    reference_mrv: int  # the published MRV this individual value was derived from
+
+
+class WeakPoint(_Model):
+    ratio_name: str  # e.g. "bench_press/squat"
+    ratio: float
+    band_low: float
+    band_high: float
+    severity: Severity
+    finding: str
+    muscles: list[Muscle]
+    exercise_ids: list[str]
+    extra_weekly_sets: int
+    reassess_week: int
+
+
+class WeakPointAnalysis(_Model):
+    findings: list[WeakPoint]
+    skipped_reason: str = ""  # non-empty when too few lifts were known to compare
+
+
+class Periodization(_Model):
+    model: PeriodizationModel
+    rationale: str
+    total_weeks: int
+    accumulation_weeks: int
+    deload_week: int  # 1-based index of the deload week (the last one)
+
+
+class PrescribedExercise(_Model):
+    exercise_id: str
+    name: str
+    sets: int
+    reps_min: int
+    reps_max: int
+    target_rpe: float
+    target_rir: int
+    rest_seconds: int
+    load: float | None = None  # absolute load in the profile's unit, None = by RPE only
+    load_percent_e1rm: float | None = None
+    notes: str = ""
+
+
+class TrainingDay(_Model):
+    day: int  # 1-based within the week
+    focus: str  # e.g. "Upper A", "Full body"
+    exercises: list[PrescribedExercise]
+    estimated_minutes: int
+
+
+class MuscleSets(_Model):
+    muscle: Muscle
+    sets: int
+
+
+class Week(_Model):
+    week: int  # 1-based
+    phase: Phase
+    target_rpe: float
+    target_rir: int
+    days: list[TrainingDay]
+    weekly_sets: list[MuscleSets]  # hard sets per muscle group this week
+
+
+class ReadinessAdjustment(_Model):
+    readiness: Readiness
+    signs: str
+    adjustment: str
+    rpe_delta: float  # added to the planned RPE
+    volume_factor: float  # multiplies the planned sets
+
+
+class Provenance(_Model):
+    engine_version: str
+    llm_refined: bool = False
+    llm_model: str = ""
+    llm_fallback_reason: str = ""  # why an attempted LLM refinement was not used
+
+
+class Program(_Model):
+    name: str
+    summary: str
+    unit: Unit
+    split: str
+    analysis: ProfileAnalysis
+    periodization: Periodization
+    landmarks: list[VolumeLandmarks]
+    weak_points: WeakPointAnalysis
+    weeks: list[Week]
+    autoregulation: list[ReadinessAdjustment]
+    provenance: Provenance
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class Violation(_Model):
+    field: str  # dotted path with indices, e.g. "lifts[0].reps" or "weeks[2].days[0]"
+    description: str
+
+
+class PipelineError(Exception):
+    """Base of every error the pipeline raises on purpose."""
+
+
+class ProfileInvalid(PipelineError):
+    """The profile breaks one or more input rules; every violation is listed."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
+
+
+class ProgramInvalid(PipelineError):
+    """The built program breaks one or more invariants; never hand such a program out."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))

@@ -1,0 +1,270 @@
+"""Stage 4, periodization: the model, the mesocycle length, and a plan for every week.
+
+The plan fixes per week: phase, reps in reserve (RIR) and RPE, how far volume has
+progressed from its start (0) to its peak (1), and the rep ranges for each training
+day. Construction turns volume progress into sets; autoregulation turns reps and RIR
+into loads.
+
+Volume never falls across accumulation weeks (it ramps, then holds), RIR never rises,
+so RPE never falls; the last week is a deload.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.domain import (
+    Experience,
+    Goal,
+    Periodization,
+    PeriodizationModel,
+    Phase,
+    Profile,
+)
+from pipeline.splits import choose_split
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RepRange(_Model):
+    low: int
+    high: int
+
+
+class DayReps(_Model):
+    compound: RepRange
+    isolation: RepRange
+    label: str  # "heavy", "moderate", "light" or the block's name
+
+
+class WeekPlan(_Model):
+    week: int  # 1-based
+    phase: Phase
+    rir: int
+    rpe: float
+    volume_progress: float  # 0 = start volume (about MEV), 1 = peak volume
+    days: list[DayReps]
+
+
+class PeriodizationPlan(_Model):
+    periodization: Periodization
+    weeks: list[WeekPlan]
+
+
+# Base rep ranges (compound, isolation) per goal. ACSM position stand "Progression models
+# in resistance training for healthy adults" (Med Sci Sports Exerc 2009, 41:687):
+# strength 1-6 reps at >= 80-85 % 1RM, hypertrophy 6-12, endurance 10-25, novices 8-12.
+# Isolation work sits higher because low-rep single-joint sets mostly add joint stress.
+_BASE_REPS: dict[Goal, tuple[tuple[int, int], tuple[int, int]]] = {
+    Goal.HYPERTROPHY: ((6, 10), (10, 15)),
+    Goal.GENERAL_STRENGTH: ((4, 6), (8, 12)),
+    Goal.POWERLIFTING_PEAK: ((3, 5), (8, 12)),
+    Goal.ATHLETIC_POWER: ((3, 5), (8, 12)),
+    Goal.GENERAL_FITNESS: ((8, 12), (12, 15)),
+    Goal.FAT_LOSS: ((8, 12), (12, 15)),
+    Goal.ENDURANCE: ((12, 15), (15, 20)),
+}
+
+# Mesocycle length when the athlete does not choose one: RP mesocycles of 4-6 weeks of
+# accumulation plus a deload (Israetel, Hoffmann & Smith 2021, "Scientific Principles of
+# Hypertrophy Training"); a strength peak gets a longer block sequence (Issurin 2010).
+_DEFAULT_WEEKS = {Experience.BEGINNER: 5, Experience.INTERMEDIATE: 6, Experience.ADVANCED: 6}
+_PEAK_WEEKS = 7
+
+# RIR starts at 3 and falls to 1 (0 for advanced lifters and a peak), the progression of
+# Helms, Cronin, Storey & Zourdos 2016 (Strength Cond J 38(4):42) and RP's mesocycles.
+START_RIR = 3
+# Deload: RIR 4 = RPE 6, the project's ceiling for a deload (DESIGN.md).
+DELOAD_RIR = 4
+
+
+def total_weeks(profile: Profile) -> int:
+    """Weeks in the mesocycle, deload included (4..8)."""
+    if profile.program_weeks is not None:
+        return profile.program_weeks
+    if profile.goal is Goal.POWERLIFTING_PEAK:
+        return _PEAK_WEEKS
+    return _DEFAULT_WEEKS[profile.experience]
+
+
+def choose_model(profile: Profile) -> PeriodizationModel:
+    if profile.goal is Goal.POWERLIFTING_PEAK or profile.experience is Experience.ADVANCED:
+        return PeriodizationModel.BLOCK
+    if profile.experience is Experience.BEGINNER:
+        return PeriodizationModel.LINEAR
+    # Daily undulation needs each muscle in at least two differently-loaded sessions a
+    # week; with two sessions the variation moves across weeks instead.
+    if profile.days_per_week >= 3:
+        return PeriodizationModel.DAILY_UNDULATING
+    return PeriodizationModel.WEEKLY_UNDULATING
+
+
+def _half_up(x: float) -> int:
+    return int(x + 0.5)
+
+
+def _schemes(goal: Goal) -> dict[str, RepRange]:
+    (lo, hi), _ = _BASE_REPS[goal]
+    mid = (lo + hi) // 2
+    return {
+        "heavy": RepRange(low=max(1, lo - 1), high=lo + 1),
+        "moderate": RepRange(low=max(1, mid - 1), high=mid + 1),
+        "light": RepRange(low=hi, high=hi + 3),
+    }
+
+
+def _isolation(goal: Goal) -> RepRange:
+    _, (lo, hi) = _BASE_REPS[goal]
+    return RepRange(low=lo, high=hi)
+
+
+# Undulating order of the A/B/C variants: heavy first (freshest), light in between so
+# two heavy sessions never follow each other (engine heuristic after Zourdos et al. 2016,
+# J Strength Cond Res 30:784, who compared daily orders).
+_DUP_ORDER = ("heavy", "light", "moderate")
+# Weekly undulation climbs light -> moderate -> heavy within each 3-week wave while
+# RIR falls.
+_WUP_ORDER = ("light", "moderate", "heavy")
+
+
+def _progress(i: int, n: int) -> float:
+    return 1.0 if n <= 1 else i / (n - 1)
+
+
+def _linear_reps(goal: Goal, p: float) -> RepRange:
+    # Reps fall (load rises) week by week: from 2 above the goal's top to 1 above its
+    # bottom (classic linear progression, Rhea & Alderman 2004, Res Q Exerc Sport 75:413).
+    (lo, hi), _ = _BASE_REPS[goal]
+    top, bottom = hi + 2, lo + 1
+    high = _half_up(top - (top - bottom) * p)
+    return RepRange(low=max(1, high - 2), high=high)
+
+
+def _block_lengths(accumulation: int, peak: bool) -> tuple[int, int, int]:
+    """Weeks of (accumulation block, transmutation, realization) within accumulation."""
+    realization = 1 if peak and accumulation >= 3 else 0
+    acc_block = (accumulation + 1) // 2
+    return acc_block, accumulation - acc_block - realization, realization
+
+
+def _rationale(profile: Profile, model: PeriodizationModel, weeks: int) -> str:
+    why = {
+        PeriodizationModel.LINEAR: (
+            "Linear: as a beginner you can add load every week, so reps fall a little "
+            "each week while load rises; it is the simplest model to follow and works as "
+            "well as any for novices (Rhea & Alderman 2004)."
+        ),
+        PeriodizationModel.DAILY_UNDULATING: (
+            "Daily undulating: for intermediates, rotating heavy, light and moderate "
+            "sessions within the week beats a purely linear plan (Rhea et al. 2002; "
+            "Williams et al. 2017 meta-analysis)."
+        ),
+        PeriodizationModel.WEEKLY_UNDULATING: (
+            "Weekly undulating: intermediates benefit from varying loading, and with two "
+            "sessions a week the light/moderate/heavy rotation runs week to week."
+        ),
+        PeriodizationModel.BLOCK: (
+            "Block: sequential blocks concentrate on one quality at a time - volume "
+            "(accumulation), then intensity (transmutation)"
+            + (", then a peak (realization)" if profile.goal is Goal.POWERLIFTING_PEAK else "")
+            + " - which suits advanced lifters and strength peaking (Issurin 2010)."
+        ),
+    }[model]
+    end_rir = _end_rir(profile)
+    return (
+        f"{why} Over {weeks - 1} accumulation weeks, weekly hard sets per muscle rise from "
+        f"about MEV toward (never above) MRV and reps in reserve fall from {START_RIR} to "
+        f"{end_rir}; week {weeks} is a deload at about maintenance volume and RPE 6 or less "
+        "to shed fatigue before the next block."
+    )
+
+
+def _end_rir(profile: Profile) -> int:
+    if profile.goal is Goal.POWERLIFTING_PEAK or profile.experience is Experience.ADVANCED:
+        return 0
+    return 1
+
+
+def plan_periodization(profile: Profile) -> PeriodizationPlan:
+    weeks = total_weeks(profile)
+    accumulation = weeks - 1
+    model = choose_model(profile)
+    split = choose_split(profile)
+    schemes = _schemes(profile.goal)
+    isolation = _isolation(profile.goal)
+    end_rir = _end_rir(profile)
+    peak = profile.goal is Goal.POWERLIFTING_PEAK
+    acc_block, transmutation, _ = _block_lengths(accumulation, peak)
+
+    plans: list[WeekPlan] = []
+    for i in range(accumulation):
+        p = _progress(i, accumulation)
+        rir = _half_up(START_RIR - (START_RIR - end_rir) * p)
+        volume = p
+        if model is PeriodizationModel.LINEAR:
+            day_reps = [
+                DayReps(compound=_linear_reps(profile.goal, p), isolation=isolation, label="")
+                for _ in split.days
+            ]
+        elif model is PeriodizationModel.DAILY_UNDULATING:
+            day_reps = [
+                DayReps(
+                    compound=schemes[_DUP_ORDER[day.variant % 3]],
+                    isolation=isolation,
+                    label=_DUP_ORDER[day.variant % 3],
+                )
+                for day in split.days
+            ]
+        elif model is PeriodizationModel.WEEKLY_UNDULATING:
+            label = _WUP_ORDER[i % 3]
+            day_reps = [
+                DayReps(compound=schemes[label], isolation=isolation, label=label)
+                for _ in split.days
+            ]
+        else:
+            # Volume ramps through the accumulation block, then holds (it must not fall)
+            # while intensity climbs.
+            volume = min(1.0, _progress(i, acc_block)) if acc_block > 1 else 1.0
+            if i < acc_block:
+                label, reps = "accumulation", schemes["light"]
+            elif i < acc_block + transmutation:
+                label, reps = "transmutation", schemes["heavy"]
+            else:
+                # Realization: heavy singles to triples on the competition lifts
+                # (Issurin 2010; 1-3 reps at >= 90 % 1RM is the usual peaking range).
+                label, reps = "realization", RepRange(low=1, high=3)
+            day_reps = [DayReps(compound=reps, isolation=isolation, label=label) for _ in split.days]
+        plans.append(
+            WeekPlan(
+                week=i + 1,
+                phase=Phase.ACCUMULATION,
+                rir=rir,
+                rpe=float(10 - rir),
+                volume_progress=round(volume, 4),
+                days=day_reps,
+            )
+        )
+
+    # Deload: the first week's rep ranges at RIR 4 so loads drop with the volume.
+    plans.append(
+        WeekPlan(
+            week=weeks,
+            phase=Phase.DELOAD,
+            rir=DELOAD_RIR,
+            rpe=float(10 - DELOAD_RIR),
+            volume_progress=0.0,
+            days=[d.model_copy(update={"label": "deload"}) for d in plans[0].days],
+        )
+    )
+    return PeriodizationPlan(
+        periodization=Periodization(
+            model=model,
+            rationale=_rationale(profile, model, weeks),
+            total_weeks=weeks,
+            accumulation_weeks=accumulation,
+            deload_week=weeks,
+        ),
+        weeks=plans,
+    )

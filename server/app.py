@@ -1,0 +1,224 @@
+"""Assembles and runs the server: store, broker, task pool, gRPC services, recovery, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from pipeline.engine import GenerateOptions, Offload, generate
+from pipeline.llm_refine import llm_settings_from_env
+from programgen.v1 import generation_service_pb2 as pb
+from programgen.v1 import generation_service_pb2_grpc as pb_grpc
+from server.auth import Authenticator
+from server.broker import Broker
+from server.config import Settings
+from server.pool import GenerateFn, Job, TaskPool
+from server.service import GenerationService
+from server.store.database import create_engine, is_sqlite, migrate
+from server.store.repository import PENDING, PROCESSING, Repository
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ProgramGenerationService"].full_name
+
+_GRPC_OPTIONS = [
+    # A second server on the same port must fail, not silently share it.
+    ("grpc.so_reuseport", 0),
+    ("grpc.max_receive_message_length", 1 << 20),
+    ("grpc.max_send_message_length", 16 << 20),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+]
+
+
+class ConfigError(Exception):
+    pass
+
+
+def is_loopback(address: str) -> bool:
+    host = address.rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Running:
+    """A started server and the parts tests and shutdown need to reach."""
+
+    settings: Settings
+    server: grpc.aio.Server
+    port: int
+    repository: Repository
+    broker: Broker
+    pool: TaskPool
+    service: GenerationService
+    health: health.aio.HealthServicer
+    executor: ProcessPoolExecutor | None
+    dispose: Callable[[], Any]
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        """Drain: refuse new work, let running generations finish within the grace, requeue
+        the rest, end watch streams with UNAVAILABLE, then stop the transport."""
+        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
+        self.service.draining = True
+        await self.health.enter_graceful_shutdown()
+        await self.pool.shutdown(grace)
+        self.broker.close_all()
+        # server.stop() would wait its whole grace while any stream is open: end the
+        # watch streams first, then the transport (only in-flight unary calls remain).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.broker.wait_empty(), 2.0)
+        await self.server.stop(min(grace, 2.0))
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        await self.dispose()
+
+
+async def start(
+    settings: Settings,
+    *,
+    generate_fn: GenerateFn = generate,
+    options: GenerateOptions | None = None,
+) -> Running:
+    engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    await migrate(engine)
+    repository = Repository(engine)
+    anonymous = not await repository.has_keys()
+    if anonymous and not is_loopback(settings.address) and not settings.allow_anonymous_remote:
+        await engine.dispose()
+        raise ConfigError(
+            f"no API keys exist, so the server is anonymous; refusing to listen on "
+            f"{settings.address}. Create a key (programgen keys create CALLER) or set "
+            "PROGRAMGEN_ALLOW_ANONYMOUS_REMOTE=1."
+        )
+    executor, offload = _engine_executor(settings.processes)
+    if options is None:
+        options = GenerateOptions(llm=llm_settings_from_env(os.environ))
+    broker = Broker(settings.watch_buffer)
+    pool = TaskPool(
+        repository,
+        broker,
+        generate_fn,
+        options,
+        workers=settings.workers,
+        offload=offload,
+        timeout_s=settings.generation_timeout_s,
+        transient_retries=settings.transient_retries,
+        backoff_s=settings.retry_backoff_s,
+        lease_s=settings.lease_s,
+    )
+    service = GenerationService(
+        repository,
+        broker,
+        pool,
+        Authenticator(repository, anonymous=anonymous),
+        per_caller_limit=settings.per_caller_limit,
+        heartbeat_s=settings.heartbeat_s,
+        max_watchers=settings.max_watchers,
+    )
+    server = grpc.aio.server(options=_GRPC_OPTIONS)
+    pb_grpc.add_ProgramGenerationServiceServicer_to_server(service, server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [
+            SERVICE_NAME,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ],
+        server,
+    )
+    port = _bind(server, settings)
+    await _recover(repository, broker, pool, single_process=is_sqlite(settings.database_url))
+    pool.start()
+    await server.start()
+    for name in ("", SERVICE_NAME):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info(
+        "programgen listening on %s (port %d, %s mode)",
+        settings.address,
+        port,
+        "anonymous" if anonymous else "API-key",
+    )
+    return Running(
+        settings,
+        server,
+        port,
+        repository,
+        broker,
+        pool,
+        service,
+        health_servicer,
+        executor,
+        engine.dispose,
+    )
+
+
+def _engine_executor(processes: int) -> tuple[ProcessPoolExecutor | None, Offload | None]:
+    if processes == 0:
+        return None, None
+    # spawn, not fork: forking a process that runs gRPC threads is unsafe.
+    executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+
+    async def offload(fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+    return executor, offload
+
+
+def _bind(server: grpc.aio.Server, settings: Settings) -> int:
+    if settings.tls_cert or settings.tls_key:
+        if not (settings.tls_cert and settings.tls_key):
+            raise ConfigError("TLS needs both a certificate and a key")
+        with open(settings.tls_key, "rb") as key, open(settings.tls_cert, "rb") as cert:
+            credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
+        port = server.add_secure_port(settings.address, credentials)
+    else:
+        port = server.add_insecure_port(settings.address)
+    if port == 0:
+        raise ConfigError(f"cannot listen on {settings.address}")
+    return int(port)
+
+
+async def _recover(
+    repository: Repository, broker: Broker, pool: TaskPool, *, single_process: bool
+) -> None:
+    """Requeue what a previous process left unfinished (DESIGN.md, "Crash")."""
+    expired_before = None if single_process else time.time()
+    for record in await repository.unfinished(lease_expired_before=expired_before):
+        result = await repository.transition(
+            record.id, to=PENDING, expect=[PENDING, PROCESSING], message="requeued after restart"
+        )
+        if result is not None:
+            broker.publish(result[1])
+            pool.submit(Job(record.id, record.owner, record.tier))
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then drain."""
+    running = await start(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down: draining for up to %.1f s", settings.shutdown_grace_s)
+    await running.stop()

@@ -1,0 +1,70 @@
+"""API keys: creation, hashing, and resolving a request's caller from its metadata.
+
+A key is ``pgk_<key id>_<secret>``; only its SHA-256 is stored. The secret carries 256
+random bits, so a fast hash is enough (a slow password hash guards low-entropy input).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import grpc
+
+from server.errors import ServiceError
+from server.store.repository import Repository
+
+TIERS = {"free": 0, "standard": 1, "priority": 2}
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    id: str
+    tier: int
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create_key(repository: Repository, caller_id: str, tier: str) -> tuple[str, str]:
+    """Store a new key for ``caller_id``; returns (key id, the full key, shown once)."""
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {', '.join(TIERS)}")
+    if not caller_id or len(caller_id) > 128:
+        raise ValueError("caller id must be 1..128 characters")
+    key_id = secrets.token_hex(6)
+    key = f"pgk_{key_id}_{secrets.token_urlsafe(32)}"
+    await repository.add_key(key_id=key_id, key_hash=hash_key(key), caller_id=caller_id, tier=tier)
+    return key_id, key
+
+
+def _unauthenticated(message: str) -> ServiceError:
+    return ServiceError(grpc.StatusCode.UNAUTHENTICATED, "UNAUTHENTICATED", message)
+
+
+class Authenticator:
+    """Resolves the caller of a request. In anonymous mode (no keys existed when the
+    server started) every request is the one anonymous caller."""
+
+    def __init__(self, repository: Repository, *, anonymous: bool) -> None:
+        self._repo = repository
+        self.anonymous = anonymous
+
+    async def caller(self, metadata: tuple[tuple[str, str | bytes], ...] | None) -> Caller:
+        if self.anonymous:
+            return Caller(ANONYMOUS, TIERS["standard"])
+        header = next((v for k, v in metadata or () if k == "authorization"), None)
+        if header is None:
+            raise _unauthenticated("missing 'authorization: Bearer <api key>' metadata")
+        text = header.decode() if isinstance(header, bytes) else header
+        scheme, _, key = text.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise _unauthenticated("authorization metadata must be 'Bearer <api key>'")
+        record = await self._repo.key_by_hash(hash_key(key.strip()))
+        if record is None or record.revoked_at is not None:
+            # One answer for unknown and revoked keys: no oracle for key ids.
+            raise _unauthenticated("invalid or revoked API key")
+        return Caller(record.caller_id, TIERS.get(record.tier, 0))

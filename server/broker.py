@@ -1,0 +1,79 @@
+"""In-process fan-out of committed generation events to watch streams.
+
+Publishing never blocks: each subscription has a bounded buffer, and a subscriber that
+falls behind is told to resynchronise (it re-reads the store from its last sequence)
+instead of slowing the worker or the other watchers down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+
+from server.store.repository import EventRecord
+
+
+class Signal(Enum):
+    RESYNC = "resync"  # the buffer overflowed: re-read the store from your cursor
+    CLOSE = "close"  # the server is shutting down
+
+
+class Subscription:
+    __slots__ = ("generation_id", "queue")
+
+    def __init__(self, generation_id: str, buffer: int) -> None:
+        self.generation_id = generation_id
+        self.queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
+
+    def _offer(self, item: EventRecord | Signal) -> None:
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            # Everything buffered is in the store too: drop it and ask for a re-read.
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
+
+
+class Broker:
+    def __init__(self, buffer: int = 32) -> None:
+        self._buffer = buffer
+        self._subscriptions: dict[str, set[Subscription]] = {}
+        self._count = 0
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    def subscribe(self, generation_id: str) -> Subscription:
+        subscription = Subscription(generation_id, self._buffer)
+        self._subscriptions.setdefault(generation_id, set()).add(subscription)
+        self._count += 1
+        self._empty.clear()
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        subscribers = self._subscriptions.get(subscription.generation_id)
+        if subscribers is None or subscription not in subscribers:
+            return
+        subscribers.discard(subscription)
+        if not subscribers:
+            del self._subscriptions[subscription.generation_id]
+        self._count -= 1
+        if self._count == 0:
+            self._empty.set()
+
+    def publish(self, event: EventRecord) -> None:
+        for subscription in self._subscriptions.get(event.generation_id, ()):
+            subscription._offer(event)
+
+    def close_all(self) -> None:
+        for subscribers in self._subscriptions.values():
+            for subscription in subscribers:
+                subscription._offer(Signal.CLOSE)
+
+    async def wait_empty(self) -> None:
+        """Return once no stream is subscribed (after ``close_all``, at shutdown)."""
+        await self._empty.wait()
+
+    @property
+    def subscriber_count(self) -> int:
+        return self._count

@@ -1,0 +1,35 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fake_openai import FakeOpenAI
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A started local OpenAI-compatible server (see tests/fake_openai.py).
+
+    Use ``fake_openai.base_url`` as OPENAI_BASE_URL / ``LlmSettings.base_url``, script
+    answers with ``fake_openai.enqueue(...)`` (``good()``, ``hang()``, ``rate_limited()``,
+    ``server_error()``, ``content()``, ``Hold()`` ...); when the queue is empty
+    ``fake_openai.default`` answers (a valid refinement). ``fake_openai.chat_requests``
+    records what arrived. Stopping releases every hanging or held request at once.
+    """
+    server = FakeOpenAI().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server started for this test session (tests/postgres.py)."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url

@@ -1,0 +1,134 @@
+"""Starting real servers for tests: in-process on a loopback port, or as a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from pipeline.domain import Profile, Program
+from pipeline.engine import GenerateOptions, Offload, ProgressCallback, generate
+from server.app import Running, start
+from server.config import Settings
+from server.pool import GenerateFn
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def example(name: str = "beginner_full_gym") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text())
+    return data
+
+
+def settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "address": "127.0.0.1:0",
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'programgen.db'}",
+        "processes": 0,
+        "sqlite_synchronous": "NORMAL",
+        "shutdown_grace_s": 0.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@asynccontextmanager
+async def running_server(
+    tmp_path: Path, *, generate_fn: GenerateFn = generate, **overrides: Any
+) -> AsyncIterator[Running]:
+    running = await start(
+        settings(tmp_path, **overrides), generate_fn=generate_fn, options=GenerateOptions()
+    )
+    try:
+        yield running
+    finally:
+        await running.stop(grace_s=0)
+
+
+class Gate:
+    """A generate function that blocks until released, then runs the real engine.
+
+    ``entered`` counts the generations that reached the pipeline; ``release()`` lets all
+    of them through; ``fail_with`` makes them raise instead of generating."""
+
+    def __init__(self) -> None:
+        self.entered: asyncio.Queue[Profile] = asyncio.Queue()
+        self._open = asyncio.Event()
+        self.fail_with: BaseException | None = None
+
+    def release(self) -> None:
+        self._open.set()
+
+    async def __call__(
+        self,
+        profile: Profile,
+        options: GenerateOptions,
+        progress: ProgressCallback | None,
+        offload: Offload | None,
+    ) -> Program:
+        self.entered.put_nowait(profile)
+        await self._open.wait()
+        if self.fail_with is not None:
+            raise self.fail_with
+        return await generate(profile, options, progress, offload)
+
+
+class ServerProcess:
+    """``programgen serve`` as a child process, for crash and signal tests."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], port: int) -> None:
+        self.workdir, self.env, self.port = workdir, env, port
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "server.log"
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, **self.env, "PROGRAMGEN_ADDRESS": self.target}
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "client.cli", "serve"],
+                cwd=self.workdir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def signal(self, sig: signal.Signals) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+async def add_keys(tmp_path: Path, *callers: tuple[str, str]) -> dict[str, tuple[str, str]]:
+    """Create API keys in the test database before the server starts (it then runs in
+    API-key mode). Returns caller -> (key id, key)."""
+    from server.auth import create_key
+    from server.store.database import create_engine, migrate
+    from server.store.repository import Repository
+
+    engine = create_engine(settings(tmp_path).database_url)
+    try:
+        await migrate(engine)
+        repository = Repository(engine)
+        return {caller: await create_key(repository, caller, tier) for caller, tier in callers}
+    finally:
+        await engine.dispose()

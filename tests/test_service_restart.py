@@ -1,0 +1,164 @@
+"""Crash (SIGKILL) and graceful shutdown (SIGTERM) of a real server process.
+
+Generations are held in `processing` by the LLM stage: the server talks to a local
+OpenAI-compatible server whose answers wait until the test releases them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from client import AsyncClient
+from programgen.v1 import generation_service_pb2 as pb
+from programgen.v1 import generation_service_pb2_grpc as pb_grpc
+from tests.fake_openai import FakeOpenAI, Hold
+from tests.harness import ServerProcess, example
+
+COMPLETED = pb.GENERATION_STATUS_COMPLETED
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def held_llm() -> Iterator[tuple[FakeOpenAI, Hold]]:
+    hold = Hold()
+    fake = FakeOpenAI(default=hold).start()
+    try:
+        yield fake, hold
+    finally:
+        hold.release()
+        fake.stop()
+
+
+def server_process(tmp_path: Path, fake: FakeOpenAI, **env: str) -> ServerProcess:
+    return ServerProcess(
+        tmp_path,
+        {
+            "OPENAI_API_KEY": "sk-test-not-a-real-key",
+            "OPENAI_BASE_URL": fake.base_url,
+            "PROGRAMGEN_LLM_TIMEOUT_S": "120",
+            "PROGRAMGEN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'pg.db'}",
+            "PROGRAMGEN_PROCESSES": "1",
+            **env,
+        },
+        free_port(),
+    )
+
+
+async def wait_ready(target: str) -> None:
+    async with grpc.aio.insecure_channel(target) as channel:
+        await asyncio.wait_for(channel.channel_ready(), 60)
+
+
+class Watcher:
+    """Collects a generation's events through the resuming client watch."""
+
+    def __init__(self, client: AsyncClient, generation_id: str) -> None:
+        self.events: list[pb.GenerationEvent] = []
+        self.in_llm = asyncio.Event()
+        self.task = asyncio.create_task(self._run(client, generation_id))
+
+    async def _run(self, client: AsyncClient, generation_id: str) -> None:
+        async for event in client.watch(generation_id):
+            self.events.append(event)
+            if event.stage == pb.STAGE_LLM_REFINEMENT:
+                self.in_llm.set()
+
+
+async def start_held(client: AsyncClient, count: int) -> list[Watcher]:
+    watchers = []
+    for _ in range(count):
+        generation = await client.start(example())
+        watchers.append(Watcher(client, generation.id))
+    await asyncio.wait_for(asyncio.gather(*(w.in_llm.wait() for w in watchers)), 60)
+    return watchers
+
+
+def assert_gapless_and_completed_once(watcher: Watcher) -> None:
+    sequences = [e.sequence for e in watcher.events]
+    assert sequences == list(range(1, len(sequences) + 1))
+    statuses = [e.status for e in watcher.events]
+    assert statuses.count(COMPLETED) == 1 and statuses[-1] == COMPLETED
+
+
+async def test_sigkill_while_processing_loses_nothing_and_completes_nothing_twice(
+    tmp_path: Path, held_llm: tuple[FakeOpenAI, Hold]
+) -> None:
+    fake, hold = held_llm
+    process = server_process(tmp_path, fake)
+    process.start()
+    try:
+        await wait_ready(process.target)
+        async with AsyncClient(process.target, resume_for_s=120) as client:
+            watchers = await start_held(client, 3)
+            process.signal(signal.SIGKILL)
+            process.wait(30)
+            process.start()  # same database, same port: the watchers reconnect
+            await wait_ready(process.target)
+            hold.release()
+            await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
+            for watcher in watchers:
+                assert_gapless_and_completed_once(watcher)
+                messages = [e.message for e in watcher.events]
+                assert "requeued after restart" in messages
+                generation = await client.get(watcher.events[0].generation_id)
+                assert generation.status == COMPLETED
+                assert generation.attempt == 2
+                assert generation.program.provenance.llm_refined
+                # A fresh watch from the start sees the same history.
+                history = [e async for e in client.watch(generation.id)]
+                assert [e.sequence for e in history] == [e.sequence for e in watcher.events]
+    finally:
+        process.kill()
+
+
+async def test_sigterm_drains_within_the_grace_and_watchers_resume_after_restart(
+    tmp_path: Path, held_llm: tuple[FakeOpenAI, Hold]
+) -> None:
+    fake, hold = held_llm
+    grace = 1.0
+    process = server_process(tmp_path, fake, PROGRAMGEN_SHUTDOWN_GRACE_S=str(grace))
+    process.start()
+    try:
+        await wait_ready(process.target)
+        async with AsyncClient(process.target, resume_for_s=120) as client:
+            watchers = await start_held(client, 2)
+            # A raw stream (no transparent resume) shows what the server answers.
+            channel = grpc.aio.insecure_channel(process.target)
+            stub = pb_grpc.ProgramGenerationServiceStub(channel)
+            raw = stub.WatchGeneration(
+                pb.WatchGenerationRequest(id=watchers[0].events[0].generation_id)
+            )
+            await raw.read()
+            began = time.monotonic()
+            process.signal(signal.SIGTERM)
+            with pytest.raises(grpc.aio.AioRpcError) as closed:
+                async for _ in raw:
+                    pass
+            assert closed.value.code() == grpc.StatusCode.UNAVAILABLE
+            assert await asyncio.to_thread(process.wait, 30) == 0
+            elapsed = time.monotonic() - began
+            assert elapsed < grace + 5.0, f"shutdown took {elapsed:.1f} s"
+            await channel.close()
+
+            process.start()
+            await wait_ready(process.target)
+            hold.release()
+            await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
+            for watcher in watchers:
+                assert_gapless_and_completed_once(watcher)
+                assert "requeued at shutdown" in [e.message for e in watcher.events]
+    finally:
+        process.kill()
