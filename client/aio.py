@@ -130,7 +130,6 @@ class AsyncClient:
             call = self._stub.WatchGeneration(
                 pb.WatchGenerationRequest(id=generation_id, after_sequence=cursor),
                 metadata=self._metadata,
-                wait_for_ready=True,
             )
             try:
                 async for response in call:
@@ -145,10 +144,15 @@ class AsyncClient:
                 if error.code() != grpc.StatusCode.UNAVAILABLE:
                     raise from_rpc_error(error) from None
                 deadline = deadline or loop.time() + self._resume_for_s
-                if loop.time() >= deadline:
-                    raise from_rpc_error(error) from None
                 await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # backoff, not sync
                 delay = min(delay * 2, 2.0)
+                try:
+                    # Wait for the server to be back, but never past the resume deadline.
+                    await asyncio.wait_for(
+                        self._channel.channel_ready(), max(0.0, deadline - loop.time())
+                    )
+                except TimeoutError:
+                    raise from_rpc_error(error) from None
             finally:
                 call.cancel()
 

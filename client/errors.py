@@ -27,10 +27,10 @@ class ProgramgenError(Exception):
     retry_after_s: float | None = None
 
     def __str__(self) -> str:
-        text = f"{self.code.name} {self.reason}: {self.message}"
-        for v in self.violations:
-            text += f"\n  {v.field}: {v.description}"
-        return text
+        # The service's message already lists the violations; they are in .violations too.
+        if self.reason == self.code.name:
+            return f"{self.code.name}: {self.message}"
+        return f"{self.code.name} {self.reason}: {self.message}"
 
 
 class InvalidArgument(ProgramgenError):

@@ -89,8 +89,10 @@ def generations_table(generations: Iterable[pb.Generation]) -> Table:
     table.add_column("UPDATED (UTC)", no_wrap=True)
     table.add_column("REQUEST ID")
     for g in generations:
-        progress = f"{stage_label(g.stage)} {g.percent}%".strip()
-        if g.HasField("error"):
+        progress = ""
+        if g.status in (pb.GENERATION_STATUS_PENDING, pb.GENERATION_STATUS_PROCESSING):
+            progress = f"{stage_label(g.stage)} {g.percent}%".strip()
+        elif g.HasField("error"):
             progress = g.error.reason
         table.add_row(
             g.id,
@@ -114,7 +116,7 @@ def _header(program: program_pb2.Program) -> Panel:
     lines = Text()
     if program.summary:
         lines.append(program.summary + "\n\n")
-    lines.append("Split: ", style="bold").append(f"{program.split}\n")
+    lines.append("Split: ", style="bold").append(program.split.replace("_", " ") + "\n")
     lines.append("Periodization: ", style="bold")
     lines.append(
         f"{label(program_pb2.PeriodizationModel.DESCRIPTOR, period.model)} — "
@@ -143,8 +145,12 @@ def _header(program: program_pb2.Program) -> Panel:
     return Panel(lines, title=Text(program.name or "Program", style="bold"), expand=False)
 
 
-def _landmarks(program: program_pb2.Program) -> Table:
-    table = Table(title="Volume landmarks (weekly hard sets)", title_justify="left")
+def _titled(title: str, table: Table) -> Group:
+    return Group(Text(title, style="bold"), table)
+
+
+def _landmarks(program: program_pb2.Program) -> Group:
+    table = Table()
     table.add_column("Muscle")
     for name in ("MV", "MEV", "MAV", "MRV", "published MRV"):
         table.add_column(name, justify="right")
@@ -158,7 +164,7 @@ def _landmarks(program: program_pb2.Program) -> Table:
             str(lm.mrv),
             str(lm.reference_mrv or "-"),
         )
-    return table
+    return _titled("Volume landmarks (weekly hard sets)", table)
 
 
 def _weak_points(program: program_pb2.Program) -> RenderableType:
@@ -166,12 +172,14 @@ def _weak_points(program: program_pb2.Program) -> RenderableType:
     if not analysis.findings:
         reason = analysis.skipped_reason or "no ratio outside its reference band"
         return Text.assemble(("Weak points: ", "bold"), reason)
-    table = Table(title="Weak points", title_justify="left")
+    table = Table()
     for name in ("Ratio", "Value", "Band", "Severity", "Finding", "Address with", "+sets/wk"):
         table.add_column(name, justify="right" if name in ("Value", "+sets/wk") else "left")
     for wp in analysis.findings:
         address = ", ".join([muscle_label(m) for m in wp.muscles] + list(wp.exercise_ids))
-        finding = wp.finding + (f" (reassess in week {wp.reassess_week})" if wp.reassess_week else "")
+        finding = wp.finding + (
+            f" (reassess in week {wp.reassess_week})" if wp.reassess_week else ""
+        )
         table.add_row(
             wp.ratio_name,
             f"{wp.ratio:.2f}",
@@ -181,7 +189,7 @@ def _weak_points(program: program_pb2.Program) -> RenderableType:
             address,
             str(wp.extra_weekly_sets),
         )
-    return table
+    return _titled("Weak points", table)
 
 
 def _reps(ex: program_pb2.PrescribedExercise) -> str:
@@ -202,13 +210,12 @@ def _load(ex: program_pb2.PrescribedExercise, unit: str) -> str:
     return text
 
 
-def _week(week: program_pb2.Week, unit: str) -> Table:
+def _week(week: program_pb2.Week, unit: str) -> Group:
     phase = label(program_pb2.Phase.DESCRIPTOR, week.phase)
     title = (
-        f"Week {week.week} — {phase} — target RPE {number(week.target_rpe)} / "
-        f"RIR {week.target_rir}"
+        f"Week {week.week} — {phase} — target RPE {number(week.target_rpe)} / RIR {week.target_rir}"
     )
-    table = Table(title=title, title_justify="left", title_style="bold")
+    table = Table()
     table.add_column("Day")
     table.add_column("Exercise")
     table.add_column("Sets × reps", no_wrap=True)
@@ -234,11 +241,11 @@ def _week(week: program_pb2.Week, unit: str) -> Table:
                 _load(ex, unit),
                 ex.notes,
             )
-    return table
+    return _titled(title, table)
 
 
-def _weekly_sets(program: program_pb2.Program) -> Table:
-    table = Table(title="Weekly hard sets per muscle", title_justify="left")
+def _weekly_sets(program: program_pb2.Program) -> Group:
+    table = Table()
     table.add_column("Muscle")
     muscles: dict[int, dict[int, int]] = {}
     for week in program.weeks:
@@ -248,11 +255,11 @@ def _weekly_sets(program: program_pb2.Program) -> Table:
     for muscle, by_week in muscles.items():
         cells = [str(by_week.get(w.week, "-")) for w in program.weeks]
         table.add_row(muscle_label(muscle), *cells)
-    return table
+    return _titled("Weekly hard sets per muscle", table)
 
 
-def _autoregulation(program: program_pb2.Program) -> Table:
-    table = Table(title="Autoregulation (adjust to the day's readiness)", title_justify="left")
+def _autoregulation(program: program_pb2.Program) -> Group:
+    table = Table()
     for name in ("Readiness", "Signs", "Adjustment", "RPE Δ", "Volume ×"):
         table.add_column(name, justify="right" if name in ("RPE Δ", "Volume ×") else "left")
     for adj in program.autoregulation:
@@ -263,7 +270,7 @@ def _autoregulation(program: program_pb2.Program) -> Table:
             f"{adj.rpe_delta:+g}",
             f"{adj.volume_factor:g}",
         )
-    return table
+    return _titled("Autoregulation (adjust to the day's readiness)", table)
 
 
 def program_view(program: program_pb2.Program) -> Group:

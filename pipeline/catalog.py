@@ -392,9 +392,7 @@ def available(profile: Profile) -> list[Exercise]:
     owned = owned_equipment(profile)
     injured = frozenset(profile.injuries)
     return [
-        ex
-        for ex in _EXERCISES
-        if ex.equipment <= owned and not (ex.contraindications & injured)
+        ex for ex in _EXERCISES if ex.equipment <= owned and not (ex.contraindications & injured)
     ]
 
 

@@ -1,6 +1,8 @@
 """The pipeline's one entry point: profile -> validated program, stage by stage.
 
-TO BE IMPLEMENTED (signature is the contract the server relies on).
+Every stage is a top-level function of picklable arguments, so the server can run it in
+a process pool (`offload`) while the event loop keeps serving. The engine alone (stages
+1-6 and validation) is deterministic: the same profile gives a byte-identical program.
 """
 
 from __future__ import annotations
@@ -9,7 +11,26 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pipeline.domain import Profile, Program, Stage
+from pipeline.analysis import analyze_profile
+from pipeline.autoregulation import Autoregulated, autoregulate
+from pipeline.construction import Construction, construct_program
+from pipeline.domain import (
+    PeriodizationModel,
+    Profile,
+    ProfileAnalysis,
+    Program,
+    Provenance,
+    Stage,
+    VolumeLandmarks,
+    WeakPointAnalysis,
+)
+from pipeline.periodization import PeriodizationPlan, plan_periodization
+from pipeline.validator import validate_program
+from pipeline.volume import compute_landmarks
+from pipeline.weak_points import find_weak_points
+
+# Bump when a change alters programs for the same profile.
+ENGINE_VERSION = "programgen-engine/1.0.0"
 
 T = TypeVar("T")
 
@@ -36,10 +57,115 @@ class GenerateOptions:
     llm: LlmSettings | None = None  # None: the engine alone (the default)
 
 
+_MODEL_NAMES = {
+    PeriodizationModel.LINEAR: "linear",
+    PeriodizationModel.DAILY_UNDULATING: "daily undulating",
+    PeriodizationModel.WEEKLY_UNDULATING: "weekly undulating",
+    PeriodizationModel.BLOCK: "block",
+}
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def assemble(
+    profile: Profile,
+    analysis: ProfileAnalysis,
+    landmarks: list[VolumeLandmarks],
+    plan: PeriodizationPlan,
+    construction: Construction,
+    regulated: Autoregulated,
+) -> Program:
+    """The engine's program from the stages' results (cheap; runs inline)."""
+    p = plan.periodization
+    goal = profile.goal.value.replace("_", " ")
+    split = construction.split.replace("_", " ")
+    summary = (
+        f"{p.total_weeks}-week {goal} program for {_article(profile.experience.value)} "
+        f"{profile.experience.value} lifter, "
+        f"{profile.days_per_week} days a week ({split}), {profile.session_minutes}-minute "
+        f"sessions, {_MODEL_NAMES[p.model]} periodization with a deload in week "
+        f"{p.deload_week}."
+    )
+    if construction.trimmed:
+        summary += " To fit the session length: " + "; ".join(construction.trimmed) + "."
+    return Program(
+        name=f"{goal.title()} - {_MODEL_NAMES[p.model]} {p.total_weeks} weeks",
+        summary=summary,
+        unit=profile.unit,
+        split=construction.split,
+        analysis=analysis,
+        periodization=p,
+        landmarks=landmarks,
+        weak_points=construction.weak_points,
+        weeks=regulated.weeks,
+        autoregulation=regulated.readiness,
+        provenance=Provenance(engine_version=ENGINE_VERSION),
+    )
+
+
+def _engine(
+    profile: Profile,
+) -> tuple[
+    ProfileAnalysis,
+    list[VolumeLandmarks],
+    WeakPointAnalysis,
+    PeriodizationPlan,
+    Construction,
+    Autoregulated,
+]:
+    analysis = analyze_profile(profile)
+    landmarks = compute_landmarks(profile)
+    weak = find_weak_points(profile, analysis)
+    plan = plan_periodization(profile)
+    construction = construct_program(profile, landmarks, weak, plan)
+    regulated = autoregulate(profile, analysis, plan, construction)
+    return analysis, landmarks, weak, plan, construction, regulated
+
+
+def build_program(profile: Profile) -> Program:
+    """The engine alone, synchronously: stages 1-6 and validation (no LLM)."""
+    analysis, landmarks, _, plan, construction, regulated = _engine(profile)
+    program = assemble(profile, analysis, landmarks, plan, construction, regulated)
+    validate_program(program, profile)
+    return program
+
+
 async def generate(
     profile: Profile,
     options: GenerateOptions = GenerateOptions(),
     progress: ProgressCallback | None = None,
     offload: Offload | None = None,
 ) -> Program:
-    raise NotImplementedError
+    async def run(fn: Callable[..., T], *args: Any) -> T:
+        if offload is None:
+            return fn(*args)
+        result: T = await offload(fn, *args)
+        return result
+
+    async def report(stage: Stage, percent: int, message: str) -> None:
+        if progress is not None:
+            await progress(stage, percent, message)
+
+    await report(Stage.PROFILE_ANALYSIS, 0, "Normalising units and estimating 1RMs")
+    analysis = await run(analyze_profile, profile)
+    await report(Stage.VOLUME_LANDMARKS, 10, "Individualising weekly volume landmarks")
+    landmarks = await run(compute_landmarks, profile)
+    await report(Stage.WEAK_POINTS, 20, "Comparing strength ratios")
+    weak = await run(find_weak_points, profile, analysis)
+    await report(Stage.PERIODIZATION, 30, "Choosing the periodization model")
+    plan = await run(plan_periodization, profile)
+    await report(Stage.CONSTRUCTION, 40, "Building the split and weekly sets")
+    construction = await run(construct_program, profile, landmarks, weak, plan)
+    await report(Stage.AUTOREGULATION, 55, "Setting RPE targets and loads")
+    regulated = await run(autoregulate, profile, analysis, plan, construction)
+    program = assemble(profile, analysis, landmarks, plan, construction, regulated)
+    if options.llm is not None:
+        await report(Stage.LLM_REFINEMENT, 65, "Refining the draft with the language model")
+        from pipeline.llm_refine import refine  # lazy: optional stage
+
+        program = await refine(program, profile, options.llm)
+    await report(Stage.VALIDATION, 90, "Checking every program invariant")
+    await run(validate_program, program, profile)
+    return program

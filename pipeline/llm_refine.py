@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline import accounting, catalog, validator
@@ -492,9 +493,12 @@ async def _ask(client: openai.AsyncOpenAI, settings: LlmSettings, draft: _Draft)
         },
         temperature=0.2,
     )
-    if not completion.choices:
-        raise _Failure("malformed output", "no choices in the completion", retryable=True)
-    choice = completion.choices[0]
+    # The SDK does not validate the body: a non-JSON 200 comes back as a str, and a JSON
+    # object of another shape as a ChatCompletion whose fields are None.
+    choices = completion.choices if isinstance(completion, ChatCompletion) else None
+    if not choices or getattr(choices[0], "message", None) is None:
+        raise _Failure("malformed output", "the response is not a chat completion", retryable=True)
+    choice = choices[0]
     if choice.message.refusal:
         # The model declined on purpose: asking the same again will not change its mind.
         raise _Failure("refused", choice.message.refusal, retryable=False)

@@ -34,7 +34,8 @@ class RepRange(_Model):
 
 
 class DayReps(_Model):
-    compound: RepRange
+    compound: RepRange  # the main lifts (and, outside a peak, every compound)
+    assistance: RepRange  # compounds that are not one of the known lifts
     isolation: RepRange
     label: str  # "heavy", "moderate", "light" or the block's name
 
@@ -129,6 +130,17 @@ _DUP_ORDER = ("heavy", "light", "moderate")
 _WUP_ORDER = ("light", "moderate", "heavy")
 
 
+def _day(
+    compound: RepRange, isolation: RepRange, label: str, assistance: RepRange | None = None
+) -> DayReps:
+    return DayReps(
+        compound=compound,
+        assistance=assistance or compound,
+        isolation=isolation,
+        label=label,
+    )
+
+
 def _progress(i: int, n: int) -> float:
     return 1.0 if n <= 1 else i / (n - 1)
 
@@ -204,38 +216,31 @@ def plan_periodization(profile: Profile) -> PeriodizationPlan:
         rir = _half_up(START_RIR - (START_RIR - end_rir) * p)
         volume = p
         if model is PeriodizationModel.LINEAR:
-            day_reps = [
-                DayReps(compound=_linear_reps(profile.goal, p), isolation=isolation, label="")
-                for _ in split.days
-            ]
+            day_reps = [_day(_linear_reps(profile.goal, p), isolation, "") for _ in split.days]
         elif model is PeriodizationModel.DAILY_UNDULATING:
             day_reps = [
-                DayReps(
-                    compound=schemes[_DUP_ORDER[day.variant % 3]],
-                    isolation=isolation,
-                    label=_DUP_ORDER[day.variant % 3],
-                )
+                _day(schemes[_DUP_ORDER[day.variant % 3]], isolation, _DUP_ORDER[day.variant % 3])
                 for day in split.days
             ]
         elif model is PeriodizationModel.WEEKLY_UNDULATING:
             label = _WUP_ORDER[i % 3]
-            day_reps = [
-                DayReps(compound=schemes[label], isolation=isolation, label=label)
-                for _ in split.days
-            ]
+            day_reps = [_day(schemes[label], isolation, label) for _ in split.days]
         else:
             # Volume ramps through the accumulation block, then holds (it must not fall)
             # while intensity climbs.
             volume = min(1.0, _progress(i, acc_block)) if acc_block > 1 else 1.0
+            assistance = None
             if i < acc_block:
                 label, reps = "accumulation", schemes["light"]
             elif i < acc_block + transmutation:
                 label, reps = "transmutation", schemes["heavy"]
             else:
-                # Realization: heavy singles to triples on the competition lifts
-                # (Issurin 2010; 1-3 reps at >= 90 % 1RM is the usual peaking range).
+                # Realization: singles to triples on the main lifts only (Issurin 2010;
+                # 1-3 reps at >= 90 % 1RM is the usual peaking range); assistance
+                # compounds stay at moderate reps.
                 label, reps = "realization", RepRange(low=1, high=3)
-            day_reps = [DayReps(compound=reps, isolation=isolation, label=label) for _ in split.days]
+                assistance = schemes["moderate"]
+            day_reps = [_day(reps, isolation, label, assistance) for _ in split.days]
         plans.append(
             WeekPlan(
                 week=i + 1,

@@ -25,14 +25,17 @@ class Subscription:
         self.generation_id = generation_id
         self.queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
 
-    def _offer(self, item: EventRecord | Signal) -> None:
+    def _offer(self, item: EventRecord | Signal) -> bool:
+        """Queue ``item``; False if the buffer was full and replaced by a RESYNC."""
         try:
             self.queue.put_nowait(item)
+            return True
         except asyncio.QueueFull:
             # Everything buffered is in the store too: drop it and ask for a re-read.
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
+            return False
 
 
 class Broker:
@@ -40,6 +43,7 @@ class Broker:
         self._buffer = buffer
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._count = 0
+        self.overflows = 0  # subscriptions told to re-read the store
         self._empty = asyncio.Event()
         self._empty.set()
 
@@ -63,7 +67,8 @@ class Broker:
 
     def publish(self, event: EventRecord) -> None:
         for subscription in self._subscriptions.get(event.generation_id, ()):
-            subscription._offer(event)
+            if not subscription._offer(event):
+                self.overflows += 1
 
     def close_all(self) -> None:
         for subscribers in self._subscriptions.values():

@@ -31,9 +31,7 @@ def _settings(overrides: dict[str, Any]) -> Settings:
         raise SystemExit(f"invalid configuration:\n{exc}") from None
 
 
-async def _with_repository(
-    settings: Settings, action: Callable[[Repository], Awaitable[T]]
-) -> T:
+async def _with_repository(settings: Settings, action: Callable[[Repository], Awaitable[T]]) -> T:
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         await migrate(engine)
@@ -97,9 +95,7 @@ def run_keys_list(overrides: dict[str, Any]) -> int:
 
 
 def run_keys_revoke(overrides: dict[str, Any], key_id: str) -> int:
-    revoked = asyncio.run(
-        _with_repository(_settings(overrides), lambda r: r.revoke_key(key_id))
-    )
+    revoked = asyncio.run(_with_repository(_settings(overrides), lambda r: r.revoke_key(key_id)))
     if not revoked:
         print(f"programgen: no active key with id {key_id!r}", file=sys.stderr)
         return 1

@@ -28,6 +28,7 @@ from server.store.repository import (
     CANCELLED,
     FAILED,
     PENDING,
+    TERMINAL,
     CapExceeded,
     GenerationRecord,
     Repository,
@@ -285,6 +286,8 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
                 if cursor < record.last_sequence:
                     record = await self._owned(request.id, caller)
                     continue  # more than one page to replay
+                if record.status in TERMINAL:
+                    return  # finished, and the cursor is already past its last event
                 # Live: forward in order; a gap or an overflow sends us back to the store.
                 while True:
                     try:

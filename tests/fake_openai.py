@@ -13,6 +13,7 @@ Behaviours (build them with the helpers below):
 
 * ``good(refiner)``        -- 200 with ``refiner(request_body)`` as the JSON content
 * ``content(text)``        -- 200 with ``text`` as the assistant content (malformed JSON, ...)
+* ``raw(body, ...)``       -- any HTTP body (an HTML page, JSON that is no completion)
 * ``refusal(text)``        -- 200 with a refusal instead of content
 * ``status(code, ...)``    -- an error status with an OpenAI-style error body and headers
 * ``rate_limited(after)``  -- 429 with ``Retry-After: after``
@@ -119,6 +120,14 @@ class _Status(Behaviour):
         return Reply(self._code, json.dumps(body).encode(), dict(self._headers))
 
 
+class _Raw(Behaviour):
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        self._reply = Reply(status, body, {"Content-Type": content_type})
+
+    def respond(self, request: RecordedRequest, server: FakeOpenAI) -> Reply:
+        return self._reply
+
+
 class _Hang(Behaviour):
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
@@ -131,7 +140,9 @@ class _Hang(Behaviour):
 
 class Hold(Behaviour):
     """Block the request until ``release()`` (or server stop), then answer with ``then``
-    (the server's default behaviour when None)."""
+    (when None: the server's default behaviour, or ``good()`` if this Hold is the default).
+    One Hold may serve many requests (e.g. as ``FakeOpenAI(default=hold)``): ``entered`` is
+    set by the first, ``release()`` lets all of them go, now and later."""
 
     def __init__(self, then: Behaviour | None = None) -> None:
         self.entered = threading.Event()
@@ -147,7 +158,10 @@ class Hold(Behaviour):
             self.released.wait(0.05)
         if server.stopping.is_set():
             return None
-        return (self._then or server.default).respond(request, server)
+        after = self._then or server.default
+        if after is self:  # a Hold used as the server's default answers good() once released
+            after = good()
+        return after.respond(request, server)
 
 
 # --------------------------------------------------------------------------- constructors
@@ -162,6 +176,11 @@ def good(refiner: Refiner | None = None) -> Behaviour:
 
 def content(text: str) -> Behaviour:
     return _Content(lambda req: text)
+
+
+def raw(body: bytes, status: int = 200, content_type: str = "text/html") -> Behaviour:
+    """Any HTTP body, e.g. an HTML error page from a proxy, or JSON that is no completion."""
+    return _Raw(status, body, content_type)
 
 
 def refusal(text: str = "I can't help with that.") -> Behaviour:
@@ -219,10 +238,10 @@ class FakeOpenAI:
 
     def stop(self) -> None:
         self.stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
+        if self._thread is not None:  # shutdown() would wait forever on a server never started
+            self._httpd.shutdown()
             self._thread.join(timeout=5)
+        self._httpd.server_close()
 
     def __enter__(self) -> FakeOpenAI:
         return self.start()
@@ -282,9 +301,9 @@ class FakeOpenAI:
             def _send(self, reply: Reply) -> None:
                 try:
                     self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(reply.body)))
-                    for name, value in reply.headers.items():
+                    headers = {"Content-Type": "application/json", **reply.headers}
+                    headers["Content-Length"] = str(len(reply.body))
+                    for name, value in headers.items():
                         self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(reply.body)

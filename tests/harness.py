@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from client import AsyncClient
 from pipeline.domain import Profile, Program
 from pipeline.engine import GenerateOptions, Offload, ProgressCallback, generate
 from server.app import Running, start
@@ -132,3 +133,13 @@ async def add_keys(tmp_path: Path, *callers: tuple[str, str]) -> dict[str, tuple
         return {caller: await create_key(repository, caller, tier) for caller, tier in callers}
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def served(tmp_path: Path, **kwargs: Any) -> AsyncIterator[tuple[Running, AsyncClient]]:
+    """A running server (see ``running_server``) and an anonymous client connected to it."""
+    async with (
+        running_server(tmp_path, **kwargs) as server,
+        AsyncClient(f"127.0.0.1:{server.port}") as client,
+    ):
+        yield server, client

@@ -59,3 +59,20 @@ def postgres_server() -> Iterator[str]:
             **quiet,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+async def fresh_database(server_url: str) -> str:
+    """Create an empty database on the server; returns its URL."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f"CREATE DATABASE {name}"))
+    finally:
+        await admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"

@@ -11,7 +11,7 @@ from client import AsyncClient
 from client.errors import NotFound, ResourceExhausted, Unauthenticated
 from programgen.v1 import generation_service_pb2 as pb
 from server.app import ConfigError
-from tests.harness import Gate, add_keys, example, running_server, settings
+from tests.harness import Gate, add_keys, example, running_server, served, settings
 
 
 async def test_missing_wrong_and_revoked_keys_are_unauthenticated(tmp_path: Path) -> None:
@@ -59,17 +59,16 @@ async def test_the_per_caller_cap_answers_resource_exhausted_with_retry_info(
     tmp_path: Path,
 ) -> None:
     gate = Gate()
-    async with running_server(tmp_path, generate_fn=gate, per_caller_limit=3) as server:
-        async with AsyncClient(f"127.0.0.1:{server.port}") as client:
-            started = [await client.start(example()) for _ in range(3)]
-            with pytest.raises(ResourceExhausted) as error:
-                await client.start(example())
-            assert error.value.reason == "CALLER_LIMIT_REACHED"
-            assert error.value.retry_after_s and error.value.retry_after_s > 0
-            await client.cancel(started[0].id)
-            fourth = await client.start(example())  # a slot was freed
-            gate.release()
-            await client.wait(fourth.id)
+    async with served(tmp_path, generate_fn=gate, per_caller_limit=3) as (_server, client):
+        started = [await client.start(example()) for _ in range(3)]
+        with pytest.raises(ResourceExhausted) as error:
+            await client.start(example())
+        assert error.value.reason == "CALLER_LIMIT_REACHED"
+        assert error.value.retry_after_s and error.value.retry_after_s > 0
+        await client.cancel(started[0].id)
+        fourth = await client.start(example())  # a slot was freed
+        gate.release()
+        await client.wait(fourth.id)
 
 
 async def test_higher_tiers_run_first_and_callers_take_turns_within_a_tier(
@@ -112,10 +111,9 @@ async def test_anonymous_mode_refuses_a_non_loopback_address(tmp_path: Path) -> 
 
 
 async def test_list_filters_by_status(tmp_path: Path) -> None:
-    async with running_server(tmp_path) as server:
-        async with AsyncClient(f"127.0.0.1:{server.port}") as client:
-            done = await client.start(example())
-            await client.wait(done.id)
-            completed, _ = await client.list(status=pb.GENERATION_STATUS_COMPLETED)
-            assert [g.id for g in completed] == [done.id]
-            assert (await client.list(status=pb.GENERATION_STATUS_FAILED))[0] == []
+    async with served(tmp_path) as (_server, client):
+        done = await client.start(example())
+        await client.wait(done.id)
+        completed, _ = await client.list(status=pb.GENERATION_STATUS_COMPLETED)
+        assert [g.id for g in completed] == [done.id]
+        assert (await client.list(status=pb.GENERATION_STATUS_FAILED))[0] == []

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from server.store.database import create_engine, migrate
 from server.store.repository import (
@@ -19,24 +17,15 @@ from server.store.repository import (
     CapExceeded,
     Repository,
 )
+from tests.postgres import fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def repository(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[Repository]:
+async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repository]:
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
     else:
-        base = request.getfixturevalue("postgres_url")
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(base)
-        async with admin.connect() as conn:
-            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(
-                text(f"CREATE DATABASE {name}")
-            )
-        await admin.dispose()
-        url = base.rsplit("/", 1)[0] + f"/{name}"
+        url = await fresh_database(request.getfixturevalue("postgres_url"))
     engine = create_engine(url)
     await migrate(engine)
     await migrate(engine)  # applying twice is a no-op

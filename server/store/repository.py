@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,9 @@ FAILED = "failed"
 CANCELLED = "cancelled"
 ACTIVE = frozenset({PENDING, PROCESSING})
 TERMINAL = frozenset({COMPLETED, FAILED, CANCELLED})
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,20 @@ class CapExceeded(Exception):
         self.active = active
 
 
+def _shielded(
+    write: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Let a write run to its end even if the caller is cancelled (a cancelled generation,
+    a shutdown): a transaction torn mid-way can leave its connection holding SQLite's
+    write lock. The caller just stops waiting for it."""
+
+    @wraps(write)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.shield(write(*args, **kwargs))
+
+    return wrapper
+
+
 def _record(row: Any) -> GenerationRecord:
     return GenerationRecord(**{name: getattr(row, name) for name in GenerationRecord.__slots__})
 
@@ -105,6 +123,7 @@ class Repository:
 
     # ------------------------------------------------------------------ generations
 
+    @_shielded
     async def create(
         self, *, owner: str, tier: int, request_id: str | None, profile: str, cap: int
     ) -> tuple[GenerationRecord, EventRecord | None]:
@@ -182,6 +201,7 @@ class Repository:
         ).first()
         return _record(row) if row is not None else None
 
+    @_shielded
     async def transition(
         self,
         generation_id: str,

@@ -1,0 +1,204 @@
+"""Stage 6, autoregulation: RPE/RIR targets, loads as %e1RM, readiness adjustments.
+
+RPE here is the RIR-based RPE scale (Zourdos et al. 2016, J Strength Cond Res 30:267;
+Helms, Cronin, Storey & Zourdos 2016, Strength Cond J 38(4):42): RPE = 10 - RIR.
+Loads come from the lift's e1RM and the reps the set is planned to reach plus its reps
+in reserve, through the %1RM-repetition table below, rounded to the plate increment.
+Exercises not mapped to a known lift get no load: the athlete picks one that lands on
+the target RPE.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.accounting import session_minutes, week_hard_sets
+from pipeline.analysis import round_to_increment
+from pipeline.catalog import CATALOG
+from pipeline.construction import Construction, Slot
+from pipeline.domain import (
+    Lift,
+    MuscleSets,
+    PrescribedExercise,
+    Profile,
+    ProfileAnalysis,
+    Readiness,
+    ReadinessAdjustment,
+    TrainingDay,
+    Week,
+)
+from pipeline.periodization import DayReps, PeriodizationPlan, RepRange, WeekPlan
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Autoregulated(_Model):
+    weeks: list[Week]
+    readiness: list[ReadinessAdjustment]
+
+
+# %1RM for the number of reps a lifter can do to failure: the NSCA %1RM-repetition table
+# (Baechle & Earle, Essentials of Strength Training and Conditioning, 3rd ed. 2008,
+# Table 15.7). 13-14 are interpolated; past 15 the Epley curve is scaled to meet the
+# table's 65 % at 15 reps, so the percentage keeps falling smoothly.
+_PERCENT_1RM = {
+    1: 100.0, 2: 95.0, 3: 93.0, 4: 90.0, 5: 87.0, 6: 85.0, 7: 83.0, 8: 80.0,
+    9: 77.0, 10: 75.0, 11: 70.0, 12: 67.0, 13: 66.3, 14: 65.7, 15: 65.0,
+}  # fmt: skip
+
+
+def percent_1rm(reps_to_failure: int) -> float:
+    reps = max(1, reps_to_failure)
+    if reps in _PERCENT_1RM:
+        return _PERCENT_1RM[reps]
+    return 65.0 * (1 + 15 / 30) / (1 + reps / 30)
+
+
+# Readiness: the session's RPE target moves by rpe_delta and its sets scale by
+# volume_factor. Signs and RPE shifts follow the RIR-based autoregulation practice of
+# Helms et al. 2016 and Greig et al. 2020 (Sports Med 50:1873); the volume factors are
+# an engine heuristic (drop about a set in five when low, half the work when very low).
+READINESS: tuple[ReadinessAdjustment, ...] = (
+    ReadinessAdjustment(
+        readiness=Readiness.HIGH,
+        signs="Slept well, little soreness, warm-up sets move fast and feel light.",
+        adjustment="Keep the planned sets; top sets may go half an RPE higher.",
+        rpe_delta=0.5,
+        volume_factor=1.0,
+    ),
+    ReadinessAdjustment(
+        readiness=Readiness.NORMAL,
+        signs="Usual sleep and energy, normal soreness.",
+        adjustment="Train as planned.",
+        rpe_delta=0.0,
+        volume_factor=1.0,
+    ),
+    ReadinessAdjustment(
+        readiness=Readiness.LOW,
+        signs="Short sleep, lingering soreness, warm-ups feel heavy or slow.",
+        adjustment="Aim one RPE lower and drop about one set in five.",
+        rpe_delta=-1.0,
+        volume_factor=0.8,
+    ),
+    ReadinessAdjustment(
+        readiness=Readiness.VERY_LOW,
+        signs="Ill, very poor sleep, unusual pain or extreme stress.",
+        adjustment=(
+            "Aim two RPE lower and do half the sets, or swap the session for easy "
+            "technique and mobility work; skip it when ill."
+        ),
+        rpe_delta=-2.0,
+        volume_factor=0.5,
+    ),
+)
+
+
+def _reps(slot: Slot, reps: DayReps) -> RepRange:
+    if not slot.compound:
+        return reps.isolation
+    return reps.compound if CATALOG[slot.exercise_id].lift is not None else reps.assistance
+
+
+def _load(
+    slot: Slot,
+    reps: DayReps,
+    rir: int,
+    e1rms: dict[Lift, float],
+    bodyweight: float,
+    increment: float,
+) -> tuple[float | None, float | None, str]:
+    lift = CATALOG[slot.exercise_id].lift
+    if lift is None or lift not in e1rms:
+        return None, None, ""
+    rng = _reps(slot, reps)
+    percent = percent_1rm(rng.high + rir)
+    if lift is Lift.PULL_UP:
+        # The e1RM is added load; percentages apply to the whole system mass.
+        added = (e1rms[lift] + bodyweight) * percent / 100 - bodyweight
+        load = max(0.0, round_to_increment(added, increment))
+        note = "Load is added to bodyweight."
+        if added < 0:
+            note += " Use band assistance if the reps are out of reach."
+        return load, round(percent, 1), note
+    return round_to_increment(e1rms[lift] * percent / 100, increment), round(percent, 1), ""
+
+
+def _day(
+    slots: list[Slot],
+    index: int,
+    focus: str,
+    week: WeekPlan,
+    reps: DayReps,
+    e1rms: dict[Lift, float],
+    profile: Profile,
+    increment: float,
+) -> TrainingDay:
+    exercises: list[PrescribedExercise] = []
+    for slot in slots:
+        sets = slot.sets[week.week - 1]
+        if sets <= 0:
+            continue
+        rng = _reps(slot, reps)
+        load, percent, load_note = _load(slot, reps, week.rir, e1rms, profile.bodyweight, increment)
+        exercises.append(
+            PrescribedExercise(
+                exercise_id=slot.exercise_id,
+                name=CATALOG[slot.exercise_id].name,
+                sets=sets,
+                reps_min=rng.low,
+                reps_max=rng.high,
+                target_rpe=week.rpe,
+                target_rir=week.rir,
+                rest_seconds=slot.rest_seconds,
+                load=load,
+                load_percent_e1rm=percent,
+                notes=" ".join(n for n in (slot.note, load_note) if n),
+            )
+        )
+    return TrainingDay(
+        day=index,
+        focus=focus if not reps.label else f"{focus} ({reps.label})",
+        exercises=exercises,
+        estimated_minutes=session_minutes(exercises),
+    )
+
+
+def autoregulate(
+    profile: Profile,
+    analysis: ProfileAnalysis,
+    plan: PeriodizationPlan,
+    construction: Construction,
+) -> Autoregulated:
+    e1rms = {e.lift: e.e1rm for e in analysis.lifts}
+    weeks: list[Week] = []
+    for week in plan.weeks:
+        days = [
+            _day(
+                day.slots,
+                day.day,
+                day.focus,
+                week,
+                week.days[day.day - 1],
+                e1rms,
+                profile,
+                analysis.plate_increment,
+            )
+            for day in construction.days
+        ]
+        draft = Week(
+            week=week.week,
+            phase=week.phase,
+            target_rpe=week.rpe,
+            target_rir=week.rir,
+            days=days,
+            weekly_sets=[],
+        )
+        counted = week_hard_sets(draft)
+        weeks.append(
+            draft.model_copy(
+                update={"weekly_sets": [MuscleSets(muscle=m, sets=n) for m, n in counted.items()]}
+            )
+        )
+    return Autoregulated(weeks=weeks, readiness=list(READINESS))

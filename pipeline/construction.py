@@ -1,0 +1,571 @@
+"""Stage 5, program construction: split, exercises, and sets per exercise per week.
+
+How volume is planned (and why the validator's invariants always hold):
+
+* Hard sets are counted per pipeline.accounting (one per set for the exercise's single
+  primary muscle), so each muscle can be planned on its own.
+* Every trained muscle gets a START volume (>= MEV, plus weak-point extra sets) and a
+  PEAK volume (<= MRV). Week i of accumulation gets start + (peak - start) x progress_i,
+  with progress from the periodization plan (non-decreasing, 0 -> 1).
+* The muscle's weekly sets are spread over a fixed list of exercise slots with
+  `distribute`, which is monotone per slot: no exercise ever loses a set from one
+  accumulation week to the next, so per-muscle volume never falls and the peak week is
+  the longest session of every day.
+* Every slot has >= 1 set from week 1 (none appears mid-block) and every training day
+  of a muscle >= 2, so the deload (about MV, at most half the last week) still gives
+  each day's first slot - the compound anchor - a set, and stays <= 60 % of the last
+  accumulation week.
+* If the peak week of a day exceeds session_minutes, volume is trimmed, lowest-priority
+  muscle first: peaks fall back toward start volume, then rests shorten to their floor,
+  then weak-point extras go and finally whole muscles are dropped (0 sets: not trained
+  directly). A muscle is never kept below MEV, and the last compound of a day is never
+  dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.accounting import RAMP_SECONDS_PER_COMPOUND, WARMUP_BASE_SECONDS, WORK_SECONDS_PER_SET
+from pipeline.catalog import Exercise, available
+from pipeline.domain import (
+    Experience,
+    Goal,
+    Muscle,
+    Phase,
+    Profile,
+    VolumeLandmarks,
+    WeakPoint,
+    WeakPointAnalysis,
+)
+from pipeline.periodization import PeriodizationPlan
+from pipeline.splits import Split, choose_split
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Slot(_Model):
+    exercise_id: str
+    muscle: Muscle
+    compound: bool
+    sets: list[int]  # per week, accumulation weeks then the deload
+    rest_seconds: int
+    note: str = ""
+
+
+class DayPlan(_Model):
+    day: int  # 1-based
+    focus: str
+    slots: list[Slot]
+
+
+class Construction(_Model):
+    split: str
+    days: list[DayPlan]
+    weak_points: WeakPointAnalysis  # findings narrowed to what the program really serves
+    trimmed: list[str]  # what the time budget forced, for the summary
+
+
+M = Muscle
+
+# Which muscles matter most when time is short, by goal: the big compound movers first,
+# the lifts' prime movers first for strength goals (engine heuristic).
+_STRENGTH_ORDER = (
+    M.QUADS, M.CHEST, M.HAMSTRINGS, M.BACK, M.FRONT_DELTS, M.TRICEPS, M.GLUTES,
+    M.SIDE_REAR_DELTS, M.BICEPS, M.ABS, M.CALVES,
+)  # fmt: skip
+_GENERAL_ORDER = (
+    M.QUADS, M.BACK, M.CHEST, M.HAMSTRINGS, M.SIDE_REAR_DELTS, M.GLUTES, M.TRICEPS,
+    M.BICEPS, M.CALVES, M.FRONT_DELTS, M.ABS,
+)  # fmt: skip
+_STRENGTH_GOALS = frozenset({Goal.GENERAL_STRENGTH, Goal.POWERLIFTING_PEAK, Goal.ATHLETIC_POWER})
+
+# Muscles best trained by single-joint work: upright rows and high pulls are compound
+# but lateral/rear raises are the standard direct work for the side and rear delts.
+_ISOLATION_FIRST = frozenset({M.SIDE_REAR_DELTS})
+
+# Beginners grow arms, calves and delts from the compound lifts for a good while; their
+# direct work is the first to go when time is short (engine heuristic after RP's lower
+# beginner MEVs, Israetel et al. 2021).
+_BEGINNER_OPTIONAL = frozenset({M.BICEPS, M.TRICEPS, M.CALVES, M.SIDE_REAR_DELTS})
+
+# Where the peak volume sits: 0 = MAV_low, +1 = MRV, -1 = MEV (linear in between).
+# Beginners grow on little volume; hypertrophy work climbs furthest; strength blocks
+# spend their effort on intensity, most of all on muscles that are not prime movers of
+# the lifts; fitness goals stay low. Engine heuristic following RP's "start at MEV,
+# end near MRV, beginners need less" (Israetel, Hoffmann & Smith 2021).
+_B, _INT, _ADV = Experience.BEGINNER, Experience.INTERMEDIATE, Experience.ADVANCED
+_PEAK_POSITION: dict[str, dict[Experience, float]] = {
+    "hypertrophy": {_B: 0.0, _INT: 0.5, _ADV: 0.75},
+    "strength": {_B: -0.25, _INT: 0.0, _ADV: 0.25},
+    "fitness": {_B: -0.5, _INT: -0.25, _ADV: 0.0},
+}
+# Under a strength goal, muscles that move none of the big lifts peak this much lower.
+_STRENGTH_ACCESSORIES = frozenset({M.SIDE_REAR_DELTS, M.BICEPS, M.CALVES, M.ABS})
+ACCESSORY_PEAK_OFFSET = -0.75
+# A priority muscle's peak moves a quarter of the way further toward MRV (heuristic).
+PRIORITY_PEAK_BONUS = 0.25
+
+
+def peak_sets(landmarks: VolumeLandmarks, position: float) -> int:
+    """Weekly sets at a peak position (see _PEAK_POSITION), MEV..MRV."""
+    position = max(-1.0, min(1.0, position))
+    low = landmarks.mav_low
+    span = (landmarks.mrv - low) if position >= 0 else (low - landmarks.mev)
+    return math.floor(low + position * span)
+
+
+# Rest between sets (compound, isolation) in seconds. ACSM position stand 2009 (Med Sci
+# Sports Exerc 41:687): 2-3 min for core strength/power lifts, 1-2 min for hypertrophy
+# and assistance work, 1-2 min or less for endurance; Schoenfeld et al. 2016 (J Strength
+# Cond Res 30:1805): longer rests favour hypertrophy on multi-joint lifts.
+_REST: dict[Goal, tuple[int, int]] = {
+    Goal.HYPERTROPHY: (120, 75),
+    Goal.GENERAL_STRENGTH: (180, 90),
+    Goal.POWERLIFTING_PEAK: (180, 90),
+    Goal.ATHLETIC_POWER: (180, 90),
+    Goal.GENERAL_FITNESS: (90, 60),
+    Goal.FAT_LOSS: (75, 60),
+    Goal.ENDURANCE: (60, 45),
+}
+# When a session is too long, rests shorten to a floor: still >= 2 / 1 min for strength
+# work (ACSM 2009's lower end for core lifts), 1.5 / 1 min for hypertrophy (ACSM
+# 2009), 1 min / 45 s for fitness goals (ACSM 2009: 1-2 min or less for endurance).
+_REST_FLOOR: dict[str, tuple[int, int]] = {
+    "strength": (120, 60),
+    "hypertrophy": (90, 60),
+    "fitness": (60, 45),
+}
+
+# Sets per exercise per session: up to ~5 before adding a second exercise, at most 8
+# (engine heuristic; beyond ~8-10 sets per muscle per session extra sets stop adding
+# stimulus, Schoenfeld/Krieger volume data as read by Israetel et al. 2021).
+SOFT_SETS_PER_EXERCISE = 5
+HARD_SETS_PER_EXERCISE = 8
+MAX_EXERCISES_PER_MUSCLE_PER_DAY = 3
+# Each day a muscle is trained on gets at least 2 of its sets from week 1, so the deload
+# can halve the volume and still keep one set of each day's first exercise.
+MIN_SETS_PER_EXERCISE = 2
+
+
+def distribute(total: int, slots: int) -> list[int]:
+    """Split `total` sets over `slots` as evenly as possible, earlier slots first.
+
+    Monotone: raising `total` never lowers any slot's share.
+    """
+    base, extra = divmod(total, slots)
+    return [base + (1 if i < extra else 0) for i in range(slots)]
+
+
+def _priority(profile: Profile, weak: WeakPointAnalysis) -> list[Muscle]:
+    severity_rank = {"severe": 0, "moderate": 1, "mild": 2}
+    findings = sorted(weak.findings, key=lambda f: severity_rank[f.severity.value])
+    order: list[Muscle] = []
+    for muscle in (
+        *(m for f in findings for m in f.muscles),
+        *profile.priority_muscles,
+        *(_STRENGTH_ORDER if profile.goal in _STRENGTH_GOALS else _GENERAL_ORDER),
+    ):
+        if muscle not in order:
+            order.append(muscle)
+    return order
+
+
+def _goal_group(goal: Goal) -> str:
+    if goal is Goal.HYPERTROPHY:
+        return "hypertrophy"
+    if goal in _STRENGTH_GOALS:
+        return "strength"
+    return "fitness"
+
+
+@dataclass
+class _MusclePlan:
+    muscle: Muscle
+    landmarks: VolumeLandmarks
+    days: list[int]  # indices of the split's days that may train it
+    # Preferred for a day's first slot of this muscle (compounds), then for the others
+    # (isolations); catalog order within each.
+    first: list[Exercise]
+    second: list[Exercise]
+    base_start: int
+    base_peak: int
+    extra: int
+    start: int = 0
+    peak: int = 0
+    full_ramp: int = 1  # peak - start before any trimming
+    target_peak: int = 0  # the peak before any trimming
+    # (day index, exercise) per slot, in distribution order
+    slots: list[tuple[int, Exercise]] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(
+        self,
+        profile: Profile,
+        landmarks: list[VolumeLandmarks],
+        weak: WeakPointAnalysis,
+        plan: PeriodizationPlan,
+    ) -> None:
+        self.profile = profile
+        self.plan = plan
+        self.weak = weak
+        self.split: Split = choose_split(profile)
+        self.priority = _priority(profile, weak)
+        self.rank = {m: i for i, m in enumerate(self.priority)}
+        self.short_rest = False
+        self.trimmed: list[str] = []
+        self.budget = profile.session_minutes * 60
+        self.strength = profile.goal in _STRENGTH_GOALS
+        lm = {x.muscle: x for x in landmarks}
+
+        by_muscle: dict[Muscle, list[Exercise]] = {m: [] for m in Muscle}
+        for ex in available(profile):
+            by_muscle[ex.primary].append(ex)
+        extra: dict[Muscle, int] = {}
+        for finding in weak.findings:
+            for m in finding.muscles:
+                extra[m] = max(extra.get(m, 0), finding.extra_weekly_sets)
+
+        position = _PEAK_POSITION[_goal_group(profile.goal)][profile.experience]
+        self.muscles: dict[Muscle, _MusclePlan] = {}
+        for m in self.priority:
+            days = [i for i, d in enumerate(self.split.days) if m in d.muscles]
+            options = by_muscle[m]
+            if not days or not options:
+                continue
+            land = lm[m]
+            if land.mev > 0:
+                base_start = land.mev
+            else:
+                # MEV 0 (glutes, front delts, abs): trained directly only as a small dose,
+                # two sets per session it appears in, capped by MAV_low.
+                base_start = min(land.mav_low, MIN_SETS_PER_EXERCISE * len(days))
+            base_start = min(land.mrv, max(MIN_SETS_PER_EXERCISE, base_start))
+            pos = position
+            if self.strength and m in _STRENGTH_ACCESSORIES:
+                pos += ACCESSORY_PEAK_OFFSET
+            if m in profile.priority_muscles:
+                pos += PRIORITY_PEAK_BONUS
+            base_peak = peak_sets(land, pos)
+            compounds = [ex for ex in options if ex.compound]
+            isolations = [ex for ex in options if not ex.compound]
+            if m in _ISOLATION_FIRST and isolations:
+                compounds, isolations = isolations, []
+            mp = _MusclePlan(
+                muscle=m,
+                landmarks=land,
+                days=days,
+                first=compounds,
+                second=isolations,
+                base_start=base_start,
+                base_peak=base_peak,
+                extra=extra.get(m, 0),
+            )
+            self._set_volume(mp)
+            self.muscles[m] = mp
+
+    # ------------------------------------------------------------------ planning
+
+    def _set_volume(self, mp: _MusclePlan) -> None:
+        mrv = mp.landmarks.mrv
+        mp.start = min(mrv, mp.base_start + mp.extra)
+        mp.peak = min(mrv, max(mp.start, mp.base_peak + mp.extra))
+        mp.full_ramp = max(1, mp.peak - mp.start)
+        mp.target_peak = mp.peak
+        self._plan_slots(mp)
+
+    def _plan_slots(self, mp: _MusclePlan) -> None:
+        k = len(mp.days)
+        per_day = math.ceil(mp.peak / k)
+        per_day_slots = min(
+            MAX_EXERCISES_PER_MUSCLE_PER_DAY,
+            len(mp.first) + len(mp.second),
+            max(1, math.ceil(per_day / SOFT_SETS_PER_EXERCISE)),
+        )
+        # Every exercise has at least one set from week 1, so none appears mid-block.
+        while per_day_slots > 1 and k * per_day_slots > mp.start:
+            per_day_slots -= 1
+        # Muscles take turns at which day gets the odd extra sets (and, when a muscle
+        # is not on all its days, which days), so no single day ends up the longest.
+        offset = self.rank[mp.muscle]
+        days = mp.days
+        if k * MIN_SETS_PER_EXERCISE > mp.start:
+            count = max(1, mp.start // MIN_SETS_PER_EXERCISE)
+            days = sorted(mp.days[((i * k) // count + offset) % k] for i in range(count))
+        first, second = mp.first, mp.second
+        chosen: dict[int, list[Exercise]] = {d: [] for d in days}
+        slots: list[tuple[int, Exercise]] = []
+        for j in range(per_day_slots):
+            for q in range(len(days)):
+                p = (q + offset) % len(days)
+                d = days[p]
+                if j == 0:
+                    # Strength goals keep the main lift (catalog first) on every day.
+                    shift = 0 if self.strength else p
+                    pool = _rotate(first, shift) + _rotate(second, p)
+                else:
+                    pool = _rotate(second, p + j - 1) + _rotate(first, p + j)
+                pick = next(ex for ex in pool if ex not in chosen[d])
+                chosen[d].append(pick)
+                slots.append((d, pick))
+        mp.slots = slots
+        mp.peak = max(mp.start, min(mp.peak, len(slots) * HARD_SETS_PER_EXERCISE))
+
+    def _rest(self, compound: bool) -> int:
+        rest = _REST[self.profile.goal][0 if compound else 1]
+        if self.short_rest:
+            rest = min(rest, _REST_FLOOR[_goal_group(self.profile.goal)][0 if compound else 1])
+        return rest
+
+    def _day_seconds(self) -> list[int]:
+        seconds = [WARMUP_BASE_SECONDS] * len(self.split.days)
+        for mp in self.muscles.values():
+            for (d, ex), sets in zip(mp.slots, distribute(mp.peak, len(mp.slots)), strict=True):
+                if ex.compound:
+                    seconds[d] += RAMP_SECONDS_PER_COMPOUND
+                seconds[d] += sets * (WORK_SECONDS_PER_SET + self._rest(ex.compound))
+        return seconds
+
+    def _compound_muscles(self, day: int) -> set[Muscle]:
+        return {
+            mp.muscle
+            for mp in self.muscles.values()
+            if any(d == day and ex.compound for d, ex in mp.slots)
+        }
+
+    def _droppable(self, mp: _MusclePlan) -> bool:
+        """Dropping must leave every day it opens with another compound."""
+        for day in {d for d, ex in mp.slots if ex.compound}:
+            if self._compound_muscles(day) == {mp.muscle}:
+                return False
+        return True
+
+    def _shorten_rest(self) -> None:
+        self.short_rest = True
+        self.trimmed.append("rest periods shortened")
+
+    def _favoured(self, mp: _MusclePlan) -> bool:
+        return mp.extra > 0 or mp.muscle in self.profile.priority_muscles
+
+    def _optional(self, mp: _MusclePlan) -> bool:
+        if self._favoured(mp):
+            return False
+        if mp.landmarks.mev == 0:
+            return True
+        return self.profile.experience is Experience.BEGINNER and mp.muscle in _BEGINNER_OPTIONAL
+
+    def _drop(self, mp: _MusclePlan, why: str) -> None:
+        del self.muscles[mp.muscle]
+        self.trimmed.append(f"{mp.muscle.value.replace('_', ' ')} not trained directly ({why})")
+
+    def fit_time_budget(self) -> None:
+        while True:
+            seconds = self._day_seconds()
+            over = [d for d, s in enumerate(seconds) if s > self.budget]
+            if not over:
+                return
+            day = over[0]
+            on_day = sorted(
+                (mp for mp in self.muscles.values() if any(d == day for d, _ in mp.slots)),
+                key=lambda mp: -self.rank[mp.muscle],
+            )
+            # 1. drop optional muscles, least important first: MEV 0 (or small muscles
+            #    of a beginner) and neither weak nor a priority - pressing, pulling and
+            #    squatting train them indirectly
+            optional = next(
+                (mp for mp in on_day if self._optional(mp) and self._droppable(mp)), None
+            )
+            if optional is not None:
+                self._drop(optional, "trained indirectly only")
+                continue
+            # 2. outside strength goals, shorter rests cost less than lost progression
+            if not self.short_rest and not self.strength:
+                self._shorten_rest()
+                continue
+            # 3. flatten ramps: one set off the peak of the muscle whose ramp is the least
+            #    trimmed so far (ordinary muscles before weak or priority ones), so every
+            #    muscle keeps some progression for as long as possible
+            reducible = [mp for mp in on_day if mp.peak > mp.start]
+            if reducible:
+                mp = max(
+                    reducible,
+                    key=lambda mp: (
+                        not self._favoured(mp),
+                        (mp.peak - mp.start) / mp.full_ramp,
+                        self.rank[mp.muscle],
+                    ),
+                )
+                mp.peak -= 1
+                self._plan_slots(mp)
+                continue
+            # 4. shorter rests (strength goals: only once the ramps are flat)
+            if not self.short_rest:
+                self._shorten_rest()
+                continue
+            # 5. give up weak-point extras or whole muscles, least important first
+            for mp in on_day:
+                if mp.extra > 0:
+                    mp.peak -= mp.extra
+                    mp.extra = 0
+                    mp.start = min(mp.landmarks.mrv, mp.base_start)
+                    mp.peak = max(mp.start, mp.peak)
+                    self._plan_slots(mp)
+                    self.trimmed.append(
+                        f"no weak-point extra sets for {mp.muscle.value} (session too short)"
+                    )
+                    break
+                if self._droppable(mp):
+                    self._drop(mp, "no time for its MEV")
+                    break
+            else:
+                raise RuntimeError(f"day {day + 1} cannot fit {self.profile.session_minutes} min")
+
+    # ------------------------------------------------------------------ output
+
+    def weekly_targets(self, mp: _MusclePlan) -> list[int]:
+        accumulation = [w for w in self.plan.weeks if w.phase is Phase.ACCUMULATION]
+        targets = [
+            mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5) for w in accumulation
+        ]
+        # Deload at about MV, never more than half the last week, and at least one set
+        # for each day's first slot so every day keeps its compound anchor.
+        last = targets[-1]
+        days_used = len({d for d, _ in mp.slots})
+        deload = min(last // 2, max(mp.landmarks.mv, days_used))
+        return [*targets, deload]
+
+    def refill(self) -> None:
+        """Hand back peak sets that trimming took but the final plan has room for.
+
+        Trimming is greedy (a shorter rest or a dropped muscle can free more time than
+        the step needed), so ramps grow again one set per muscle per round, weak and
+        priority muscles first, while every day still fits.
+        """
+        order = sorted(
+            self.muscles.values(), key=lambda mp: (not self._favoured(mp), self.rank[mp.muscle])
+        )
+        grown = True
+        while grown:
+            grown = False
+            for mp in order:
+                if mp.muscle not in self.muscles or mp.peak >= mp.target_peak:
+                    continue
+                before = mp.peak
+                mp.peak += 1
+                self._plan_slots(mp)
+                if mp.peak > before and max(self._day_seconds()) <= self.budget:
+                    grown = True
+                    continue
+                mp.peak = before
+                self._plan_slots(mp)
+                mp.target_peak = before  # no room: stop trying this muscle
+
+    def build(self) -> Construction:
+        self.fit_time_budget()
+        self.refill()
+        per_day: dict[int, list[tuple[tuple[int, ...], Slot]]] = {
+            d: [] for d in range(len(self.split.days))
+        }
+        served = {m for m, mp in self.muscles.items() if mp.extra > 0}
+        weak_names: dict[Muscle, str] = {}
+        for f in self.weak.findings:
+            for m in f.muscles:
+                weak_names.setdefault(m, f.ratio_name)
+        for m, mp in self.muscles.items():
+            weekly = [distribute(t, len(mp.slots)) for t in self.weekly_targets(mp)]
+            for i, (d, ex) in enumerate(mp.slots):
+                note = ""
+                if m in served:
+                    note = f"Weak point ({weak_names[m]}): includes extra sets."
+                elif m in self.profile.priority_muscles:
+                    note = "Priority muscle."
+                lead = self.split.days[d].lead
+                # Order within the day: compounds first, the day's lead muscle opening;
+                # then by muscle priority; then slot order.
+                key = (0 if ex.compound else 1, 0 if m is lead else 1, self.rank[m], i)
+                per_day[d].append(
+                    (
+                        key,
+                        Slot(
+                            exercise_id=ex.id,
+                            muscle=m,
+                            compound=ex.compound,
+                            sets=[w[i] for w in weekly],
+                            rest_seconds=self._rest(ex.compound),
+                            note=note,
+                        ),
+                    )
+                )
+        days = []
+        for d, template in enumerate(self.split.days):
+            slots = [slot for _, slot in sorted(per_day[d], key=lambda t: t[0])]
+            if not slots or not slots[0].compound:
+                raise RuntimeError(f"day {d + 1} has no compound anchor")
+            days.append(DayPlan(day=d + 1, focus=template.focus, slots=slots))
+        return Construction(
+            split=self.split.name,
+            days=days,
+            weak_points=self._narrow_findings(served, days),
+            trimmed=self.trimmed,
+        )
+
+    def _narrow_findings(self, served: set[Muscle], days: list[DayPlan]) -> WeakPointAnalysis:
+        findings: list[WeakPoint] = []
+        for f in self.weak.findings:
+            muscles = [m for m in f.muscles if m in served]
+            if muscles == f.muscles and f.extra_weekly_sets > 0:
+                ids = _used_ids(days, muscles) or f.exercise_ids
+                findings.append(f.model_copy(update={"exercise_ids": ids}))
+                continue
+            if muscles:
+                findings.append(
+                    f.model_copy(
+                        update={"muscles": muscles, "exercise_ids": _used_ids(days, muscles)}
+                    )
+                )
+                continue
+            note = f.finding
+            if f.muscles:
+                note += " Not given extra sets this block: the sessions are too short."
+            findings.append(
+                f.model_copy(
+                    update={
+                        "muscles": [],
+                        "exercise_ids": [],
+                        "extra_weekly_sets": 0,
+                        "finding": note,
+                    }
+                )
+            )
+        return self.weak.model_copy(update={"findings": findings})
+
+
+def _rotate(items: list[Exercise], shift: int) -> list[Exercise]:
+    if not items:
+        return []
+    shift %= len(items)
+    return items[shift:] + items[:shift]
+
+
+def _used_ids(days: list[DayPlan], muscles: list[Muscle]) -> list[str]:
+    ids: list[str] = []
+    for day in days:
+        for slot in day.slots:
+            if slot.muscle in muscles and slot.exercise_id not in ids:
+                ids.append(slot.exercise_id)
+    return ids[:3]
+
+
+def construct_program(
+    profile: Profile,
+    landmarks: list[VolumeLandmarks],
+    weak: WeakPointAnalysis,
+    plan: PeriodizationPlan,
+) -> Construction:
+    return _Builder(profile, landmarks, weak, plan).build()

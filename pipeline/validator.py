@@ -1,0 +1,308 @@
+"""Stage 8, validation: every invariant of a program checked before it is handed out.
+
+Each broken invariant becomes one Violation naming where (a dotted path into the
+program) and what. Hard sets and session minutes are recounted with the same rules the
+builder used (pipeline.accounting), never taken from the program's own summary fields.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from pipeline.accounting import hard_sets, session_minutes
+from pipeline.analysis import PLATE_INCREMENT
+from pipeline.catalog import CATALOG, is_available, owned_equipment
+from pipeline.domain import (
+    Muscle,
+    Phase,
+    Profile,
+    Program,
+    ProgramInvalid,
+    Violation,
+    Week,
+)
+from pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
+
+# DESIGN.md: a deload runs at about MV with light loads, RPE <= 6; this project caps it
+# at 60 % of the last accumulation week's sets per muscle.
+DELOAD_MAX_FRACTION = 0.6
+DELOAD_MAX_RPE = 6.0
+# The RIR-based RPE scale is used from 5 (5+ reps in reserve) to 10 (Zourdos et al. 2016).
+RPE_MIN, RPE_MAX = 5.0, 10.0
+MIN_WEEKS, MAX_WEEKS = 4, 8
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.violations: list[Violation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.violations.append(Violation(field=field, description=description))
+
+
+def _multiple_of(value: float, step: float) -> bool:
+    return math.isclose(value / step, round(value / step), abs_tol=1e-6)
+
+
+def _check_structure(program: Program, profile: Profile, r: _Report) -> None:
+    if program.unit is not profile.unit:
+        r.add("unit", f"program is in {program.unit.value}, the athlete uses {profile.unit.value}")
+    expected = PLATE_INCREMENT[profile.unit]
+    if program.analysis.plate_increment != expected:
+        r.add(
+            "analysis.plate_increment",
+            f"plate increment is {program.analysis.plate_increment}, expected {expected}",
+        )
+    p = program.periodization
+    n = len(program.weeks)
+    if profile.program_weeks is not None and n != profile.program_weeks:
+        r.add("weeks", f"{n} weeks, the athlete asked for {profile.program_weeks}")
+    if not MIN_WEEKS <= n <= MAX_WEEKS:
+        r.add("weeks", f"{n} weeks, a mesocycle has {MIN_WEEKS}-{MAX_WEEKS}")
+    if p.total_weeks != n:
+        r.add("periodization.total_weeks", f"says {p.total_weeks} weeks, program has {n}")
+    if p.accumulation_weeks != n - 1:
+        r.add(
+            "periodization.accumulation_weeks",
+            f"says {p.accumulation_weeks}, expected {n - 1} (all weeks but the deload)",
+        )
+    if p.deload_week != n:
+        r.add("periodization.deload_week", f"says week {p.deload_week}, the last week is {n}")
+    for i, week in enumerate(program.weeks):
+        where = f"weeks[{i}]"
+        if week.week != i + 1:
+            r.add(f"{where}.week", f"numbered {week.week}, expected {i + 1}")
+        phase = Phase.DELOAD if i == n - 1 else Phase.ACCUMULATION
+        if week.phase is not phase:
+            r.add(f"{where}.phase", f"is {week.phase.value}, expected {phase.value}")
+        if len(week.days) != profile.days_per_week:
+            r.add(
+                f"{where}.days",
+                f"{len(week.days)} training days, the athlete asked for {profile.days_per_week}",
+            )
+        for j, day in enumerate(week.days):
+            if day.day != j + 1:
+                r.add(f"{where}.days[{j}].day", f"numbered {day.day}, expected {j + 1}")
+            if not day.exercises:
+                r.add(f"{where}.days[{j}].exercises", "a training day without exercises")
+
+
+def _check_exercises(program: Program, profile: Profile, r: _Report) -> None:
+    owned = owned_equipment(profile)
+    injured = set(profile.injuries)
+    increment = PLATE_INCREMENT[profile.unit]
+    budget = profile.session_minutes
+    for i, week in enumerate(program.weeks):
+        for j, day in enumerate(week.days):
+            where = f"weeks[{i}].days[{j}]"
+            known = True
+            for k, ex in enumerate(day.exercises):
+                at = f"{where}.exercises[{k}]"
+                entry = CATALOG.get(ex.exercise_id)
+                if entry is None:
+                    r.add(f"{at}.exercise_id", f"unknown exercise id {ex.exercise_id!r}")
+                    known = False
+                    continue
+                if ex.name != entry.name:
+                    r.add(f"{at}.name", f"{ex.name!r} is not the catalog name {entry.name!r}")
+                missing = sorted(e.value for e in entry.equipment - owned)
+                if missing:
+                    r.add(f"{at}.exercise_id", f"{entry.id} needs equipment {', '.join(missing)}")
+                hurt = sorted(a.value for a in entry.contraindications & injured)
+                if hurt:
+                    r.add(
+                        f"{at}.exercise_id",
+                        f"{entry.id} is contraindicated for a {', '.join(hurt)} injury",
+                    )
+                if k == 0 and not entry.compound:
+                    r.add(f"{at}.exercise_id", f"the day opens with {entry.id}, not a compound")
+                if ex.sets < 1:
+                    r.add(f"{at}.sets", f"{ex.sets} sets; a listed exercise needs at least 1")
+                if not 1 <= ex.reps_min <= ex.reps_max <= 30:
+                    r.add(f"{at}.reps_min", f"rep range {ex.reps_min}-{ex.reps_max} is invalid")
+                if not RPE_MIN <= ex.target_rpe <= RPE_MAX:
+                    r.add(f"{at}.target_rpe", f"RPE {ex.target_rpe} outside {RPE_MIN}-{RPE_MAX}")
+                if ex.rest_seconds <= 0:
+                    r.add(f"{at}.rest_seconds", "rest must be positive")
+                if ex.load is not None and (ex.load < 0 or not _multiple_of(ex.load, increment)):
+                    r.add(
+                        f"{at}.load",
+                        f"load {ex.load} is not a non-negative multiple of {increment}",
+                    )
+                pct = ex.load_percent_e1rm
+                if pct is not None and not 0 < pct <= 100:
+                    r.add(f"{at}.load_percent_e1rm", f"{pct} % of e1RM is outside 0-100")
+            if not known:
+                continue
+            minutes = session_minutes(day.exercises)
+            if day.estimated_minutes != minutes:
+                r.add(
+                    f"{where}.estimated_minutes",
+                    f"states {day.estimated_minutes} min, the sets and rests add up to {minutes}",
+                )
+            if minutes > budget:
+                r.add(
+                    f"{where}.estimated_minutes",
+                    f"session takes {minutes} min, over the {budget} min budget",
+                )
+
+
+def _counted(week: Week) -> dict[Muscle, int]:
+    return hard_sets(
+        (ex.exercise_id, ex.sets)
+        for day in week.days
+        for ex in day.exercises
+        if ex.exercise_id in CATALOG
+    )
+
+
+def _check_volume(program: Program, profile: Profile, r: _Report) -> None:
+    expected = compute_landmarks(profile)
+    if program.landmarks != expected:
+        r.add("landmarks", "volume landmarks differ from the athlete's individual landmarks")
+    seen = [lm.muscle for lm in program.landmarks]
+    if sorted(seen) != sorted(Muscle):
+        r.add("landmarks", "needs exactly one entry per muscle group")
+    for i, lm in enumerate(program.landmarks):
+        ref = REFERENCE[lm.muscle]
+        if lm.reference_mrv != ref.mrv:
+            r.add(
+                f"landmarks[{i}].reference_mrv",
+                f"{lm.muscle.value}: {lm.reference_mrv}, the published MRV is {ref.mrv}",
+            )
+        if lm.mrv > MAX_FACTOR * ref.mrv:
+            r.add(
+                f"landmarks[{i}].mrv",
+                f"{lm.muscle.value}: individual MRV {lm.mrv} exceeds "
+                f"{MAX_FACTOR} x the published {ref.mrv}",
+            )
+        if not 0 <= lm.mv <= lm.mev <= lm.mav_low <= lm.mav_high <= lm.mrv:
+            r.add(f"landmarks[{i}]", f"{lm.muscle.value}: needs MV <= MEV <= MAV <= MRV")
+    landmarks = {lm.muscle: lm for lm in program.landmarks}
+
+    counts = [_counted(week) for week in program.weeks]
+    for i, (week, counted) in enumerate(zip(program.weeks, counts, strict=True)):
+        stated = {ms.muscle: ms.sets for ms in week.weekly_sets}
+        if len(week.weekly_sets) != len(stated) or stated != counted:
+            r.add(
+                f"weeks[{i}].weekly_sets",
+                "weekly sets per muscle do not match what the exercises add up to",
+            )
+    accumulation = [
+        (i, c)
+        for i, (w, c) in enumerate(zip(program.weeks, counts, strict=True))
+        if w.phase is Phase.ACCUMULATION
+    ]
+    for i, counted in accumulation:
+        for muscle, sets in counted.items():
+            found = landmarks.get(muscle)
+            if found is None or sets == 0:
+                continue
+            lm = found
+            where = f"weeks[{i}].weekly_sets.{muscle.value}"
+            if sets < lm.mev:
+                r.add(where, f"{sets} hard sets, below {muscle.value}'s MEV of {lm.mev}")
+            if sets > lm.mrv:
+                r.add(where, f"{sets} hard sets, above {muscle.value}'s MRV of {lm.mrv}")
+    for (_, before), (i, after) in itertools.pairwise(accumulation):
+        for muscle in Muscle:
+            if after[muscle] < before[muscle]:
+                r.add(
+                    f"weeks[{i}].weekly_sets.{muscle.value}",
+                    f"volume falls from {before[muscle]} to {after[muscle]} sets "
+                    "during accumulation",
+                )
+    deloads = [
+        (i, c)
+        for i, (w, c) in enumerate(zip(program.weeks, counts, strict=True))
+        if w.phase is Phase.DELOAD
+    ]
+    if accumulation and deloads:
+        last = accumulation[-1][1]
+        i, deload = deloads[-1]
+        for muscle in Muscle:
+            if deload[muscle] > DELOAD_MAX_FRACTION * last[muscle]:
+                r.add(
+                    f"weeks[{i}].weekly_sets.{muscle.value}",
+                    f"deload has {deload[muscle]} sets, more than "
+                    f"{DELOAD_MAX_FRACTION:.0%} of the last accumulation week's {last[muscle]}",
+                )
+
+    for f_i, finding in enumerate(program.weak_points.findings):
+        where = f"weak_points.findings[{f_i}]"
+        if bool(finding.muscles) != (finding.extra_weekly_sets > 0):
+            r.add(
+                f"{where}.extra_weekly_sets",
+                f"{finding.ratio_name}: a finding with muscles to address needs extra "
+                "weekly sets, and extra sets need muscles",
+            )
+        if not 1 <= finding.reassess_week <= len(program.weeks):
+            r.add(f"{where}.reassess_week", f"week {finding.reassess_week} is not in the program")
+        for ex_id in finding.exercise_ids:
+            entry = CATALOG.get(ex_id)
+            if entry is None or not is_available(entry, profile):
+                r.add(f"{where}.exercise_ids", f"{ex_id} is not available to the athlete")
+            elif entry.primary not in finding.muscles:
+                r.add(
+                    f"{where}.exercise_ids",
+                    f"{ex_id} does not train {finding.ratio_name}'s muscles",
+                )
+        for muscle in finding.muscles:
+            found = landmarks.get(muscle)
+            if found is None:
+                continue
+            floor = min(found.mrv, found.mev + finding.extra_weekly_sets)
+            for i, counted in accumulation:
+                if counted[muscle] < floor:
+                    r.add(
+                        f"weeks[{i}].weekly_sets.{muscle.value}",
+                        f"weak point {finding.ratio_name}: {counted[muscle]} sets, needs at "
+                        f"least MEV + {finding.extra_weekly_sets} extra = {floor}",
+                    )
+
+
+def _check_intensity(program: Program, r: _Report) -> None:
+    previous: float | None = None
+    for i, week in enumerate(program.weeks):
+        where = f"weeks[{i}]"
+        if not RPE_MIN <= week.target_rpe <= RPE_MAX:
+            r.add(f"{where}.target_rpe", f"RPE {week.target_rpe} outside {RPE_MIN}-{RPE_MAX}")
+        if week.target_rpe != 10 - week.target_rir:
+            r.add(
+                f"{where}.target_rpe",
+                f"RPE {week.target_rpe} does not match RIR {week.target_rir} (RPE = 10 - RIR)",
+            )
+        if week.phase is Phase.DELOAD:
+            if week.target_rpe > DELOAD_MAX_RPE:
+                r.add(f"{where}.target_rpe", f"deload RPE {week.target_rpe} above {DELOAD_MAX_RPE}")
+            for j, day in enumerate(week.days):
+                for k, ex in enumerate(day.exercises):
+                    if ex.target_rpe > DELOAD_MAX_RPE:
+                        r.add(
+                            f"{where}.days[{j}].exercises[{k}].target_rpe",
+                            f"deload RPE {ex.target_rpe} above {DELOAD_MAX_RPE}",
+                        )
+            continue
+        if previous is not None and week.target_rpe < previous:
+            r.add(
+                f"{where}.target_rpe",
+                f"RPE falls from {previous} to {week.target_rpe} during accumulation",
+            )
+        previous = week.target_rpe
+
+
+def program_violations(program: Program, profile: Profile) -> list[Violation]:
+    r = _Report()
+    _check_structure(program, profile, r)
+    _check_exercises(program, profile, r)
+    _check_volume(program, profile, r)
+    _check_intensity(program, r)
+    return r.violations
+
+
+def validate_program(program: Program, profile: Profile) -> None:
+    """Raise ProgramInvalid naming every broken invariant; return None when valid."""
+    violations = program_violations(program, profile)
+    if violations:
+        raise ProgramInvalid(violations)
