@@ -141,6 +141,9 @@ _REST_FLOOR: dict[str, tuple[int, int]] = {
     "hypertrophy": (90, 60),
     "fitness": (60, 45),
 }
+# Last resort when a day is still too long with nothing left to drop but the muscles that
+# open the split's days: 1 min / 45 s, the ACSM 2009 lower end, for any goal.
+_REST_LAST_RESORT = (60, 45)
 
 # Sets per exercise per session: up to ~5 before adding a second exercise, at most 8
 # (engine heuristic; beyond ~8-10 sets per muscle per session extra sets stop adding
@@ -218,7 +221,7 @@ class _Builder:
         self.split: Split = choose_split(profile)
         self.priority = _priority(profile, weak)
         self.rank = {m: i for i, m in enumerate(self.priority)}
-        self.short_rest = False
+        self.rest_level = 0  # 0 = the goal's rests, 1 = its floor, 2 = the last resort
         self.trimmed: list[str] = []
         self.budget = profile.session_minutes * 60
         self.strength = profile.goal in _STRENGTH_GOALS
@@ -319,8 +322,10 @@ class _Builder:
 
     def _rest(self, compound: bool) -> int:
         rest = _REST[self.profile.goal][0 if compound else 1]
-        if self.short_rest:
+        if self.rest_level == 1:
             rest = min(rest, _REST_FLOOR[_goal_group(self.profile.goal)][0 if compound else 1])
+        elif self.rest_level == 2:
+            rest = min(rest, _REST_LAST_RESORT[0 if compound else 1])
         return rest
 
     def _day_seconds(self) -> list[int]:
@@ -347,8 +352,11 @@ class _Builder:
         return True
 
     def _shorten_rest(self) -> None:
-        self.short_rest = True
-        self.trimmed.append("rest periods shortened")
+        self.rest_level += 1
+        if self.rest_level == 1:
+            self.trimmed.append("rest periods shortened")
+        else:
+            self.trimmed.append("rest periods cut to 1 min on compounds")
 
     def _favoured(self, mp: _MusclePlan) -> bool:
         return mp.extra > 0 or mp.muscle in self.profile.priority_muscles
@@ -385,7 +393,7 @@ class _Builder:
                 self._drop(optional, "trained indirectly only")
                 continue
             # 2. outside strength goals, shorter rests cost less than lost progression
-            if not self.short_rest and not self.strength:
+            if self.rest_level == 0 and not self.strength:
                 self._shorten_rest()
                 continue
             # 3. flatten ramps: one set off the peak of the muscle whose ramp is the least
@@ -405,7 +413,7 @@ class _Builder:
                 self._plan_slots(mp)
                 continue
             # 4. shorter rests (strength goals: only once the ramps are flat)
-            if not self.short_rest:
+            if self.rest_level == 0:
                 self._shorten_rest()
                 continue
             # 5. give up weak-point extras or whole muscles, least important first
@@ -424,6 +432,10 @@ class _Builder:
                     self._drop(mp, "no time for its MEV")
                     break
             else:
+                # 6. every muscle left opens some day: the last resort is short rests
+                if self.rest_level < 2:
+                    self._shorten_rest()
+                    continue
                 raise RuntimeError(f"day {day + 1} cannot fit {self.profile.session_minutes} min")
 
     # ------------------------------------------------------------------ output

@@ -14,7 +14,7 @@ mkdir -p "$out/programgen/v1"
 "$py" -m grpc_tools.protoc -I protos \
   --python_out="$out" --grpc_python_out="$out" \
   --mypy_out="$out" --mypy_grpc_out="$out" \
-  protos/programgen/v1/*.proto
+  protos/programgen/v1/*.proto 2> >(grep -v "^Writing mypy to" >&2)
 if [[ "${1:-}" == "--check" ]]; then
   stale=0
   for f in "$out"/programgen/v1/*_pb2*; do

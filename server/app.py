@@ -26,6 +26,7 @@ from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from server.auth import Authenticator
 from server.broker import Broker
 from server.config import Settings
+from server.metrics import Metrics
 from server.pool import GenerateFn, Job, TaskPool
 from server.service import GenerationService
 from server.store.database import create_engine, is_sqlite, migrate
@@ -73,6 +74,9 @@ class Running:
     health: health.aio.HealthServicer
     executor: ProcessPoolExecutor | None
     dispose: Callable[[], Any]
+    metrics: Metrics
+    metrics_port: int | None
+    _metrics_http: Any
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Drain: refuse new work, let running generations finish within the grace, requeue
@@ -89,6 +93,9 @@ class Running:
         await self.server.stop(min(grace, 2.0))
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
+        if self._metrics_http is not None:
+            self._metrics_http.shutdown()
+            self._metrics_http.server_close()
         await self.dispose()
 
 
@@ -113,6 +120,7 @@ async def start(
     if options is None:
         options = GenerateOptions(llm=llm_settings_from_env(os.environ))
     broker = Broker(settings.watch_buffer)
+    metrics = Metrics()
     pool = TaskPool(
         repository,
         broker,
@@ -124,12 +132,19 @@ async def start(
         transient_retries=settings.transient_retries,
         backoff_s=settings.retry_backoff_s,
         lease_s=settings.lease_s,
+        metrics=metrics,
+    )
+    metrics.track(
+        queued=lambda: pool.queued,
+        running=lambda: pool.running,
+        watchers=lambda: broker.subscriber_count,
     )
     service = GenerationService(
         repository,
         broker,
         pool,
         Authenticator(repository, anonymous=anonymous),
+        metrics=metrics,
         per_caller_limit=settings.per_caller_limit,
         heartbeat_s=settings.heartbeat_s,
         max_watchers=settings.max_watchers,
@@ -147,6 +162,10 @@ async def start(
         server,
     )
     port = _bind(server, settings)
+    metrics_http, metrics_port = None, None
+    if settings.metrics_address:
+        metrics_http, _thread = metrics.serve(settings.metrics_address)
+        metrics_port = int(metrics_http.server_port)
     await _recover(repository, broker, pool, single_process=is_sqlite(settings.database_url))
     pool.start()
     await server.start()
@@ -169,6 +188,9 @@ async def start(
         health_servicer,
         executor,
         engine.dispose,
+        metrics,
+        metrics_port,
+        metrics_http,
     )
 
 

@@ -25,17 +25,14 @@ class Subscription:
         self.generation_id = generation_id
         self.queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
 
-    def _offer(self, item: EventRecord | Signal) -> bool:
-        """Queue ``item``; False if the buffer was full and replaced by a RESYNC."""
+    def _offer(self, item: EventRecord | Signal) -> None:
         try:
             self.queue.put_nowait(item)
-            return True
         except asyncio.QueueFull:
             # Everything buffered is in the store too: drop it and ask for a re-read.
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
-            return False
 
 
 class Broker:
@@ -43,7 +40,6 @@ class Broker:
         self._buffer = buffer
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._count = 0
-        self.overflows = 0  # subscriptions told to re-read the store
         self._empty = asyncio.Event()
         self._empty.set()
 
@@ -67,8 +63,7 @@ class Broker:
 
     def publish(self, event: EventRecord) -> None:
         for subscription in self._subscriptions.get(event.generation_id, ()):
-            if not subscription._offer(event):
-                self.overflows += 1
+            subscription._offer(event)
 
     def close_all(self) -> None:
         for subscribers in self._subscriptions.values():

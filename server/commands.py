@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from pythonjsonlogger.json import JsonFormatter
 
 from server.app import ConfigError, serve
 from server.auth import TIERS, create_key
@@ -40,13 +41,19 @@ async def _with_repository(settings: Settings, action: Callable[[Repository], Aw
         await engine.dispose()
 
 
+def _configure_logging(log_format: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        # One JSON object per line; a record's extra fields (generation_id, reason) too.
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
 def run_serve(overrides: dict[str, Any]) -> int:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
     settings = _settings(overrides)
+    _configure_logging(settings.log_format)
     try:
         asyncio.run(serve(settings))
     except ConfigError as exc:

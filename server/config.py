@@ -32,3 +32,6 @@ class Settings(BaseSettings):
     allow_anonymous_remote: bool = False
     tls_cert: str | None = None
     tls_key: str | None = None
+    # host:port for Prometheus /metrics over HTTP; empty disables it.
+    metrics_address: str = ""
+    log_format: str = Field("text", pattern="^(text|json)$")

@@ -14,11 +14,12 @@ import random
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.domain import PipelineError, Profile, Program, ProgramInvalid, Stage
 from pipeline.engine import GenerateOptions, Offload, ProgressCallback
 from server.broker import Broker
+from server.metrics import Metrics
 from server.store.repository import COMPLETED, FAILED, PENDING, PROCESSING, Repository
 
 log = logging.getLogger(__name__)
@@ -33,18 +34,19 @@ class Job:
     generation_id: str
     owner: str
     tier: int
+    queued_at: float = field(default_factory=time.monotonic, compare=False)
 
 
 class FairQueue:
     """Highest tier first; within a tier, one job per caller in turn."""
 
     def __init__(self) -> None:
-        self._tiers: dict[int, OrderedDict[str, deque[str]]] = {}
+        self._tiers: dict[int, OrderedDict[str, deque[tuple[str, float]]]] = {}
         self._available = asyncio.Semaphore(0)
 
     def put(self, job: Job) -> None:
         callers = self._tiers.setdefault(job.tier, OrderedDict())
-        callers.setdefault(job.owner, deque()).append(job.generation_id)
+        callers.setdefault(job.owner, deque()).append((job.generation_id, job.queued_at))
         self._available.release()
 
     async def get(self) -> Job:
@@ -52,12 +54,12 @@ class FairQueue:
         tier = max(t for t, callers in self._tiers.items() if callers)
         callers = self._tiers[tier]
         owner, jobs = next(iter(callers.items()))
-        generation_id = jobs.popleft()
+        generation_id, queued_at = jobs.popleft()
         if jobs:
             callers.move_to_end(owner)
         else:
             del callers[owner]
-        return Job(generation_id, owner, tier)
+        return Job(generation_id, owner, tier, queued_at)
 
     def __len__(self) -> int:
         return sum(len(jobs) for callers in self._tiers.values() for jobs in callers.values())
@@ -85,8 +87,10 @@ class TaskPool:
         transient_retries: int,
         backoff_s: float,
         lease_s: float,
+        metrics: Metrics,
     ) -> None:
         self._repo = repository
+        self._metrics = metrics
         self._broker = broker
         self._generate = generate
         self._options = options
@@ -146,6 +150,7 @@ class TaskPool:
             generation_id, to=PENDING, expect=[PROCESSING], message=message
         )
         if result is not None:
+            self._metrics.requeued.inc()
             self._broker.publish(result[1])
 
     async def _work(self) -> None:
@@ -164,6 +169,7 @@ class TaskPool:
                     "generation %s crashed the worker",
                     job.generation_id,
                     exc_info=task.exception(),
+                    extra={"generation_id": job.generation_id},
                 )
 
     async def _run(self, job: Job) -> None:
@@ -179,10 +185,13 @@ class TaskPool:
             return  # cancelled while queued, or already taken
         record, event = claimed
         self._broker.publish(event)
+        self._metrics.queue_wait.observe(time.monotonic() - job.queued_at)
         attempt = record.attempt
         profile = Profile.model_validate_json(record.profile)
+        clock = _StageClock(self._metrics)
 
         async def progress(stage: Stage, percent: int, message: str) -> None:
+            clock.enter(stage.value)
             result = await self._repo.transition(
                 job.generation_id,
                 to=PROCESSING,
@@ -196,35 +205,32 @@ class TaskPool:
                 raise _Fenced
             self._broker.publish(result[1])
 
+        program: Program | None = None
+        error: tuple[str, str] | None = None
+        started = time.monotonic()
         try:
             async with asyncio.timeout(self._timeout_s):
                 program = await self._generate_with_retries(profile, progress, job)
         except _Fenced:
             return
         except TimeoutError:
-            await self._finish(job, attempt, FAILED, error=("TIMEOUT", self._timeout_message()))
-            return
+            error = ("TIMEOUT", f"generation did not finish within {self._timeout_s:g} s")
         except ProgramInvalid as exc:
-            await self._finish(job, attempt, FAILED, error=("PROGRAM_INVALID", str(exc)))
-            return
+            error = ("PROGRAM_INVALID", str(exc))
         except PipelineError as exc:
-            await self._finish(job, attempt, FAILED, error=("PIPELINE_ERROR", str(exc)))
-            return
+            error = ("PIPELINE_ERROR", str(exc))
         except TransientError as exc:
-            await self._finish(
-                job, attempt, FAILED, error=("TRANSIENT_RETRIES_EXHAUSTED", str(exc))
+            error = ("TRANSIENT_RETRIES_EXHAUSTED", str(exc))
+        except Exception as exc:  # CancelledError is a BaseException: it propagates
+            log.exception(
+                "generation %s failed unexpectedly",
+                job.generation_id,
+                extra={"generation_id": job.generation_id},
             )
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("generation %s failed unexpectedly", job.generation_id)
-            await self._finish(job, attempt, FAILED, error=("INTERNAL", type(exc).__name__))
-            return
-        await self._finish(job, attempt, COMPLETED, program=program)
-
-    def _timeout_message(self) -> str:
-        return f"generation did not finish within {self._timeout_s:g} s"
+            error = ("INTERNAL", type(exc).__name__)
+        finally:
+            clock.enter(None)
+        await self._finish(job, attempt, started, program=program, error=error)
 
     async def _generate_with_retries(
         self, profile: Profile, progress: ProgressCallback, job: Job
@@ -241,6 +247,7 @@ class TaskPool:
                     job.generation_id,
                     exc,
                     delay,
+                    extra={"generation_id": job.generation_id},
                 )
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
@@ -249,21 +256,48 @@ class TaskPool:
         self,
         job: Job,
         attempt: int,
-        status: str,
+        started: float,
         *,
-        program: Program | None = None,
-        error: tuple[str, str] | None = None,
+        program: Program | None,
+        error: tuple[str, str] | None,
     ) -> None:
+        """Commit COMPLETED (with the program) or FAILED (with the error), fenced."""
         result = await self._repo.transition(
             job.generation_id,
-            to=status,
+            to=FAILED if error else COMPLETED,
             expect=[PROCESSING],
             attempt=attempt,
-            stage="",
             percent=100,
-            message="completed" if status == COMPLETED else f"failed: {error[1] if error else ''}",
-            program=program.model_dump_json() if program is not None else None,
+            message=f"failed: {error[1]}" if error else "completed",
+            program=program.model_dump_json() if program is not None and not error else None,
             error=error,
         )
-        if result is not None:
-            self._broker.publish(result[1])
+        if result is None:
+            return
+        self._broker.publish(result[1])
+        self._metrics.duration.observe(time.monotonic() - started)
+        if error:
+            self._metrics.failed.labels(error[0]).inc()
+            log.info(
+                "generation %s failed: %s",
+                job.generation_id,
+                error[0],
+                extra={"generation_id": job.generation_id, "reason": error[0]},
+            )
+        else:
+            self._metrics.completed.inc()
+
+
+class _StageClock:
+    """Times pipeline stages: a stage ends when the next one (or the run) begins."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+        self._stage: str | None = None
+        self._since = 0.0
+
+    def enter(self, stage: str | None) -> None:
+        now = time.monotonic()
+        if self._stage is not None:
+            self._metrics.stage_duration.labels(self._stage).observe(now - self._since)
+        self._stage, self._since = stage, now

@@ -22,6 +22,7 @@ from server.auth import Authenticator, Caller
 from server.broker import Broker, Signal
 from server.errors import ServiceError, invalid_argument, not_found
 from server.mapping import message_to_dict
+from server.metrics import Metrics
 from server.pool import Job, TaskPool
 from server.store.repository import (
     ACTIVE,
@@ -106,10 +107,12 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         pool: TaskPool,
         auth: Authenticator,
         *,
+        metrics: Metrics,
         per_caller_limit: int,
         heartbeat_s: float,
         max_watchers: int,
     ) -> None:
+        self._metrics = metrics
         self._repo = repository
         self._broker = broker
         self._pool = pool
@@ -168,6 +171,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         except CapExceeded as exc:
             raise self._cap_exceeded(exc.active) from None
         if event is not None:
+            self._metrics.started.inc()
             self._broker.publish(event)
             self._pool.submit(Job(record.id, record.owner, record.tier))
         return pb.StartGenerationResponse(generation=generation_message(record))
@@ -216,6 +220,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             )
             if result is not None:
                 record, event = result
+                self._metrics.cancelled.inc()
                 self._broker.publish(event)
                 self._pool.cancel(record.id)
             else:
@@ -250,6 +255,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
                 f"generation is {record.status}; only failed or cancelled ones can be retried",
             )
         record, event = result
+        self._metrics.retried.inc()
         self._broker.publish(event)
         self._pool.submit(Job(record.id, record.owner, record.tier))
         return pb.RetryGenerationResponse(generation=generation_message(record))
@@ -299,6 +305,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
                     if item is Signal.CLOSE:
                         raise _unavailable("the server is shutting down; resume from your cursor")
                     if item is Signal.RESYNC or item.sequence > cursor + 1:
+                        self._metrics.watch_resyncs.inc()
                         record = await self._owned(request.id, caller)
                         break
                     if item.sequence <= cursor:
