@@ -27,7 +27,7 @@ from pipeline.domain import (
     TrainingDay,
     Week,
 )
-from pipeline.periodization import DayReps, PeriodizationPlan, RepRange, WeekPlan
+from pipeline.periodization import COMPETITION_LIFTS, DayReps, PeriodizationPlan, RepRange, WeekPlan
 
 
 class _Model(BaseModel):
@@ -98,7 +98,8 @@ READINESS: tuple[ReadinessAdjustment, ...] = (
 def _reps(slot: Slot, reps: DayReps) -> RepRange:
     if not slot.compound:
         return reps.isolation
-    return reps.compound if CATALOG[slot.exercise_id].lift is not None else reps.assistance
+    competition = CATALOG[slot.exercise_id].lift in COMPETITION_LIFTS
+    return reps.compound if competition else reps.assistance
 
 
 def _load(

@@ -15,11 +15,13 @@ How volume is planned (and why the validator's invariants always hold):
   of a muscle >= 2, so the deload (about MV, at most half the last week) still gives
   each day's first slot - the compound anchor - a set, and stays <= 60 % of the last
   accumulation week.
-* If the peak week of a day exceeds session_minutes, volume is trimmed, lowest-priority
-  muscle first: peaks fall back toward start volume, then rests shorten to their floor,
-  then weak-point extras go and finally whole muscles are dropped (0 sets: not trained
-  directly). A muscle is never kept below MEV, and the last compound of a day is never
-  dropped.
+* If the peak week of a day exceeds session_minutes, that day is trimmed step by step
+  (`fit_time_budget`): optional direct work goes first (MEV-0 muscles, a beginner's
+  arms/calves/delts), then rests shorten (strength goals keep long rests longer), then
+  ramps flatten toward the start volume, then weak-point extras go and whole muscles
+  are dropped (0 sets: not trained directly), least important first; very short rests
+  are the last resort. A muscle is never kept below MEV, and the last compound of a
+  day is never dropped. `refill` then hands back ramp sets where time was freed.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from pipeline.domain import (
 )
 from pipeline.periodization import PeriodizationPlan
 from pipeline.splits import Split, choose_split
+from pipeline.weak_points import MAX_EXERCISES_PER_FINDING
 
 
 class _Model(BaseModel):
@@ -150,6 +153,8 @@ _REST_LAST_RESORT = (60, 45)
 # stimulus, Schoenfeld/Krieger volume data as read by Israetel et al. 2021).
 SOFT_SETS_PER_EXERCISE = 5
 HARD_SETS_PER_EXERCISE = 8
+# Up to 3 exercises per muscle per session (engine heuristic: a 4th variation adds setup
+# time, not a new stimulus).
 MAX_EXERCISES_PER_MUSCLE_PER_DAY = 3
 # Each day a muscle is trained on gets at least 2 of its sets from week 1, so the deload
 # can halve the volume and still keep one set of each day's first exercise.
@@ -571,7 +576,7 @@ def _used_ids(days: list[DayPlan], muscles: list[Muscle]) -> list[str]:
         for slot in day.slots:
             if slot.muscle in muscles and slot.exercise_id not in ids:
                 ids.append(slot.exercise_id)
-    return ids[:3]
+    return ids[:MAX_EXERCISES_PER_FINDING]
 
 
 def construct_program(

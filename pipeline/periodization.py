@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from pipeline.domain import (
     Experience,
     Goal,
+    Lift,
     Periodization,
     PeriodizationModel,
     Phase,
@@ -33,9 +34,13 @@ class RepRange(_Model):
     high: int
 
 
+# The powerlifting competition lifts: the only ones taken to singles in a peak.
+COMPETITION_LIFTS = frozenset({Lift.SQUAT, Lift.BENCH_PRESS, Lift.DEADLIFT})
+
+
 class DayReps(_Model):
-    compound: RepRange  # the main lifts (and, outside a peak, every compound)
-    assistance: RepRange  # compounds that are not one of the known lifts
+    compound: RepRange  # the competition lifts (and, outside a peak, every compound)
+    assistance: RepRange  # every other compound
     isolation: RepRange
     label: str  # "heavy", "moderate", "light" or the block's name
 
@@ -235,7 +240,7 @@ def plan_periodization(profile: Profile) -> PeriodizationPlan:
             elif i < acc_block + transmutation:
                 label, reps = "transmutation", schemes["heavy"]
             else:
-                # Realization: singles to triples on the main lifts only (Issurin 2010;
+                # Realization: singles to triples on the competition lifts only (Issurin 2010;
                 # 1-3 reps at >= 90 % 1RM is the usual peaking range); assistance
                 # compounds stay at moderate reps.
                 label, reps = "realization", RepRange(low=1, high=3)

@@ -160,6 +160,8 @@ def validate_profile(data: Mapping[str, Any]) -> Profile:
         if name not in data:
             if info.is_required():
                 violations.append(Violation(field=name, description="field required"))
+            else:
+                values[name] = info.get_default(call_default_factory=True)
             continue
         raw = data[name]
         if name == "lifts" and isinstance(raw, list | tuple):

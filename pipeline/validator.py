@@ -30,7 +30,10 @@ DELOAD_MAX_FRACTION = 0.6
 DELOAD_MAX_RPE = 6.0
 # The RIR-based RPE scale is used from 5 (5+ reps in reserve) to 10 (Zourdos et al. 2016).
 RPE_MIN, RPE_MAX = 5.0, 10.0
-MIN_WEEKS, MAX_WEEKS = 4, 8
+MIN_WEEKS, MAX_WEEKS = 4, 8  # a mesocycle of 4-8 weeks including its deload (DESIGN.md)
+# Beyond 30 reps a set is no longer resistance training in the ACSM 2009 sense (its
+# endurance range tops out at 25); any rep range past that is a builder bug.
+MAX_REPS = 30
 
 
 class _Report:
@@ -119,7 +122,7 @@ def _check_exercises(program: Program, profile: Profile, r: _Report) -> None:
                     r.add(f"{at}.exercise_id", f"the day opens with {entry.id}, not a compound")
                 if ex.sets < 1:
                     r.add(f"{at}.sets", f"{ex.sets} sets; a listed exercise needs at least 1")
-                if not 1 <= ex.reps_min <= ex.reps_max <= 30:
+                if not 1 <= ex.reps_min <= ex.reps_max <= MAX_REPS:
                     r.add(f"{at}.reps_min", f"rep range {ex.reps_min}-{ex.reps_max} is invalid")
                 if not RPE_MIN <= ex.target_rpe <= RPE_MAX:
                     r.add(f"{at}.target_rpe", f"RPE {ex.target_rpe} outside {RPE_MIN}-{RPE_MAX}")

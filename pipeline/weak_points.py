@@ -60,6 +60,7 @@ _PRIME_MOVERS: dict[Lift, tuple[Muscle, ...]] = {
 # "add 2-4 sets to a lagging muscle" specialisation advice (Israetel et al. 2021).
 _SEVERITY_STEPS = ((0.10, Severity.MILD), (0.20, Severity.MODERATE))
 EXTRA_SETS = {Severity.MILD: 2, Severity.MODERATE: 3, Severity.SEVERE: 4}
+# A short list to pick from, not the whole catalog (presentation choice).
 MAX_EXERCISES_PER_FINDING = 3
 
 

@@ -106,6 +106,8 @@ async def start(
     options: GenerateOptions | None = None,
 ) -> Running:
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    metrics = Metrics()
+    metrics.count_statements(engine)
     await migrate(engine)
     repository = Repository(engine)
     anonymous = not await repository.has_keys()
@@ -120,7 +122,6 @@ async def start(
     if options is None:
         options = GenerateOptions(llm=llm_settings_from_env(os.environ))
     broker = Broker(settings.watch_buffer)
-    metrics = Metrics()
     pool = TaskPool(
         repository,
         broker,

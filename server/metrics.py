@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from threading import Thread
+from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
@@ -42,6 +45,14 @@ class Metrics:
             "Watch streams that fell behind and re-read the store",
             registry=r,
         )
+        # Every SQL statement the server sends, by its verb: the cost side of watching
+        # versus polling (bench/notify.py compares store reads per generation).
+        self.store_statements = Counter(
+            "programgen_store_statements",
+            "SQL statements sent to the store, by verb (select, insert, update, ...)",
+            ["verb"],
+            registry=r,
+        )
         self.queue_wait = Histogram(
             "programgen_queue_wait_seconds",
             "From queued to claimed by a worker",
@@ -72,6 +83,18 @@ class Metrics:
         self.queued.set_function(queued)
         self.running.set_function(running)
         self.watchers.set_function(watchers)
+
+    def count_statements(self, engine: AsyncEngine) -> None:
+        """Count the engine's SQL statements (an executemany counts once)."""
+        counters: dict[str, Any] = {}
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _count(*args: Any) -> None:
+            verb = args[2].lstrip()[:6].lower()
+            counter = counters.get(verb)
+            if counter is None:
+                counter = counters[verb] = self.store_statements.labels(verb)
+            counter.inc()
 
     def serve(self, address: str) -> tuple[WSGIServer, Thread]:
         """Expose /metrics over HTTP on ``host:port`` (port 0 picks a free one)."""

@@ -8,6 +8,7 @@ import binascii
 import json
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -31,6 +32,7 @@ from server.store.repository import (
     PENDING,
     TERMINAL,
     CapExceeded,
+    EventRecord,
     GenerationRecord,
     Repository,
 )
@@ -121,6 +123,21 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._heartbeat_s = heartbeat_s
         self._max_watchers = max_watchers
         self.draining = False
+        # Live events as messages, built once for all the watchers of a generation (a
+        # terminal one carries the whole program). Bounded: only recent events repeat.
+        self._live: OrderedDict[tuple[str, int], pb.WatchGenerationResponse] = OrderedDict()
+
+    def _live_response(
+        self, event: EventRecord, record: GenerationRecord
+    ) -> pb.WatchGenerationResponse:
+        key = (event.generation_id, event.sequence)
+        response = self._live.get(key)
+        if response is None:
+            response = pb.WatchGenerationResponse(event=event_message(event, record))
+            self._live[key] = response
+            if len(self._live) > 1024:
+                self._live.popitem(last=False)
+        return response
 
     async def _caller(self, context: grpc.aio.ServicerContext) -> Caller:
         return await self._auth.caller(context.invocation_metadata())
@@ -311,8 +328,9 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
                     if item.sequence <= cursor:
                         continue
                     if item.terminal:
-                        record = await self._owned(request.id, caller)
-                    yield pb.WatchGenerationResponse(event=event_message(item, record))
+                        # The committed row travels with its event: no read per watcher.
+                        record = item.generation or await self._owned(request.id, caller)
+                    yield self._live_response(item, record)
                     cursor, status = item.sequence, item.status
                     if item.terminal and item.sequence == record.last_sequence:
                         return

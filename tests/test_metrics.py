@@ -6,6 +6,7 @@ import asyncio
 import urllib.request
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from client.errors import GenerationFailed
@@ -37,10 +38,8 @@ async def test_counters_histograms_and_gauges_move(tmp_path: Path) -> None:
             await client.wait((await client.start(example())).id)
         gate.fail_with = ProgramInvalid([Violation(field="weeks", description="broken")])
         failing = await client.start(example())
-        try:
+        with pytest.raises(GenerationFailed):
             await client.wait(failing.id)
-        except GenerationFailed:
-            pass
         gate.fail_with = None
         await client.retry(failing.id)
         await client.wait(failing.id)

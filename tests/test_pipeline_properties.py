@@ -18,9 +18,7 @@ from pipeline.volume import MAX_FACTOR, REFERENCE
 from tests.pipeline_support import make_profile, valid_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -66,6 +66,9 @@ class EventRecord:
     percent: int
     message: str
     created_at: float
+    # The row as this event's commit left it (None when read back from the store): a
+    # watcher needs it for the terminal event's program or error, without a read.
+    generation: GenerationRecord | None = field(default=None, compare=False, repr=False)
 
     @property
     def terminal(self) -> bool:
@@ -105,12 +108,255 @@ def _record(row: Any) -> GenerationRecord:
     return GenerationRecord(**{name: getattr(row, name) for name in GenerationRecord.__slots__})
 
 
+@dataclass(frozen=True, slots=True)
+class _Create:
+    owner: str
+    tier: int
+    request_id: str | None
+    profile: str
+    cap: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Transition:
+    generation_id: str
+    to: str
+    expect: list[str]
+    attempt: int | None
+    claim: bool
+    lease_until: float | None
+    stage: str
+    percent: int
+    message: str
+    program: str | None
+    error: tuple[str, str] | None
+    clear_result: bool
+
+
+_Write = _Create | _Transition
+_Outcome = tuple[GenerationRecord, EventRecord | None] | CapExceeded | None
+
+
+async def _apply(conn: AsyncConnection, writes: list[_Write]) -> list[_Outcome]:
+    """Apply ``writes`` in order inside the caller's transaction; one outcome each.
+
+    Domain refusals (a cap reached, a failed fence) are outcomes, decided before anything
+    is written, so one refused write never undoes the others of its group. Every event
+    row is inserted at the end in one statement."""
+    outcomes: list[_Outcome] = [None] * len(writes)
+    events: list[dict[str, Any]] = []
+    creates = [i for i, w in enumerate(writes) if isinstance(w, _Create)]
+    if creates:
+        new = [w for w in writes if isinstance(w, _Create)]
+        created = await _create_many(conn, new, events)
+        for i, outcome in zip(creates, created, strict=True):
+            outcomes[i] = outcome
+    for i, write in enumerate(writes):
+        if isinstance(write, _Transition):
+            outcomes[i] = await _transition(conn, write, events)
+    if events:
+        await conn.execute(generation_events.insert(), events)
+    return outcomes
+
+
+async def _create_many(
+    conn: AsyncConnection, creates: list[_Create], events: list[dict[str, Any]]
+) -> list[_Outcome]:
+    """Pending generations for ``creates``: one count query, one request-id lookup and one
+    multi-row insert for the whole group, whatever its size."""
+    owners = {c.owner for c in creates}
+    counts = await conn.execute(
+        select(generations.c.owner, func.count())
+        .where(generations.c.owner.in_(owners), generations.c.status.in_(ACTIVE))
+        .group_by(generations.c.owner)
+    )
+    active: dict[str, int] = {owner: count for owner, count in counts.tuples()}
+    known: dict[tuple[str, str], GenerationRecord] = {}
+    request_ids = {c.request_id for c in creates if c.request_id}
+    if request_ids:
+        rows = await conn.execute(
+            select(generations).where(
+                generations.c.owner.in_(owners), generations.c.request_id.in_(request_ids)
+            )
+        )
+        known = {(r.owner, r.request_id): _record(r) for r in rows}
+    # None: a row to insert; a (owner, request id) key: the same request twice in one
+    # group, answered with the row the first one inserts.
+    outcomes: list[_Outcome | tuple[str, str]] = []
+    new_rows: list[dict[str, Any]] = []
+    claimed: set[tuple[str, str]] = set()  # request ids first used in this group
+    now = time.time()
+    for c in creates:
+        key = (c.owner, c.request_id) if c.request_id else None
+        if key is not None and key in known:
+            outcomes.append((known[key], None))
+        elif key is not None and key in claimed:
+            outcomes.append(key)
+        elif active.get(c.owner, 0) >= c.cap:
+            outcomes.append(CapExceeded(active.get(c.owner, 0)))
+        else:
+            active[c.owner] = active.get(c.owner, 0) + 1
+            if key is not None:
+                claimed.add(key)
+            outcomes.append(None)
+            new_rows.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "owner": c.owner,
+                    "request_id": c.request_id,
+                    "tier": c.tier,
+                    "status": PENDING,
+                    "attempt": 0,
+                    "stage": "",
+                    "percent": 0,
+                    "last_sequence": 1,
+                    "profile": c.profile,
+                    "error_reason": "",
+                    "error_message": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    created: list[GenerationRecord] = []
+    if new_rows:
+        rows = await conn.execute(
+            generations.insert().returning(*generations.c, sort_by_parameter_order=True),
+            new_rows,
+        )
+        created = [_record(r) for r in rows]
+    fresh = iter(created)
+    result: list[_Outcome] = []
+    for outcome in outcomes:
+        if outcome is None:
+            record = next(fresh)
+            if record.request_id:
+                known[(record.owner, record.request_id)] = record
+            events.append(
+                {
+                    "generation_pk": record.pk,
+                    "sequence": 1,
+                    "status": PENDING,
+                    "stage": "",
+                    "percent": 0,
+                    "message": "queued",
+                    "created_at": now,
+                }
+            )
+            event = EventRecord(record.id, 1, PENDING, "", 0, "queued", now, record)
+            result.append((record, event))
+        elif isinstance(outcome, tuple) and isinstance(outcome[0], str):
+            result.append((known[outcome], None))
+        else:
+            result.append(outcome)
+    return result
+
+
+async def _transition(
+    conn: AsyncConnection, t: _Transition, events: list[dict[str, Any]]
+) -> _Outcome:
+    now = time.time()
+    values: dict[str, Any] = {
+        "status": t.to,
+        "stage": t.stage,
+        "percent": t.percent,
+        "last_sequence": generations.c.last_sequence + 1,
+        "updated_at": now,
+    }
+    if t.claim:
+        values["attempt"] = generations.c.attempt + 1
+    if t.claim or t.to != PROCESSING:
+        values["lease_expires_at"] = t.lease_until
+    if t.program is not None:
+        values["program"] = t.program
+    if t.error is not None:
+        values["error_reason"], values["error_message"] = t.error
+    if t.clear_result:
+        values.update(program=None, error_reason="", error_message="")
+    stmt = update(generations).where(
+        generations.c.id == t.generation_id, generations.c.status.in_(t.expect)
+    )
+    if t.attempt is not None:
+        stmt = stmt.where(generations.c.attempt == t.attempt)
+    row = (await conn.execute(stmt.values(**values).returning(*generations.c))).first()
+    if row is None:
+        return None
+    record = _record(row)
+    events.append(
+        {
+            "generation_pk": record.pk,
+            "sequence": record.last_sequence,
+            "status": t.to,
+            "stage": t.stage,
+            "percent": t.percent,
+            "message": t.message,
+            "created_at": now,
+        }
+    )
+    event = EventRecord(
+        record.id, record.last_sequence, t.to, t.stage, t.percent, t.message, now, record
+    )
+    return record, event
+
+
+class _GroupCommit:
+    """Group commit for SQLite's single writer: the writes that arrive while one
+    transaction runs all go into the next one. A write then costs one BEGIN/COMMIT (and
+    fsync) per group instead of one each, and nobody queues behind a lock holding a
+    transaction open across several round trips to the database thread. Callers wait on
+    a future, so a cancelled caller never tears a transaction (it just stops waiting)."""
+
+    MAX_GROUP = 512  # bounds one transaction's time, so the first caller's wait too
+
+    def __init__(self, engine: AsyncEngine, lock: asyncio.Lock) -> None:
+        self._engine = engine
+        self._lock = lock
+        self._waiting: list[tuple[_Write, asyncio.Future[_Outcome]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def submit(self, write: _Write) -> _Outcome:
+        future: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((write, future))
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush(), name="store-group-commit")
+        return await asyncio.shield(future)
+
+    async def _flush(self) -> None:
+        try:
+            while self._waiting:
+                group = self._waiting[: self.MAX_GROUP]
+                del self._waiting[: self.MAX_GROUP]
+                try:
+                    async with self._lock, self._engine.begin() as conn:
+                        outcomes = await _apply(conn, [write for write, _ in group])
+                except BaseException as exc:
+                    # Rolled back as a whole: none of the group's writes happened.
+                    for _, future in group:
+                        if not future.done():
+                            future.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    continue
+                for (_, future), outcome in zip(group, outcomes, strict=True):
+                    if not future.done():
+                        future.set_result(outcome)
+        finally:
+            self._flusher = None
+            for _, future in self._waiting:  # only left over when cancelled (shutdown)
+                if not future.done():
+                    future.set_exception(RuntimeError("the store is shutting down"))
+            self._waiting.clear()
+
+
 class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         # SQLite has one writer at a time; serialising writers here turns lock contention
-        # (and its SQLITE_BUSY on read-then-write upgrades) into a cheap in-process queue.
+        # (and its SQLITE_BUSY on read-then-write upgrades) into a cheap in-process queue,
+        # and the generation writes go through group commit (see _GroupCommit).
         self._write_lock = asyncio.Lock() if is_sqlite(str(engine.url)) else None
+        self._group = (
+            _GroupCommit(engine, self._write_lock) if self._write_lock is not None else None
+        )
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
@@ -121,64 +367,27 @@ class Repository:
         async with self._write_lock, self._engine.begin() as conn:
             yield conn
 
-    # ------------------------------------------------------------------ generations
+    async def _commit(self, write: _Write) -> _Outcome:
+        if self._group is not None:
+            return await self._group.submit(write)
+        return await self._commit_alone(write)
 
     @_shielded
+    async def _commit_alone(self, write: _Write) -> _Outcome:
+        # PostgreSQL takes concurrent writers: one transaction per request.
+        async with self._engine.begin() as conn:
+            (outcome,) = await _apply(conn, [write])
+        return outcome
+
+    # ------------------------------------------------------------------ generations
+
     async def create(
         self, *, owner: str, tier: int, request_id: str | None, profile: str, cap: int
     ) -> tuple[GenerationRecord, EventRecord | None]:
         """Insert a pending generation and its event #1; with a known request id return the
         original instead (event None). Raises CapExceeded when the owner is at its cap."""
         try:
-            async with self._writing() as conn:
-                if request_id:
-                    existing = await self._by_request(conn, owner, request_id)
-                    if existing is not None:
-                        return existing, None
-                active = await conn.scalar(
-                    select(func.count())
-                    .select_from(generations)
-                    .where(generations.c.owner == owner, generations.c.status.in_(ACTIVE))
-                )
-                if (active or 0) >= cap:
-                    raise CapExceeded(active or 0)
-                now = time.time()
-                row = (
-                    await conn.execute(
-                        generations.insert()
-                        .values(
-                            id=str(uuid.uuid4()),
-                            owner=owner,
-                            request_id=request_id or None,
-                            tier=tier,
-                            status=PENDING,
-                            attempt=0,
-                            stage="",
-                            percent=0,
-                            last_sequence=1,
-                            profile=profile,
-                            error_reason="",
-                            error_message="",
-                            created_at=now,
-                            updated_at=now,
-                        )
-                        .returning(*generations.c)
-                    )
-                ).one()
-                record = _record(row)
-                event = EventRecord(record.id, 1, PENDING, "", 0, "queued", now)
-                await conn.execute(
-                    generation_events.insert().values(
-                        generation_pk=record.pk,
-                        sequence=1,
-                        status=PENDING,
-                        stage="",
-                        percent=0,
-                        message=event.message,
-                        created_at=now,
-                    )
-                )
-                return record, event
+            outcome = await self._commit(_Create(owner, tier, request_id or None, profile, cap))
         except IntegrityError:
             # A concurrent start with the same request id won the race (PostgreSQL).
             if not request_id:
@@ -188,6 +397,10 @@ class Repository:
             if existing is None:
                 raise
             return existing, None
+        if isinstance(outcome, CapExceeded):
+            raise outcome
+        assert outcome is not None
+        return outcome
 
     async def _by_request(
         self, conn: AsyncConnection, owner: str, request_id: str
@@ -201,7 +414,6 @@ class Repository:
         ).first()
         return _record(row) if row is not None else None
 
-    @_shielded
     async def transition(
         self,
         generation_id: str,
@@ -220,46 +432,25 @@ class Repository:
     ) -> tuple[GenerationRecord, EventRecord] | None:
         """Apply one fenced state change and append its event; None if the fence failed
         (the row is not in an expected status, or ``attempt`` is no longer current)."""
-        now = time.time()
-        values: dict[str, Any] = {
-            "status": to,
-            "stage": stage,
-            "percent": percent,
-            "last_sequence": generations.c.last_sequence + 1,
-            "updated_at": now,
-        }
-        if claim:
-            values["attempt"] = generations.c.attempt + 1
-        if claim or to != PROCESSING:
-            values["lease_expires_at"] = lease_until
-        if program is not None:
-            values["program"] = program
-        if error is not None:
-            values["error_reason"], values["error_message"] = error
-        if clear_result:
-            values.update(program=None, error_reason="", error_message="")
-        stmt = update(generations).where(
-            generations.c.id == generation_id, generations.c.status.in_(list(expect))
+        write = _Transition(
+            generation_id,
+            to,
+            list(expect),
+            attempt,
+            claim,
+            lease_until,
+            stage,
+            percent,
+            message,
+            program,
+            error,
+            clear_result,
         )
-        if attempt is not None:
-            stmt = stmt.where(generations.c.attempt == attempt)
-        async with self._writing() as conn:
-            row = (await conn.execute(stmt.values(**values).returning(*generations.c))).first()
-            if row is None:
-                return None
-            record = _record(row)
-            await conn.execute(
-                generation_events.insert().values(
-                    generation_pk=record.pk,
-                    sequence=record.last_sequence,
-                    status=to,
-                    stage=stage,
-                    percent=percent,
-                    message=message,
-                    created_at=now,
-                )
-            )
-        event = EventRecord(record.id, record.last_sequence, to, stage, percent, message, now)
+        outcome = await self._commit(write)
+        if outcome is None:
+            return None
+        record, event = outcome  # type: ignore[misc]
+        assert event is not None
         return record, event
 
     async def get(self, generation_id: str, owner: str | None = None) -> GenerationRecord | None:

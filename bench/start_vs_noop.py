@@ -1,0 +1,88 @@
+"""1. StartGeneration against the transport's limit: a no-op unary RPC on the same server
+stack (grpc.health.v1.Health/Check), at 1, 16, 64 and 256 concurrent callers.
+
+The two RPCs run in alternating slices at each level, so both see the same background:
+the pool keeps completing the generations the Start slices create."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bench.harness import LoadProcess, Results, Server, channels, closed_loop, profiled, summary
+
+LEVELS = (1, 16, 64, 256)
+WORKERS = "1"
+
+
+async def load(target: str, levels: list[int], slices: int, slice_s: float) -> dict[str, Any]:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from bench.harness import start_request
+    from programgen.v1 import generation_service_pb2_grpc as pb_grpc
+
+    (channel,) = channels(target, 1)
+    health = health_pb2_grpc.HealthStub(channel)
+    service = pb_grpc.ProgramGenerationServiceStub(channel)
+    check_request = health_pb2.HealthCheckRequest()
+    start = start_request()
+    calls = {
+        "noop": lambda: health.Check(check_request, timeout=30),
+        "start": lambda: service.StartGeneration(start, timeout=30),
+    }
+    loop = asyncio.get_running_loop()
+    for kind in calls:  # warm both paths (connections, caches) outside the measurement
+        await closed_loop(8, loop.time() + 0.3, calls[kind], [])
+    out: dict[str, Any] = {}
+    for level in levels:
+        for kind in calls:
+            out[f"{kind}/{level}"] = {"latencies": [], "calls": 0, "seconds": 0.0}
+        for _ in range(slices):
+            for kind, call in calls.items():
+                entry = out[f"{kind}/{level}"]
+                began = loop.time()
+                entry["calls"] += await closed_loop(
+                    level, began + slice_s, call, entry["latencies"]
+                )
+                entry["seconds"] += loop.time() - began
+    await channel.close()
+    return out
+
+
+def run(results: Results, *, quick: bool, profile: bool) -> None:
+    levels = list(LEVELS)
+    slices, slice_s = (1, 0.25) if quick else (6, 0.5)
+    with Server("start", PROGRAMGEN_WORKERS=WORKERS) as server:
+        with profiled(server.pid, "start_vs_noop", profile):
+            data = LoadProcess(
+                "bench.start_vs_noop.load",
+                target=server.target,
+                levels=levels,
+                slices=slices,
+                slice_s=slice_s,
+            ).result()
+        server.check_log()
+    for level in levels:
+        rates = {}
+        for kind in ("noop", "start"):
+            entry = data[f"{kind}/{level}"]
+            rates[kind] = entry["calls"] / entry["seconds"]
+            stats = summary(entry["latencies"])
+            rpc = "Health/Check (no-op)" if kind == "noop" else "StartGeneration"
+            results.row("1 start vs no-op", f"{rpc}, {level} callers", stats, rps=rates[kind])
+            if kind == "start" and level == 16:
+                results.target(
+                    "Start p99 at 16 callers (ms)", stats["p99_ms"], 10, higher_is_better=False
+                )
+        ratio = rates["start"] / rates["noop"]
+        results.row("1 start vs no-op", f"Start / no-op throughput, {level} callers", ratio=ratio)
+        if level == 64:
+            results.target(
+                "Start / no-op throughput at 64 callers", ratio, 0.60, higher_is_better=True
+            )
+    results.notes.append(
+        f"1: server with PROGRAMGEN_WORKERS={WORKERS} (one generation at a time, engine in "
+        "a process pool): the pool keeps completing the started generations during the "
+        "measurement, in both the Start and the no-op slices, which alternate "
+        f"({slices} x {slice_s} s each per level). SQLite synchronous=FULL (the default)."
+    )
