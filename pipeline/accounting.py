@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable
 
 from pipeline.catalog import CATALOG
-from pipeline.domain import Muscle, PrescribedExercise, TrainingDay, Week
+from pipeline.domain import Muscle, PrescribedExercise, Week
 
 # ~8-12 reps at 2-4 s per rep (Schoenfeld, Ogborn & Krieger 2015, Sports Med 45:577,
 # rep durations 0.5-8 s) plus unracking/setup: 40 s of work per set.
@@ -39,10 +39,6 @@ def hard_sets(items: Iterable[tuple[str, int]]) -> dict[Muscle, int]:
         for muscle in CATALOG[exercise_id].primary_muscles:
             totals[muscle] += sets
     return totals
-
-
-def day_hard_sets(day: TrainingDay) -> dict[Muscle, int]:
-    return hard_sets((ex.exercise_id, ex.sets) for ex in day.exercises)
 
 
 def week_hard_sets(week: Week) -> dict[Muscle, int]:

@@ -4,19 +4,25 @@ RPE here is the RIR-based RPE scale (Zourdos et al. 2016, J Strength Cond Res 30
 Helms, Cronin, Storey & Zourdos 2016, Strength Cond J 38(4):42): RPE = 10 - RIR.
 Loads come from the lift's e1RM and the reps the set is planned to reach plus its reps
 in reserve, through the %1RM-repetition table below, rounded to the plate increment.
+Close variants of a known lift (front squat, close-grip bench, chin-up ...) are loaded
+from the parent lift's e1RM times a conservative ratio (pipeline.catalog._VARIANTS).
 Exercises not mapped to a known lift get no load: the athlete picks one that lands on
 the target RPE.
+
+Every exercise of a week carries the week's RPE/RIR (the validator checks it), and no
+planned RPE, nor any readiness adjustment of it, goes past 10.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Mapping
 
 from pipeline.accounting import session_minutes, week_hard_sets
 from pipeline.analysis import round_to_increment
 from pipeline.catalog import CATALOG
 from pipeline.construction import Construction, Slot
 from pipeline.domain import (
+    FrozenModel,
     Lift,
     MuscleSets,
     PrescribedExercise,
@@ -29,12 +35,12 @@ from pipeline.domain import (
 )
 from pipeline.periodization import COMPETITION_LIFTS, DayReps, PeriodizationPlan, RepRange, WeekPlan
 
+# The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
+# (Zourdos et al. 2016).
+RPE_MIN, RPE_MAX = 5.0, 10.0
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class Autoregulated(_Model):
+class Autoregulated(FrozenModel):
     weeks: list[Week]
     readiness: list[ReadinessAdjustment]
 
@@ -60,14 +66,10 @@ def percent_1rm(reps_to_failure: int) -> float:
 # volume_factor. Signs and RPE shifts follow the RIR-based autoregulation practice of
 # Helms et al. 2016 and Greig et al. 2020 (Sports Med 50:1873); the volume factors are
 # an engine heuristic (drop about a set in five when low, half the work when very low).
-READINESS: tuple[ReadinessAdjustment, ...] = (
-    ReadinessAdjustment(
-        readiness=Readiness.HIGH,
-        signs="Slept well, little soreness, warm-up sets move fast and feel light.",
-        adjustment="Keep the planned sets; top sets may go half an RPE higher.",
-        rpe_delta=0.5,
-        volume_factor=1.0,
-    ),
+# On a high-readiness day the planned RPE may rise by this much, but never past RPE_MAX.
+HIGH_READINESS_RPE_DELTA = 0.5
+_HIGH_SIGNS = "Slept well, little soreness, warm-up sets move fast and feel light."
+_OTHER_READINESS: tuple[ReadinessAdjustment, ...] = (
     ReadinessAdjustment(
         readiness=Readiness.NORMAL,
         signs="Usual sleep and energy, normal soreness.",
@@ -95,6 +97,26 @@ READINESS: tuple[ReadinessAdjustment, ...] = (
 )
 
 
+def readiness_table(max_planned_rpe: float) -> list[ReadinessAdjustment]:
+    """The readiness levels for a program whose highest planned RPE is `max_planned_rpe`:
+    a high-readiness day never pushes any planned RPE past RPE_MAX."""
+    delta = max(0.0, min(HIGH_READINESS_RPE_DELTA, RPE_MAX - max_planned_rpe))
+    if delta >= HIGH_READINESS_RPE_DELTA:
+        adjustment = "Keep the planned sets; top sets may go half an RPE higher, never past 10."
+    elif delta > 0:
+        adjustment = f"Keep the planned sets; top sets may go up to {delta:g} RPE higher, to 10."
+    else:
+        adjustment = "Keep the planned sets and RPE: the plan already reaches RPE 10."
+    high = ReadinessAdjustment(
+        readiness=Readiness.HIGH,
+        signs=_HIGH_SIGNS,
+        adjustment=adjustment,
+        rpe_delta=delta,
+        volume_factor=1.0,
+    )
+    return [high, *_OTHER_READINESS]
+
+
 def _reps(slot: Slot, reps: DayReps) -> RepRange:
     if not slot.compound:
         return reps.isolation
@@ -102,28 +124,40 @@ def _reps(slot: Slot, reps: DayReps) -> RepRange:
     return reps.compound if competition else reps.assistance
 
 
-def _load(
-    slot: Slot,
-    reps: DayReps,
+def prescribed_load(
+    exercise_id: str,
+    reps_max: int,
     rir: int,
-    e1rms: dict[Lift, float],
+    e1rms: Mapping[Lift, float],
     bodyweight: float,
     increment: float,
 ) -> tuple[float | None, float | None, str]:
-    lift = CATALOG[slot.exercise_id].lift
-    if lift is None or lift not in e1rms:
+    """(load, % of the exercise's estimated 1RM, note) for sets of up to `reps_max` reps
+    stopped `rir` reps short of failure; (None, None, "") when no known lift backs the
+    exercise. The one load rule, shared by the engine and the LLM stage's swaps."""
+    entry = CATALOG[exercise_id]
+    basis = entry.load_basis
+    if basis is None or basis[0] not in e1rms:
         return None, None, ""
-    rng = _reps(slot, reps)
-    percent = percent_1rm(rng.high + rir)
+    lift, ratio = basis
+    percent = percent_1rm(reps_max + rir)
+    note = ""
+    if entry.lift is None:
+        note = (
+            f"Load assumes a 1RM of about {ratio:.0%} of your "
+            f"{lift.value.replace('_', ' ')} e1RM (rule of thumb); adjust it to the RPE."
+        )
     if lift is Lift.PULL_UP:
         # The e1RM is added load; percentages apply to the whole system mass.
-        added = (e1rms[lift] + bodyweight) * percent / 100 - bodyweight
+        system = (e1rms[lift] + bodyweight) * ratio
+        added = system * percent / 100 - bodyweight
         load = max(0.0, round_to_increment(added, increment))
-        note = "Load is added to bodyweight."
+        note = " ".join(n for n in (note, "Load is added to bodyweight.") if n)
         if added < 0:
             note += " Use band assistance if the reps are out of reach."
         return load, round(percent, 1), note
-    return round_to_increment(e1rms[lift] * percent / 100, increment), round(percent, 1), ""
+    load = round_to_increment(e1rms[lift] * ratio * percent / 100, increment)
+    return load, round(percent, 1), note
 
 
 def _day(
@@ -142,7 +176,9 @@ def _day(
         if sets <= 0:
             continue
         rng = _reps(slot, reps)
-        load, percent, load_note = _load(slot, reps, week.rir, e1rms, profile.bodyweight, increment)
+        load, percent, load_note = prescribed_load(
+            slot.exercise_id, rng.high, week.rir, e1rms, profile.bodyweight, increment
+        )
         exercises.append(
             PrescribedExercise(
                 exercise_id=slot.exercise_id,
@@ -202,4 +238,4 @@ def autoregulate(
                 update={"weekly_sets": [MuscleSets(muscle=m, sets=n) for m, n in counted.items()]}
             )
         )
-    return Autoregulated(weeks=weeks, readiness=list(READINESS))
+    return Autoregulated(weeks=weeks, readiness=readiness_table(max(w.rpe for w in plan.weeks)))

@@ -33,7 +33,9 @@ class Pattern(StrEnum):
     KNEE_FLEXION = "knee_flexion"
     KNEE_EXTENSION = "knee_extension"
     CHEST_FLY = "chest_fly"
-    SHOULDER_RAISE = "shoulder_raise"
+    SHOULDER_RAISE = "shoulder_raise"  # lateral and front raises (shoulder abduction/flexion)
+    REAR_DELT_FLY = "rear_delt_fly"  # horizontal abduction: rear-delt flyes, face pulls
+    HIP_ABDUCTION = "hip_abduction"
     ELBOW_FLEXION = "elbow_flexion"
     ELBOW_EXTENSION = "elbow_extension"
     CALF_RAISE = "calf_raise"
@@ -50,11 +52,24 @@ class Exercise:
     pattern: Pattern
     compound: bool
     contraindications: frozenset[InjuryArea]
-    lift: Lift | None = None  # the known lift whose e1RM sets this exercise's load
+    lift: Lift | None = None  # this exercise IS the known lift: its e1RM sets the load
+    # A close variant of a known lift: its load comes from that lift's e1RM times the
+    # ratio (see _VARIANTS); it never counts as the lift itself (no peaking singles).
+    parent_lift: Lift | None = None
+    parent_ratio: float = 1.0
 
     @property
     def primary(self) -> Muscle:
         return self.primary_muscles[0]
+
+    @property
+    def load_basis(self) -> tuple[Lift, float] | None:
+        """(lift, ratio): this exercise's 1RM is about ratio x that lift's e1RM."""
+        if self.lift is not None:
+            return self.lift, 1.0
+        if self.parent_lift is not None:
+            return self.parent_lift, self.parent_ratio
+        return None
 
 
 M = Muscle
@@ -74,6 +89,7 @@ def _ex(
     contra: tuple[InjuryArea, ...] = (),
     lift: Lift | None = None,
 ) -> Exercise:
+    parent_lift, parent_ratio = _VARIANTS.get(id, (None, 1.0))
     return Exercise(
         id=id,
         name=name,
@@ -84,10 +100,30 @@ def _ex(
         compound=compound,
         contraindications=frozenset(contra),
         lift=lift,
+        parent_lift=parent_lift,
+        parent_ratio=parent_ratio,
     )
 
 
 _C, _I = True, False  # compound / isolation, for the table below
+
+# Close variants of the known lifts, loaded from the parent lift's e1RM: the variant's
+# 1RM is taken as about this fraction of the parent's. Engine heuristics, not study
+# values: coaching rules of thumb put a front squat at ~80-85 % of a back squat, a
+# close-grip bench at ~85-90 % and an incline bench at ~80-85 % of a bench press, a
+# Romanian deadlift at ~70-80 % of a deadlift, a parallel box squat near the free
+# squat; each ratio here sits at or below the low end so the first session errs light
+# (the target RPE then sets the working weight). Chin-ups use the pull-up e1RM as-is:
+# the supinated grip is usually at least as strong. Variants with too much individual
+# spread (good mornings, landmine press, upright rows) get no load.
+_VARIANTS: dict[str, tuple[Lift, float]] = {
+    "incline_barbell_bench_press": (Lift.BENCH_PRESS, 0.80),
+    "close_grip_bench_press": (Lift.BENCH_PRESS, 0.85),
+    "front_squat": (Lift.SQUAT, 0.80),
+    "barbell_box_squat": (Lift.SQUAT, 0.85),
+    "romanian_deadlift": (Lift.DEADLIFT, 0.70),
+    "chin_up": (Lift.PULL_UP, 1.0),
+}
 
 _EXERCISES: tuple[Exercise, ...] = (
     # ------------------------------------------------------------------ chest
@@ -224,14 +260,14 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("dumbbell_hip_thrust", "Dumbbell Hip Thrust", M.GLUTES, (M.HAMSTRINGS,),
         (E.DUMBBELLS, E.BENCH), P.HIP_EXTENSION, _I),
     _ex("machine_hip_abduction", "Machine Hip Abduction", M.GLUTES, (), (E.MACHINES,),
-        P.HIP_EXTENSION, _I),
+        P.HIP_ABDUCTION, _I),
     _ex("cable_pull_through", "Cable Pull-Through", M.GLUTES, (M.HAMSTRINGS,), (E.CABLES,),
         P.HIP_EXTENSION, _I),
     _ex("cable_kickback", "Cable Glute Kickback", M.GLUTES, (), (E.CABLES,), P.HIP_EXTENSION,
         _I),
     _ex("kettlebell_glute_bridge", "Kettlebell Glute Bridge", M.GLUTES, (M.HAMSTRINGS,),
         (E.KETTLEBELLS,), P.HIP_EXTENSION, _I),
-    _ex("band_lateral_walk", "Band Lateral Walk", M.GLUTES, (), (E.BANDS,), P.HIP_EXTENSION,
+    _ex("band_lateral_walk", "Band Lateral Walk", M.GLUTES, (), (E.BANDS,), P.HIP_ABDUCTION,
         _I),
     _ex("glute_bridge", "Glute Bridge", M.GLUTES, (M.HAMSTRINGS,), (E.BODYWEIGHT,),
         P.HIP_EXTENSION, _I),
@@ -270,25 +306,25 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("dumbbell_lateral_raise", "Dumbbell Lateral Raise", M.SIDE_REAR_DELTS, (),
         (E.DUMBBELLS,), P.SHOULDER_RAISE, _I),
     _ex("rear_delt_dumbbell_fly", "Bent-Over Rear-Delt Dumbbell Fly", M.SIDE_REAR_DELTS, (),
-        (E.DUMBBELLS,), P.SHOULDER_RAISE, _I),
+        (E.DUMBBELLS,), P.REAR_DELT_FLY, _I),
     _ex("machine_lateral_raise", "Machine Lateral Raise", M.SIDE_REAR_DELTS, (), (E.MACHINES,),
         P.SHOULDER_RAISE, _I),
     _ex("reverse_pec_deck", "Reverse Pec Deck", M.SIDE_REAR_DELTS, (), (E.MACHINES,),
-        P.SHOULDER_RAISE, _I),
+        P.REAR_DELT_FLY, _I),
     _ex("cable_lateral_raise", "Cable Lateral Raise", M.SIDE_REAR_DELTS, (), (E.CABLES,),
         P.SHOULDER_RAISE, _I),
-    _ex("face_pull", "Face Pull", M.SIDE_REAR_DELTS, (M.BACK,), (E.CABLES,), P.SHOULDER_RAISE,
+    _ex("face_pull", "Face Pull", M.SIDE_REAR_DELTS, (M.BACK,), (E.CABLES,), P.REAR_DELT_FLY,
         _I),
     _ex("kettlebell_lateral_raise", "Kettlebell Lateral Raise", M.SIDE_REAR_DELTS, (),
         (E.KETTLEBELLS,), P.SHOULDER_RAISE, _I),
     _ex("band_lateral_raise", "Band Lateral Raise", M.SIDE_REAR_DELTS, (), (E.BANDS,),
         P.SHOULDER_RAISE, _I),
     _ex("band_pull_apart", "Band Pull-Apart", M.SIDE_REAR_DELTS, (M.BACK,), (E.BANDS,),
-        P.SHOULDER_RAISE, _I),
+        P.REAR_DELT_FLY, _I),
     _ex("prone_y_t_raise", "Prone Y-T Raise", M.SIDE_REAR_DELTS, (M.BACK,), (E.BODYWEIGHT,),
-        P.SHOULDER_RAISE, _I),
+        P.REAR_DELT_FLY, _I),
     _ex("reverse_snow_angel", "Reverse Snow Angel", M.SIDE_REAR_DELTS, (M.BACK,),
-        (E.BODYWEIGHT,), P.SHOULDER_RAISE, _I),
+        (E.BODYWEIGHT,), P.REAR_DELT_FLY, _I),
     # ------------------------------------------------------------------ biceps
     _ex("barbell_curl", "Barbell Curl", M.BICEPS, (), (E.BARBELL,), P.ELBOW_FLEXION, _I,
         (I.WRIST, I.ELBOW)),
@@ -364,13 +400,6 @@ _EXERCISES: tuple[Exercise, ...] = (
 )  # fmt: skip
 
 CATALOG: dict[str, Exercise] = {ex.id: ex for ex in _EXERCISES}
-
-# Catalog order within a muscle is the builder's order of preference.
-_RANK: dict[str, int] = {ex.id: i for i, ex in enumerate(_EXERCISES)}
-
-
-def rank(exercise_id: str) -> int:
-    return _RANK[exercise_id]
 
 
 def owned_equipment(profile: Profile) -> frozenset[Equipment]:

@@ -11,10 +11,16 @@ How volume is planned (and why the validator's invariants always hold):
   `distribute`, which is monotone per slot: no exercise ever loses a set from one
   accumulation week to the next, so per-muscle volume never falls and the peak week is
   the longest session of every day.
-* Every slot has >= 1 set from week 1 (none appears mid-block) and every training day
-  of a muscle >= 2, so the deload (about MV, at most half the last week) still gives
-  each day's first slot - the compound anchor - a set, and stays <= 60 % of the last
-  accumulation week.
+* Exercise choice per muscle and day: at most 2 exercises, never two of the same
+  movement pattern (catalog `Pattern`), so a second exercise adds a different stimulus
+  (a row and a pulldown for back, a press and a fly for chest); the big muscles take a
+  compound for that second slot where one of a different pattern exists, small muscles
+  an isolation.
+* Every slot has >= 2 sets from week 1 wherever the muscle's start volume allows it
+  (fewer exercises or days rather than 1-set exercises), so none appears mid-block and
+  every training day of a muscle has >= 2 sets: the deload (about MV, at most half the
+  last week) still gives each day's first slot - the compound anchor - a set, and
+  stays <= 60 % of the last accumulation week.
 * If the peak week of a day exceeds session_minutes, that day is trimmed step by step
   (`fit_time_budget`): optional direct work goes first (MEV-0 muscles, a beginner's
   arms/calves/delts), then rests shorten (strength goals keep long rests longer), then
@@ -29,16 +35,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
-
 from pipeline.accounting import RAMP_SECONDS_PER_COMPOUND, WARMUP_BASE_SECONDS, WORK_SECONDS_PER_SET
 from pipeline.catalog import Exercise, available
 from pipeline.domain import (
     Experience,
+    FrozenModel,
     Goal,
     Muscle,
     Phase,
     Profile,
+    Severity,
     VolumeLandmarks,
     WeakPoint,
     WeakPointAnalysis,
@@ -48,11 +54,7 @@ from pipeline.splits import Split, choose_split
 from pipeline.weak_points import MAX_EXERCISES_PER_FINDING
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Slot(_Model):
+class Slot(FrozenModel):
     exercise_id: str
     muscle: Muscle
     compound: bool
@@ -61,41 +63,49 @@ class Slot(_Model):
     note: str = ""
 
 
-class DayPlan(_Model):
+class DayPlan(FrozenModel):
     day: int  # 1-based
     focus: str
     slots: list[Slot]
 
 
-class Construction(_Model):
+class Construction(FrozenModel):
     split: str
     days: list[DayPlan]
     weak_points: WeakPointAnalysis  # findings narrowed to what the program really serves
     trimmed: list[str]  # what the time budget forced, for the summary
 
 
-M = Muscle
-
 # Which muscles matter most when time is short, by goal: the big compound movers first,
 # the lifts' prime movers first for strength goals (engine heuristic).
 _STRENGTH_ORDER = (
-    M.QUADS, M.CHEST, M.HAMSTRINGS, M.BACK, M.FRONT_DELTS, M.TRICEPS, M.GLUTES,
-    M.SIDE_REAR_DELTS, M.BICEPS, M.ABS, M.CALVES,
+    Muscle.QUADS, Muscle.CHEST, Muscle.HAMSTRINGS, Muscle.BACK, Muscle.FRONT_DELTS,
+    Muscle.TRICEPS, Muscle.GLUTES, Muscle.SIDE_REAR_DELTS, Muscle.BICEPS, Muscle.ABS,
+    Muscle.CALVES,
 )  # fmt: skip
 _GENERAL_ORDER = (
-    M.QUADS, M.BACK, M.CHEST, M.HAMSTRINGS, M.SIDE_REAR_DELTS, M.GLUTES, M.TRICEPS,
-    M.BICEPS, M.CALVES, M.FRONT_DELTS, M.ABS,
+    Muscle.QUADS, Muscle.BACK, Muscle.CHEST, Muscle.HAMSTRINGS, Muscle.SIDE_REAR_DELTS,
+    Muscle.GLUTES, Muscle.TRICEPS, Muscle.BICEPS, Muscle.CALVES, Muscle.FRONT_DELTS,
+    Muscle.ABS,
 )  # fmt: skip
 _STRENGTH_GOALS = frozenset({Goal.GENERAL_STRENGTH, Goal.POWERLIFTING_PEAK, Goal.ATHLETIC_POWER})
 
 # Muscles best trained by single-joint work: upright rows and high pulls are compound
 # but lateral/rear raises are the standard direct work for the side and rear delts.
-_ISOLATION_FIRST = frozenset({M.SIDE_REAR_DELTS})
+_ISOLATION_FIRST = frozenset({Muscle.SIDE_REAR_DELTS})
+# Big muscles whose second exercise of a session is another compound (of a different
+# pattern) where one exists - a row after a pulldown, a lunge after a squat - because
+# multi-joint lifts load them more per set; small muscles get an isolation second
+# (engine heuristic, the usual "compounds first, isolations to finish" ordering, e.g.
+# NSCA Essentials of Strength Training and Conditioning, 4th ed., ch. 17).
+_COMPOUND_SECOND = frozenset({Muscle.CHEST, Muscle.BACK, Muscle.QUADS, Muscle.HAMSTRINGS})
 
 # Beginners grow arms, calves and delts from the compound lifts for a good while; their
 # direct work is the first to go when time is short (engine heuristic after RP's lower
 # beginner MEVs, Israetel et al. 2021).
-_BEGINNER_OPTIONAL = frozenset({M.BICEPS, M.TRICEPS, M.CALVES, M.SIDE_REAR_DELTS})
+_BEGINNER_OPTIONAL = frozenset(
+    {Muscle.BICEPS, Muscle.TRICEPS, Muscle.CALVES, Muscle.SIDE_REAR_DELTS}
+)
 
 # Where the peak volume sits: 0 = MAV_low, +1 = MRV, -1 = MEV (linear in between).
 # Beginners grow on little volume; hypertrophy work climbs furthest; strength blocks
@@ -109,7 +119,9 @@ _PEAK_POSITION: dict[str, dict[Experience, float]] = {
     "fitness": {_B: -0.5, _INT: -0.25, _ADV: 0.0},
 }
 # Under a strength goal, muscles that move none of the big lifts peak this much lower.
-_STRENGTH_ACCESSORIES = frozenset({M.SIDE_REAR_DELTS, M.BICEPS, M.CALVES, M.ABS})
+_STRENGTH_ACCESSORIES = frozenset(
+    {Muscle.SIDE_REAR_DELTS, Muscle.BICEPS, Muscle.CALVES, Muscle.ABS}
+)
 ACCESSORY_PEAK_OFFSET = -0.75
 # A priority muscle's peak moves a quarter of the way further toward MRV (heuristic).
 PRIORITY_PEAK_BONUS = 0.25
@@ -153,11 +165,13 @@ _REST_LAST_RESORT = (60, 45)
 # stimulus, Schoenfeld/Krieger volume data as read by Israetel et al. 2021).
 SOFT_SETS_PER_EXERCISE = 5
 HARD_SETS_PER_EXERCISE = 8
-# Up to 3 exercises per muscle per session (engine heuristic: a 4th variation adds setup
-# time, not a new stimulus).
-MAX_EXERCISES_PER_MUSCLE_PER_DAY = 3
-# Each day a muscle is trained on gets at least 2 of its sets from week 1, so the deload
-# can halve the volume and still keep one set of each day's first exercise.
+# Up to 2 exercises per muscle per session, of different movement patterns (engine
+# heuristic: a third variation mostly adds setup time, and a second of the same pattern
+# - two hip thrusts, two calf raises - adds nothing the first did not).
+MAX_EXERCISES_PER_MUSCLE_PER_DAY = 2
+# Every exercise gets at least 2 sets per accumulation week where the muscle's volume
+# allows (engine heuristic: a lone set is mostly warm-up and setup), which also lets
+# the deload halve the volume and still keep one set of each day's first exercise.
 MIN_SETS_PER_EXERCISE = 2
 
 
@@ -171,8 +185,9 @@ def distribute(total: int, slots: int) -> list[int]:
 
 
 def _priority(profile: Profile, weak: WeakPointAnalysis) -> list[Muscle]:
-    severity_rank = {"severe": 0, "moderate": 1, "mild": 2}
-    findings = sorted(weak.findings, key=lambda f: severity_rank[f.severity.value])
+    # Most severe first (Severity is declared mildest first).
+    severities = list(Severity)
+    findings = sorted(weak.findings, key=lambda f: -severities.index(f.severity))
     order: list[Muscle] = []
     for muscle in (
         *(m for f in findings for m in f.muscles),
@@ -197,16 +212,19 @@ class _MusclePlan:
     muscle: Muscle
     landmarks: VolumeLandmarks
     days: list[int]  # indices of the split's days that may train it
-    # Preferred for a day's first slot of this muscle (compounds), then for the others
-    # (isolations); catalog order within each.
-    first: list[Exercise]
-    second: list[Exercise]
+    # Candidate groups in order of preference (catalog order within each group): for a
+    # day's first exercise of this muscle (compounds, then isolations), and for its
+    # second (compounds first for the big muscles, isolations first otherwise).
+    first: tuple[list[Exercise], list[Exercise]]
+    second: tuple[list[Exercise], list[Exercise]]
+    patterns: int  # distinct movement patterns among the candidates
     base_start: int
     base_peak: int
     extra: int
-    start: int = 0
+    floor: int = 0  # the lowest start: MEV (or the MEV-0 dose) plus weak-point extras
+    start: int = 0  # week 1's sets: the floor, lifted a little to fit whole exercises
     peak: int = 0
-    full_ramp: int = 1  # peak - start before any trimming
+    full_ramp: int = 1  # peak - floor before any trimming
     target_peak: int = 0  # the peak before any trimming
     # (day index, exercise) per slot, in distribution order
     slots: list[tuple[int, Exercise]] = field(default_factory=list)
@@ -265,12 +283,14 @@ class _Builder:
             isolations = [ex for ex in options if not ex.compound]
             if m in _ISOLATION_FIRST and isolations:
                 compounds, isolations = isolations, []
+            second = (compounds, isolations) if m in _COMPOUND_SECOND else (isolations, compounds)
             mp = _MusclePlan(
                 muscle=m,
                 landmarks=land,
                 days=days,
-                first=compounds,
-                second=isolations,
+                first=(compounds, isolations),
+                second=second,
+                patterns=len({ex.pattern for ex in compounds + isolations}),
                 base_start=base_start,
                 base_peak=base_peak,
                 extra=extra.get(m, 0),
@@ -282,44 +302,51 @@ class _Builder:
 
     def _set_volume(self, mp: _MusclePlan) -> None:
         mrv = mp.landmarks.mrv
-        mp.start = min(mrv, mp.base_start + mp.extra)
-        mp.peak = min(mrv, max(mp.start, mp.base_peak + mp.extra))
-        mp.full_ramp = max(1, mp.peak - mp.start)
+        mp.floor = min(mrv, mp.base_start + mp.extra)
+        mp.peak = min(mrv, max(mp.floor, mp.base_peak + mp.extra))
+        mp.full_ramp = max(1, mp.peak - mp.floor)
         mp.target_peak = mp.peak
         self._plan_slots(mp)
 
     def _plan_slots(self, mp: _MusclePlan) -> None:
+        """Choose the muscle's exercises per day and its week-1 volume (mp.start)."""
         k = len(mp.days)
         per_day = math.ceil(mp.peak / k)
         per_day_slots = min(
             MAX_EXERCISES_PER_MUSCLE_PER_DAY,
-            len(mp.first) + len(mp.second),
+            mp.patterns,  # never two exercises of one pattern for a muscle on a day
             max(1, math.ceil(per_day / SOFT_SETS_PER_EXERCISE)),
         )
-        # Every exercise has at least one set from week 1, so none appears mid-block.
-        while per_day_slots > 1 and k * per_day_slots > mp.start:
-            per_day_slots -= 1
+        wanted = k * per_day_slots
+        # Every exercise has MIN_SETS_PER_EXERCISE sets from week 1 (so none appears
+        # mid-block): fewer exercises rather than thinner ones. To make room for them
+        # the start may rise from its floor (about MEV) at most halfway to MAV_low -
+        # still the low end of the productive range - and never past the peak.
+        cap = min(mp.peak, max(mp.floor, (mp.floor + mp.landmarks.mav_low + 1) // 2))
+        mp.start = max(mp.floor, MIN_SETS_PER_EXERCISE * min(wanted, cap // MIN_SETS_PER_EXERCISE))
+        count = min(wanted, max(1, mp.start // MIN_SETS_PER_EXERCISE))
         # Muscles take turns at which day gets the odd extra sets (and, when a muscle
-        # is not on all its days, which days), so no single day ends up the longest.
+        # is not on all its days or has a second exercise on only some, which days), so
+        # no single day ends up the longest.
         offset = self.rank[mp.muscle]
-        days = mp.days
-        if k * MIN_SETS_PER_EXERCISE > mp.start:
-            count = max(1, mp.start // MIN_SETS_PER_EXERCISE)
-            days = sorted(mp.days[((i * k) // count + offset) % k] for i in range(count))
-        first, second = mp.first, mp.second
-        chosen: dict[int, list[Exercise]] = {d: [] for d in days}
+        first_days = _spread(mp.days, min(count, k), offset)
+        second_days = _spread(mp.days, count - k, offset) if count > k else []
+        chosen: dict[int, list[Exercise]] = {d: [] for d in first_days}
         slots: list[tuple[int, Exercise]] = []
-        for j in range(per_day_slots):
+        for j, days in enumerate((first_days, second_days)):
             for q in range(len(days)):
-                p = (q + offset) % len(days)
-                d = days[p]
+                d = days[(q + offset) % len(days)]
+                p = first_days.index(d)
+                # Days rotate through the candidates for variety; strength goals keep
+                # the main lift (catalog first) as every day's first exercise.
                 if j == 0:
-                    # Strength goals keep the main lift (catalog first) on every day.
-                    shift = 0 if self.strength else p
-                    pool = _rotate(first, shift) + _rotate(second, p)
+                    preferred, other = mp.first
+                    pool = _rotate(preferred, 0 if self.strength else p) + _rotate(other, p)
                 else:
-                    pool = _rotate(second, p + j - 1) + _rotate(first, p + j)
-                pick = next(ex for ex in pool if ex not in chosen[d])
+                    preferred, other = mp.second
+                    pool = _rotate(preferred, p + j - 1) + _rotate(other, p + j)
+                taken = {ex.pattern for ex in chosen[d]}
+                pick = next(ex for ex in pool if ex.pattern not in taken)
                 chosen[d].append(pick)
                 slots.append((d, pick))
         mp.slots = slots
@@ -404,13 +431,13 @@ class _Builder:
             # 3. flatten ramps: one set off the peak of the muscle whose ramp is the least
             #    trimmed so far (ordinary muscles before weak or priority ones), so every
             #    muscle keeps some progression for as long as possible
-            reducible = [mp for mp in on_day if mp.peak > mp.start]
+            reducible = [mp for mp in on_day if mp.peak > mp.floor]
             if reducible:
                 mp = max(
                     reducible,
                     key=lambda mp: (
                         not self._favoured(mp),
-                        (mp.peak - mp.start) / mp.full_ramp,
+                        (mp.peak - mp.floor) / mp.full_ramp,
                         self.rank[mp.muscle],
                     ),
                 )
@@ -426,8 +453,8 @@ class _Builder:
                 if mp.extra > 0:
                     mp.peak -= mp.extra
                     mp.extra = 0
-                    mp.start = min(mp.landmarks.mrv, mp.base_start)
-                    mp.peak = max(mp.start, mp.peak)
+                    mp.floor = min(mp.landmarks.mrv, mp.base_start)
+                    mp.peak = max(mp.floor, mp.peak)
                     self._plan_slots(mp)
                     self.trimmed.append(
                         f"no weak-point extra sets for {mp.muscle.value} (session too short)"
@@ -561,6 +588,14 @@ class _Builder:
                 )
             )
         return self.weak.model_copy(update={"findings": findings})
+
+
+def _spread(days: list[int], count: int, offset: int) -> list[int]:
+    """`count` of `days` (all of them when count >= len), evenly spaced from `offset`."""
+    k = len(days)
+    if count >= k:
+        return list(days)
+    return sorted(days[((i * k) // count + offset) % k] for i in range(count))
 
 
 def _rotate(items: list[Exercise], shift: int) -> list[Exercise]:

@@ -12,7 +12,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class _Model(BaseModel):
+class FrozenModel(BaseModel):
+    """Base of every pipeline data type: immutable, and unknown fields are an error."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -144,13 +146,13 @@ class Stage(StrEnum):
 # --------------------------------------------------------------------------- input
 
 
-class KnownLift(_Model):
+class KnownLift(FrozenModel):
     lift: Lift
     weight: float  # in the profile's unit
     reps: int = 1  # 1 = a tested 1RM; 2..12 = a rep max to estimate from
 
 
-class Profile(_Model):
+class Profile(FrozenModel):
     goal: Goal
     experience: Experience
     training_age_years: float | None = None
@@ -173,21 +175,21 @@ class Profile(_Model):
 # --------------------------------------------------------------------------- output
 
 
-class LiftEstimate(_Model):
+class LiftEstimate(FrozenModel):
     lift: Lift
     e1rm: float  # in the profile's unit
     formula: E1rmFormula
     relative_strength: float  # e1RM / bodyweight
 
 
-class ProfileAnalysis(_Model):
+class ProfileAnalysis(FrozenModel):
     bodyweight_kg: float
     lifts: list[LiftEstimate]
     strength_level: StrengthLevel
     plate_increment: float  # smallest load step, in the profile's unit
 
 
-class VolumeLandmarks(_Model):
+class VolumeLandmarks(FrozenModel):
     """Weekly hard sets for one muscle: MV <= MEV <= MAV_low <= MAV_high <= MRV."""
 
     muscle: Muscle
@@ -199,7 +201,7 @@ class VolumeLandmarks(_Model):
     reference_mrv: int  # the published MRV this individual value was derived from
 
 
-class WeakPoint(_Model):
+class WeakPoint(FrozenModel):
     ratio_name: str  # e.g. "bench_press/squat"
     ratio: float
     band_low: float
@@ -212,12 +214,12 @@ class WeakPoint(_Model):
     reassess_week: int
 
 
-class WeakPointAnalysis(_Model):
+class WeakPointAnalysis(FrozenModel):
     findings: list[WeakPoint]
     skipped_reason: str = ""  # non-empty when too few lifts were known to compare
 
 
-class Periodization(_Model):
+class Periodization(FrozenModel):
     model: PeriodizationModel
     rationale: str
     total_weeks: int
@@ -225,7 +227,7 @@ class Periodization(_Model):
     deload_week: int  # 1-based index of the deload week (the last one)
 
 
-class PrescribedExercise(_Model):
+class PrescribedExercise(FrozenModel):
     exercise_id: str
     name: str
     sets: int
@@ -239,19 +241,19 @@ class PrescribedExercise(_Model):
     notes: str = ""
 
 
-class TrainingDay(_Model):
+class TrainingDay(FrozenModel):
     day: int  # 1-based within the week
     focus: str  # e.g. "Upper A", "Full body"
     exercises: list[PrescribedExercise]
     estimated_minutes: int
 
 
-class MuscleSets(_Model):
+class MuscleSets(FrozenModel):
     muscle: Muscle
     sets: int
 
 
-class Week(_Model):
+class Week(FrozenModel):
     week: int  # 1-based
     phase: Phase
     target_rpe: float
@@ -260,7 +262,7 @@ class Week(_Model):
     weekly_sets: list[MuscleSets]  # hard sets per muscle group this week
 
 
-class ReadinessAdjustment(_Model):
+class ReadinessAdjustment(FrozenModel):
     readiness: Readiness
     signs: str
     adjustment: str
@@ -268,14 +270,14 @@ class ReadinessAdjustment(_Model):
     volume_factor: float  # multiplies the planned sets
 
 
-class Provenance(_Model):
+class Provenance(FrozenModel):
     engine_version: str
     llm_refined: bool = False
     llm_model: str = ""
     llm_fallback_reason: str = ""  # why an attempted LLM refinement was not used
 
 
-class Program(_Model):
+class Program(FrozenModel):
     name: str
     summary: str
     unit: Unit
@@ -292,7 +294,7 @@ class Program(_Model):
 # --------------------------------------------------------------------------- errors
 
 
-class Violation(_Model):
+class Violation(FrozenModel):
     field: str  # dotted path with indices, e.g. "lifts[0].reps" or "weeks[2].days[0]"
     description: str
 
@@ -301,17 +303,17 @@ class PipelineError(Exception):
     """Base of every error the pipeline raises on purpose."""
 
 
-class ProfileInvalid(PipelineError):
+class ViolationsError(PipelineError):
+    """An error carrying every rule violation found, each with its field path."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
+
+
+class ProfileInvalid(ViolationsError):
     """The profile breaks one or more input rules; every violation is listed."""
 
-    def __init__(self, violations: list[Violation]) -> None:
-        self.violations = violations
-        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
 
-
-class ProgramInvalid(PipelineError):
+class ProgramInvalid(ViolationsError):
     """The built program breaks one or more invariants; never hand such a program out."""
-
-    def __init__(self, violations: list[Violation]) -> None:
-        self.violations = violations
-        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))

@@ -15,7 +15,6 @@ from pipeline.analysis import analyze_profile
 from pipeline.autoregulation import Autoregulated, autoregulate
 from pipeline.construction import Construction, construct_program
 from pipeline.domain import (
-    PeriodizationModel,
     Profile,
     ProfileAnalysis,
     Program,
@@ -30,7 +29,7 @@ from pipeline.volume import compute_landmarks
 from pipeline.weak_points import find_weak_points
 
 # Bump when a change alters programs for the same profile.
-ENGINE_VERSION = "programgen-engine/1.0.0"
+ENGINE_VERSION = "programgen-engine/1.1.0"
 
 T = TypeVar("T")
 
@@ -57,14 +56,6 @@ class GenerateOptions:
     llm: LlmSettings | None = None  # None: the engine alone (the default)
 
 
-_MODEL_NAMES = {
-    PeriodizationModel.LINEAR: "linear",
-    PeriodizationModel.DAILY_UNDULATING: "daily undulating",
-    PeriodizationModel.WEEKLY_UNDULATING: "weekly undulating",
-    PeriodizationModel.BLOCK: "block",
-}
-
-
 def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
@@ -79,19 +70,20 @@ def assemble(
 ) -> Program:
     """The engine's program from the stages' results (cheap; runs inline)."""
     p = plan.periodization
+    model = p.model.value.replace("_", " ")
     goal = profile.goal.value.replace("_", " ")
     split = construction.split.replace("_", " ")
     summary = (
         f"{p.total_weeks}-week {goal} program for {_article(profile.experience.value)} "
         f"{profile.experience.value} lifter, "
         f"{profile.days_per_week} days a week ({split}), {profile.session_minutes}-minute "
-        f"sessions, {_MODEL_NAMES[p.model]} periodization with a deload in week "
+        f"sessions, {model} periodization with a deload in week "
         f"{p.deload_week}."
     )
     if construction.trimmed:
         summary += " To fit the session length: " + "; ".join(construction.trimmed) + "."
     return Program(
-        name=f"{goal.title()} - {_MODEL_NAMES[p.model]} {p.total_weeks} weeks",
+        name=f"{goal.title()} - {model} {p.total_weeks} weeks",
         summary=summary,
         unit=profile.unit,
         split=construction.split,

@@ -1,11 +1,16 @@
 """Stage 7, optional: an OpenAI-compatible model refines the engine's draft.
 
-The model sees a compact draft (per week/day/exercise: id, sets, reps, RPE), the catalog
-substitutes allowed for every prescribed exercise and the per-muscle MEV/MRV, and answers
-through structured output (a strict JSON schema derived from :class:`LlmRefinement`) with
-substitutions, set changes and coaching notes. The answer is applied only if every
-substitution uses an offered candidate and the result passes the program validator;
-otherwise the engine's program stands and ``provenance.llm_fallback_reason`` says why.
+The model sees a compact draft (per week/day/exercise: id, sets, reps, RPE, and the
+exercise slots every week repeats), the catalog substitutes allowed for every prescribed
+exercise and the per-muscle MEV/MRV, and answers through structured output (a strict JSON
+schema derived from :class:`LlmRefinement`) with substitutions, set changes and coaching
+notes. A substitution swaps a slot (day, position) in EVERY week, so the athlete keeps
+one exercise per slot through the block and can track its progression; a swap onto an
+exercise backed by a known lift gets its load from the engine's own load rule. Model
+notes are appended to the engine's notes, never replace them. The answer is applied only
+if every substitution uses an offered candidate and the result passes the program
+validator; otherwise the engine's program stands and ``provenance.llm_fallback_reason``
+says why.
 
 :func:`refine` never raises for LLM faults (only ``asyncio.CancelledError`` propagates) and
 the API key never appears in a log record, an exception it lets out, or the fallback reason.
@@ -28,7 +33,7 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline import accounting, catalog, validator
+from pipeline import accounting, autoregulation, catalog, validator
 from pipeline.domain import Muscle, PrescribedExercise, Profile, Program, ProgramInvalid
 from pipeline.engine import LlmSettings
 
@@ -37,7 +42,6 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
-DEFAULT_MODEL = "gpt-4o-mini"
 # A server asking us to come back later than this is not waited for: we fall back at once
 # (waiting minutes inside one generation helps nobody; the engine's program is good).
 RETRY_AFTER_CAP_S = 30.0
@@ -114,12 +118,12 @@ class _Strict(BaseModel):
 
 
 class LlmSubstitution(_Strict):
-    """Replace the exercise at (week, day, position) with one of its offered substitutes."""
+    """Replace the exercise in slot (day, position) with one of its offered substitutes,
+    in every week of the program."""
 
-    week: int
     day: int
-    position: int  # 1-based index of the exercise within the day, as "pos" in the draft
-    current_exercise_id: str  # the id the draft has at that position (a consistency check)
+    position: int  # 1-based index of the exercise within the day, as "pos" in "slots"
+    current_exercise_id: str  # the id the draft has in that slot (a consistency check)
     new_exercise_id: str  # must be one of substitutes[current_exercise_id]
 
 
@@ -177,17 +181,21 @@ _SYSTEM_PROMPT = f"""\
 You are an experienced strength coach reviewing a training program drafted by a rules
 engine. The user message is JSON: the athlete, the per-muscle weekly set landmarks
 (MEV = minimum effective volume, MRV = maximum recoverable volume), the draft program
-(weeks -> days -> exercises; "pos" is the 1-based position in the day), "substitutes"
-(for each exercise id, the ONLY catalog ids it may be replaced with) and "exercises"
-(name, primary muscle and compound or not, for every id mentioned). Every working set
-counts as one weekly hard set for its exercise's primary muscle.
+(weeks -> days -> exercises; "pos" is the 1-based position in the day), "slots" (the
+exercises of each training day, the layout every week repeats; the deload week may skip
+some), "substitutes" (for each exercise id, the ONLY catalog ids it may be replaced with)
+and "exercises" (name, primary muscle and compound or not, for every id mentioned). Every
+working set counts as one weekly hard set for its exercise's primary muscle.
 
 Improve the draft for this athlete while keeping every rule:
-- Substitute only with an id listed in substitutes[current id]; give week, day and pos
-  exactly as in the draft. Never invent ids. Never put the same exercise twice in one day.
-- Change sets sparingly (1 to {MAX_SETS_PER_EXERCISE} per exercise). The weekly hard sets
-  of every muscle must stay at or below its MRV, must not fall from one accumulation
-  week to the next, and the deload week must stay light.
+- Substitute only with an id listed in substitutes[current id]; give day and pos exactly
+  as in "slots". A substitution replaces that slot's exercise in EVERY week, so the
+  athlete can track it across the block. Never invent ids. Never put the same exercise
+  twice in one day.
+- Change sets sparingly (1 to {MAX_SETS_PER_EXERCISE} per exercise), naming week, day and
+  pos as in that week of the draft. The weekly hard sets of every muscle must stay at or
+  below its MRV, must not fall from one accumulation week to the next, and the deload
+  week must stay light.
 - Write short coaching notes (at most {MAX_NOTE_CHARS} characters each) for exercises that
   need a cue, and a summary note (at most {MAX_SUMMARY_NOTE_CHARS} characters) for the program.
 - Empty lists are a fine answer when the draft is already right.
@@ -269,6 +277,19 @@ def _build_draft(program: Program, profile: Profile) -> _Draft:
             }
             for w in program.weeks
         ],
+        "slots": [
+            {
+                "day": d.day,
+                "focus": d.focus,
+                "exercises": [
+                    {"pos": pos, "id": ex.exercise_id}
+                    for pos, ex in enumerate(d.exercises, start=1)
+                ],
+            }
+            for d in program.weeks[0].days
+        ]
+        if program.weeks
+        else [],
         "substitutes": offered,
         "exercises": exercises,
     }
@@ -298,42 +319,68 @@ def _apply(
             for pos, ex in enumerate(d["exercises"], start=1):
                 slots[(w["week"], d["day"], pos)] = ex
     original = {key: ex["exercise_id"] for key, ex in slots.items()}
+    # The slot layout every week repeats: week 1 holds every slot of every day (the
+    # engine gives each exercise sets from week 1 on; the deload may skip some).
+    first_week = data["weeks"][0]["week"] if data["weeks"] else 0
+    layout = {(d, pos): ex_id for (w, d, pos), ex_id in original.items() if w == first_week}
+    e1rms = {e.lift: e.e1rm for e in program.analysis.lifts}
 
     def where(week: int, day: int, pos: int) -> str:
         return f"week {week} day {day} position {pos}"
 
-    seen: set[tuple[int, int, int]] = set()
+    def load_for(exercise_id: str, ex: dict[str, Any]) -> tuple[float | None, float | None, str]:
+        return autoregulation.prescribed_load(
+            exercise_id,
+            ex["reps_max"],
+            ex["target_rir"],
+            e1rms,
+            profile.bodyweight,
+            program.analysis.plate_increment,
+        )
+
+    swapped: set[tuple[int, int]] = set()
     for sub in answer.substitutions:
-        key = (sub.week, sub.day, sub.position)
-        if key not in slots:
-            raise _RuleViolation(f"no exercise at {where(*key)}")
-        if key in seen:
-            raise _RuleViolation(f"two substitutions for {where(*key)}")
-        seen.add(key)
-        if sub.current_exercise_id != original[key]:
-            raise _RuleViolation(
-                f"{where(*key)} holds {original[key]!r}, not {sub.current_exercise_id!r}"
-            )
-        if sub.new_exercise_id == original[key]:
+        slot = (sub.day, sub.position)
+        at = f"day {sub.day} position {sub.position}"
+        if slot not in layout:
+            raise _RuleViolation(f"no exercise at {at}")
+        if slot in swapped:
+            raise _RuleViolation(f"two substitutions for {at}")
+        swapped.add(slot)
+        current = layout[slot]
+        if sub.current_exercise_id != current:
+            raise _RuleViolation(f"{at} holds {current!r}, not {sub.current_exercise_id!r}")
+        if sub.new_exercise_id == current:
             continue
-        if sub.new_exercise_id not in draft.offered.get(original[key], []):
+        if sub.new_exercise_id not in draft.offered.get(current, []):
             raise _RuleViolation(
-                f"exercise {sub.new_exercise_id!r} not offered for {original[key]!r} "
-                f"at {where(*key)}"
+                f"exercise {sub.new_exercise_id!r} not offered for {current!r} at {at}"
             )
         entry = catalog.CATALOG.get(sub.new_exercise_id)
         if entry is None:  # offered ids come from the catalog; belt and braces
             raise _RuleViolation(f"exercise {sub.new_exercise_id!r} is not in the catalog")
-        ex = slots[key]
-        ex.update(
-            exercise_id=entry.id,
-            name=entry.name,
-            load=None,  # a load derived from another lift's e1RM does not carry over
-            load_percent_e1rm=None,
-            notes="",
-        )
+        # The same slot in every week: the day's occurrence of the current exercise (an
+        # exercise is on a day at most once, and its position can shift in the deload).
+        for (_, day, _), ex in slots.items():
+            if day != sub.day or ex["exercise_id"] != current:
+                continue
+            # The engine's note for the slot (weak point, priority muscle) stays, as the
+            # substitute trains the same muscle; the old exercise's load note goes, and
+            # the load follows the new exercise through the engine's own load rule.
+            kept = ex["notes"]
+            _, _, old_note = load_for(current, ex)
+            if old_note and kept.endswith(old_note):
+                kept = kept[: -len(old_note)].rstrip()
+            load, percent, new_note = load_for(entry.id, ex)
+            ex.update(
+                exercise_id=entry.id,
+                name=entry.name,
+                load=load,
+                load_percent_e1rm=percent,
+                notes=" ".join(n for n in (kept, new_note) if n),
+            )
 
-    seen = set()
+    seen: set[tuple[int, int, int]] = set()
     for change in answer.set_changes:
         key = (change.week, change.day, change.position)
         if key not in slots:
@@ -382,7 +429,9 @@ def _apply(
             )
     for ex in slots.values():
         if ex["exercise_id"] in notes:
-            ex["notes"] = _truncate(notes[ex["exercise_id"]], MAX_NOTE_CHARS)
+            # Appended: the engine's own notes (weak point, load basis ...) stay.
+            coach = _truncate(notes[ex["exercise_id"]], MAX_NOTE_CHARS)
+            ex["notes"] = " ".join(n for n in (ex["notes"], coach) if n)
 
     summary_note = _truncate(answer.summary_note, MAX_SUMMARY_NOTE_CHARS)
     if summary_note:

@@ -11,10 +11,9 @@ so RPE never falls; the last week is a deload.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from pipeline.domain import (
     Experience,
+    FrozenModel,
     Goal,
     Lift,
     Periodization,
@@ -23,13 +22,10 @@ from pipeline.domain import (
     Profile,
 )
 from pipeline.splits import choose_split
+from pipeline.volume import recovery_factor
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class RepRange(_Model):
+class RepRange(FrozenModel):
     low: int
     high: int
 
@@ -38,14 +34,14 @@ class RepRange(_Model):
 COMPETITION_LIFTS = frozenset({Lift.SQUAT, Lift.BENCH_PRESS, Lift.DEADLIFT})
 
 
-class DayReps(_Model):
+class DayReps(FrozenModel):
     compound: RepRange  # the competition lifts (and, outside a peak, every compound)
     assistance: RepRange  # every other compound
     isolation: RepRange
     label: str  # "heavy", "moderate", "light" or the block's name
 
 
-class WeekPlan(_Model):
+class WeekPlan(FrozenModel):
     week: int  # 1-based
     phase: Phase
     rir: int
@@ -54,7 +50,7 @@ class WeekPlan(_Model):
     days: list[DayReps]
 
 
-class PeriodizationPlan(_Model):
+class PeriodizationPlan(FrozenModel):
     periodization: Periodization
     weeks: list[WeekPlan]
 
@@ -79,9 +75,35 @@ _BASE_REPS: dict[Goal, tuple[tuple[int, int], tuple[int, int]]] = {
 _DEFAULT_WEEKS = {Experience.BEGINNER: 5, Experience.INTERMEDIATE: 6, Experience.ADVANCED: 6}
 _PEAK_WEEKS = 7
 
-# RIR starts at 3 and falls to 1 (0 for advanced lifters and a peak), the progression of
-# Helms, Cronin, Storey & Zourdos 2016 (Strength Cond J 38(4):42) and RP's mesocycles.
+# Reps in reserve start at 3 and fall week by week, the RIR-based progression of Helms,
+# Cronin, Storey & Zourdos 2016 (Strength Cond J 38(4):42) and RP's mesocycles. DESIGN.md
+# says "about 3 -> 0-1"; the engine ends accumulation at RIR 1 (RPE 9) and never plans
+# RPE 10: sets taken to failure cost far more recovery than sets stopped 1-2 reps short
+# (Moran-Navarro et al. 2017, Eur J Appl Physiol 117:2387) for about the same growth
+# (Refalo et al. 2023 meta-analysis, Sports Med 53:649), and the block peaks at RPE 9
+# singles to triples, the usual opener-like intensity, rather than grinding RPE-10
+# singles several times a week.
 START_RIR = 3
+END_RIR = 1
+# Deliberate deviation from DESIGN.md's "0-1": beginners and athletes with poor recovery
+# stop at RIR 2 (RPE 8). Novices misjudge how close to failure they are, mostly by
+# underestimating the reps left (Zourdos et al. 2016, J Strength Cond Res 30:267: RIR
+# ratings are less accurate in less experienced lifters and further from failure), and
+# progress on moderate effort anyway (ACSM 2009 position stand, Med Sci Sports Exerc
+# 41:687: novices at 60-70 % 1RM for 8-12 reps). Poor recovery: slower recovery after
+# near-failure work is exactly what a low recovery factor predicts (Moran-Navarro 2017).
+END_RIR_CONSERVATIVE = 2
+# "Poor recovery" = pipeline.volume.recovery_factor <= 0.85: for a lifter of 1-3 training
+# years (factor 1.0) one major penalty on its own (sleep under 6 h, age 60-69, stress
+# 9+) or several smaller ones together (e.g. 6-7 h of sleep with stress 7-8). At that
+# point the athlete's MRV is already cut by 15 % or more, and near-failure sets would
+# draw on the same shrunken recovery budget; a single milder penalty (6-8 h of sleep,
+# stress 4-8, age 50-59: 0.88-0.97) does not count. Engine threshold, not a published
+# cut-off.
+POOR_RECOVERY_FACTOR = 0.85
+# Beginners never go below triples, even in a peak: 1-2 rep maxes need practised
+# technique under heavy loads (engine rule, in the spirit of ACSM 2009's novice range).
+BEGINNER_MIN_REPS = 3
 # Deload: RIR 4 = RPE 6, the project's ceiling for a deload (DESIGN.md).
 DELOAD_RIR = 4
 
@@ -146,6 +168,21 @@ def _day(
     )
 
 
+def _floor_reps(day: DayReps, minimum: int) -> DayReps:
+    """The day's rep ranges with no set below `minimum` reps."""
+
+    def floor(r: RepRange) -> RepRange:
+        return RepRange(low=max(r.low, minimum), high=max(r.high, minimum))
+
+    return day.model_copy(
+        update={
+            "compound": floor(day.compound),
+            "assistance": floor(day.assistance),
+            "isolation": floor(day.isolation),
+        }
+    )
+
+
 def _progress(i: int, n: int) -> float:
     return 1.0 if n <= 1 else i / (n - 1)
 
@@ -189,19 +226,34 @@ def _rationale(profile: Profile, model: PeriodizationModel, weeks: int) -> str:
             + " - which suits advanced lifters and strength peaking (Issurin 2010)."
         ),
     }[model]
-    end_rir = _end_rir(profile)
+    last_rir, why_rir = _end_rir(profile)
     return (
         f"{why} Over {weeks - 1} accumulation weeks, weekly hard sets per muscle rise from "
         f"about MEV toward (never above) MRV and reps in reserve fall from {START_RIR} to "
-        f"{end_rir}; week {weeks} is a deload at about maintenance volume and RPE 6 or less "
-        "to shed fatigue before the next block."
+        f"{last_rir}{why_rir}; week {weeks} is a deload at about maintenance volume and RPE 6 "
+        "or less to shed fatigue before the next block."
     )
 
 
-def _end_rir(profile: Profile) -> int:
-    if profile.goal is Goal.POWERLIFTING_PEAK or profile.experience is Experience.ADVANCED:
-        return 0
-    return 1
+def _end_rir(profile: Profile) -> tuple[int, str]:
+    """Reps in reserve in the last accumulation week (see END_RIR), and why."""
+    if profile.experience is Experience.BEGINNER:
+        return END_RIR_CONSERVATIVE, (
+            " (2, not 1: as a beginner you gain plenty without going that close to failure, "
+            "and judging reps in reserve gets accurate with practice)"
+        )
+    if recovery_factor(profile) <= POOR_RECOVERY_FACTOR:
+        return END_RIR_CONSERVATIVE, (
+            " (2, not 1: your sleep, stress or age point to slower recovery, and sets "
+            "close to failure cost the most recovery)"
+        )
+    return END_RIR, ""
+
+
+def end_rir(profile: Profile) -> int:
+    """Reps in reserve in the last accumulation week: 1, or 2 for a beginner or an athlete
+    with poor recovery (see END_RIR_CONSERVATIVE)."""
+    return _end_rir(profile)[0]
 
 
 def plan_periodization(profile: Profile) -> PeriodizationPlan:
@@ -211,14 +263,14 @@ def plan_periodization(profile: Profile) -> PeriodizationPlan:
     split = choose_split(profile)
     schemes = _schemes(profile.goal)
     isolation = _isolation(profile.goal)
-    end_rir = _end_rir(profile)
+    last_rir = end_rir(profile)
     peak = profile.goal is Goal.POWERLIFTING_PEAK
     acc_block, transmutation, _ = _block_lengths(accumulation, peak)
 
     plans: list[WeekPlan] = []
     for i in range(accumulation):
         p = _progress(i, accumulation)
-        rir = _half_up(START_RIR - (START_RIR - end_rir) * p)
+        rir = _half_up(START_RIR - (START_RIR - last_rir) * p)
         volume = p
         if model is PeriodizationModel.LINEAR:
             day_reps = [_day(_linear_reps(profile.goal, p), isolation, "") for _ in split.days]
@@ -241,11 +293,15 @@ def plan_periodization(profile: Profile) -> PeriodizationPlan:
                 label, reps = "transmutation", schemes["heavy"]
             else:
                 # Realization: singles to triples on the competition lifts only (Issurin 2010;
-                # 1-3 reps at >= 90 % 1RM is the usual peaking range); assistance
-                # compounds stay at moderate reps.
+                # 1-3 reps at >= 90 % 1RM is the usual peaking range), at RIR 1 - about
+                # 90 % for the triple - never to failure; beginners stay at triples and
+                # RIR 2 (BEGINNER_MIN_REPS, END_RIR_CONSERVATIVE). Assistance compounds
+                # stay at moderate reps.
                 label, reps = "realization", RepRange(low=1, high=3)
                 assistance = schemes["moderate"]
             day_reps = [_day(reps, isolation, label, assistance) for _ in split.days]
+        if profile.experience is Experience.BEGINNER:
+            day_reps = [_floor_reps(d, BEGINNER_MIN_REPS) for d in day_reps]
         plans.append(
             WeekPlan(
                 week=i + 1,

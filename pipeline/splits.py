@@ -15,25 +15,30 @@ from dataclasses import dataclass
 from pipeline.catalog import available
 from pipeline.domain import Muscle, Profile
 
-M = Muscle
-
 _FULL = (
-    M.QUADS,
-    M.CHEST,
-    M.BACK,
-    M.HAMSTRINGS,
-    M.GLUTES,
-    M.FRONT_DELTS,
-    M.SIDE_REAR_DELTS,
-    M.TRICEPS,
-    M.BICEPS,
-    M.CALVES,
-    M.ABS,
+    Muscle.QUADS,
+    Muscle.CHEST,
+    Muscle.BACK,
+    Muscle.HAMSTRINGS,
+    Muscle.GLUTES,
+    Muscle.FRONT_DELTS,
+    Muscle.SIDE_REAR_DELTS,
+    Muscle.TRICEPS,
+    Muscle.BICEPS,
+    Muscle.CALVES,
+    Muscle.ABS,
 )
-_UPPER = (M.CHEST, M.BACK, M.FRONT_DELTS, M.SIDE_REAR_DELTS, M.TRICEPS, M.BICEPS)
-_LOWER = (M.QUADS, M.HAMSTRINGS, M.GLUTES, M.CALVES, M.ABS)
-_PUSH = (M.CHEST, M.FRONT_DELTS, M.SIDE_REAR_DELTS, M.TRICEPS)
-_PULL = (M.BACK, M.SIDE_REAR_DELTS, M.BICEPS)  # rear delts ride with the pulls
+_UPPER = (
+    Muscle.CHEST,
+    Muscle.BACK,
+    Muscle.FRONT_DELTS,
+    Muscle.SIDE_REAR_DELTS,
+    Muscle.TRICEPS,
+    Muscle.BICEPS,
+)
+_LOWER = (Muscle.QUADS, Muscle.HAMSTRINGS, Muscle.GLUTES, Muscle.CALVES, Muscle.ABS)
+_PUSH = (Muscle.CHEST, Muscle.FRONT_DELTS, Muscle.SIDE_REAR_DELTS, Muscle.TRICEPS)
+_PULL = (Muscle.BACK, Muscle.SIDE_REAR_DELTS, Muscle.BICEPS)  # rear delts ride with the pulls
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,7 @@ class Split:
 
 
 def _full_body(days: int) -> Split:
-    leads = (M.QUADS, M.CHEST, M.HAMSTRINGS)  # squat day, press day, hinge day
+    leads = (Muscle.QUADS, Muscle.CHEST, Muscle.HAMSTRINGS)  # squat day, press day, hinge day
     letters = "ABC"
     return Split(
         "full_body",
@@ -66,31 +71,31 @@ _TEMPLATES: dict[int, Split] = {
     4: Split(
         "upper_lower",
         (
-            DayTemplate("Upper A", _UPPER, M.CHEST, 0),
-            DayTemplate("Lower A", _LOWER, M.QUADS, 0),
-            DayTemplate("Upper B", _UPPER, M.BACK, 1),
-            DayTemplate("Lower B", _LOWER, M.HAMSTRINGS, 1),
+            DayTemplate("Upper A", _UPPER, Muscle.CHEST, 0),
+            DayTemplate("Lower A", _LOWER, Muscle.QUADS, 0),
+            DayTemplate("Upper B", _UPPER, Muscle.BACK, 1),
+            DayTemplate("Lower B", _LOWER, Muscle.HAMSTRINGS, 1),
         ),
     ),
     5: Split(
         "upper_lower_push_pull_legs",
         (
-            DayTemplate("Upper", _UPPER, M.CHEST, 0),
-            DayTemplate("Lower", _LOWER, M.QUADS, 0),
-            DayTemplate("Push", _PUSH, M.FRONT_DELTS, 1),
-            DayTemplate("Pull", _PULL, M.BACK, 1),
-            DayTemplate("Legs", _LOWER, M.HAMSTRINGS, 1),
+            DayTemplate("Upper", _UPPER, Muscle.CHEST, 0),
+            DayTemplate("Lower", _LOWER, Muscle.QUADS, 0),
+            DayTemplate("Push", _PUSH, Muscle.FRONT_DELTS, 1),
+            DayTemplate("Pull", _PULL, Muscle.BACK, 1),
+            DayTemplate("Legs", _LOWER, Muscle.HAMSTRINGS, 1),
         ),
     ),
     6: Split(
         "push_pull_legs",
         (
-            DayTemplate("Push A", _PUSH, M.CHEST, 0),
-            DayTemplate("Pull A", _PULL, M.BACK, 0),
-            DayTemplate("Legs A", _LOWER, M.QUADS, 0),
-            DayTemplate("Push B", _PUSH, M.FRONT_DELTS, 1),
-            DayTemplate("Pull B", _PULL, M.BACK, 1),
-            DayTemplate("Legs B", _LOWER, M.HAMSTRINGS, 1),
+            DayTemplate("Push A", _PUSH, Muscle.CHEST, 0),
+            DayTemplate("Pull A", _PULL, Muscle.BACK, 0),
+            DayTemplate("Legs A", _LOWER, Muscle.QUADS, 0),
+            DayTemplate("Push B", _PUSH, Muscle.FRONT_DELTS, 1),
+            DayTemplate("Pull B", _PULL, Muscle.BACK, 1),
+            DayTemplate("Legs B", _LOWER, Muscle.HAMSTRINGS, 1),
         ),
     ),
 }

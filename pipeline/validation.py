@@ -28,7 +28,9 @@ from pipeline.domain import (
 BODYWEIGHT_RANGE = {Unit.KG: (30.0, 300.0), Unit.LB: (66.0, 660.0)}
 # Lift loads: above the all-time records (deadlift 501 kg, 2020) is a typo, not a lift.
 MAX_LIFT = {Unit.KG: 600.0, Unit.LB: 1320.0}
-# Rep maxes past 12 estimate 1RM poorly (LeSuer et al. 1997: error grows beyond ~10).
+# Rep maxes past 12 estimate 1RM poorly: prediction error grows with the reps of the
+# rep max (Reynolds, Gordon & Robergs 2006, J Strength Cond Res 20(3):584: a 5RM predicts
+# far better than a 10RM or 20RM). 12 is the engine's cut-off.
 REPS_RANGE = (1, 12)
 # Training days: 2 is the fewest that still trains each muscle twice (Schoenfeld et al.
 # 2016 frequency meta-analysis); 6 leaves one rest day.

@@ -12,6 +12,7 @@ import math
 
 from pipeline.accounting import hard_sets, session_minutes
 from pipeline.analysis import PLATE_INCREMENT
+from pipeline.autoregulation import RPE_MAX, RPE_MIN
 from pipeline.catalog import CATALOG, is_available, owned_equipment
 from pipeline.domain import (
     Muscle,
@@ -28,8 +29,6 @@ from pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
 # at 60 % of the last accumulation week's sets per muscle.
 DELOAD_MAX_FRACTION = 0.6
 DELOAD_MAX_RPE = 6.0
-# The RIR-based RPE scale is used from 5 (5+ reps in reserve) to 10 (Zourdos et al. 2016).
-RPE_MIN, RPE_MAX = 5.0, 10.0
 MIN_WEEKS, MAX_WEEKS = 4, 8  # a mesocycle of 4-8 weeks including its deload (DESIGN.md)
 # Beyond 30 reps a set is no longer resistance training in the ACSM 2009 sense (its
 # endurance range tops out at 25); any rep range past that is a builder bug.
@@ -276,6 +275,16 @@ def _check_intensity(program: Program, r: _Report) -> None:
                 f"{where}.target_rpe",
                 f"RPE {week.target_rpe} does not match RIR {week.target_rir} (RPE = 10 - RIR)",
             )
+        # Every exercise runs at its week's effort, so the week-level checks (range,
+        # never falling, deload ceiling) hold for every exercise too.
+        for j, day in enumerate(week.days):
+            for k, ex in enumerate(day.exercises):
+                if (ex.target_rpe, ex.target_rir) != (week.target_rpe, week.target_rir):
+                    r.add(
+                        f"{where}.days[{j}].exercises[{k}].target_rpe",
+                        f"RPE {ex.target_rpe} / RIR {ex.target_rir} differs from the week's "
+                        f"RPE {week.target_rpe} / RIR {week.target_rir}",
+                    )
         if week.phase is Phase.DELOAD:
             if week.target_rpe > DELOAD_MAX_RPE:
                 r.add(f"{where}.target_rpe", f"deload RPE {week.target_rpe} above {DELOAD_MAX_RPE}")
@@ -295,12 +304,29 @@ def _check_intensity(program: Program, r: _Report) -> None:
         previous = week.target_rpe
 
 
+def _check_readiness(program: Program, r: _Report) -> None:
+    planned = [w.target_rpe for w in program.weeks] + [
+        ex.target_rpe for w in program.weeks for d in w.days for ex in d.exercises
+    ]
+    if not planned:
+        return
+    top = max(planned)
+    for i, adjustment in enumerate(program.autoregulation):
+        if top + adjustment.rpe_delta > RPE_MAX:
+            r.add(
+                f"autoregulation[{i}].rpe_delta",
+                f"{adjustment.readiness.value} readiness adds {adjustment.rpe_delta:+g} to a "
+                f"planned RPE {top}, past {RPE_MAX}",
+            )
+
+
 def program_violations(program: Program, profile: Profile) -> list[Violation]:
     r = _Report()
     _check_structure(program, profile, r)
     _check_exercises(program, profile, r)
     _check_volume(program, profile, r)
     _check_intensity(program, r)
+    _check_readiness(program, r)
     return r.violations
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pipeline.engine import GenerateOptions, Offload, generate
 from pipeline.llm_refine import llm_settings_from_env
@@ -43,6 +44,12 @@ _GRPC_OPTIONS = [
     ("grpc.max_send_message_length", 16 << 20),
     ("grpc.keepalive_permit_without_calls", 1),
     ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+    # Calls that arrived but that the Python server has not picked up yet: above the soft
+    # limit (default 1,000) gRPC core cancels new calls at random, above the hard one
+    # (default 3,000) all of them. Watchers reconnecting after a restart arrive exactly
+    # in such a burst (bench/fanout.py: 160 of 2,000 streams cancelled with the defaults).
+    ("grpc.server.max_pending_requests", 30_000),
+    ("grpc.server.max_pending_requests_hard_limit", 40_000),
 ]
 
 
@@ -106,12 +113,13 @@ async def start(
     options: GenerateOptions | None = None,
 ) -> Running:
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    metrics = Metrics()
-    metrics.count_statements(engine)
     await migrate(engine)
-    repository = Repository(engine)
+    repository = Repository(engine, sqlite_synchronous=settings.sqlite_synchronous)
+    metrics = Metrics()
+    metrics.count_statements(repository.engines)
     anonymous = not await repository.has_keys()
     if anonymous and not is_loopback(settings.address) and not settings.allow_anonymous_remote:
+        repository.close()
         await engine.dispose()
         raise ConfigError(
             f"no API keys exist, so the server is anonymous; refusing to listen on "
@@ -188,11 +196,19 @@ async def start(
         service,
         health_servicer,
         executor,
-        engine.dispose,
+        _disposer(repository, engine),
         metrics,
         metrics_port,
         metrics_http,
     )
+
+
+def _disposer(repository: Repository, engine: AsyncEngine) -> Callable[[], Any]:
+    async def dispose() -> None:
+        repository.close()
+        await engine.dispose()
+
+    return dispose
 
 
 def _engine_executor(processes: int) -> tuple[ProcessPoolExecutor | None, Offload | None]:

@@ -36,7 +36,11 @@ async def _with_repository(settings: Settings, action: Callable[[Repository], Aw
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         await migrate(engine)
-        return await action(Repository(engine))
+        repository = Repository(engine, sqlite_synchronous=settings.sqlite_synchronous)
+        try:
+            return await action(repository)
+        finally:
+            repository.close()
     finally:
         await engine.dispose()
 
@@ -54,6 +58,10 @@ def _configure_logging(log_format: str) -> None:
 def run_serve(overrides: dict[str, Any]) -> int:
     settings = _settings(overrides)
     _configure_logging(settings.log_format)
+    import os  # EXPERIMENT
+
+    if os.environ.get("EXP_SWITCH"):
+        sys.setswitchinterval(float(os.environ["EXP_SWITCH"]))
     try:
         asyncio.run(serve(settings))
     except ConfigError as exc:

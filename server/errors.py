@@ -75,3 +75,8 @@ def not_found(generation_id: str) -> ServiceError:
         "GENERATION_NOT_FOUND",
         f"generation {generation_id!r} not found",
     )
+
+
+class TransientError(Exception):
+    """A failure worth retrying the same generation for (an engine process died, the
+    store was briefly unavailable)."""

@@ -9,8 +9,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Engine, event
 
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
@@ -84,17 +83,19 @@ class Metrics:
         self.running.set_function(running)
         self.watchers.set_function(watchers)
 
-    def count_statements(self, engine: AsyncEngine) -> None:
-        """Count the engine's SQL statements (an executemany counts once)."""
+    def count_statements(self, engines: list[Engine]) -> None:
+        """Count the engines' SQL statements (an executemany counts once)."""
         counters: dict[str, Any] = {}
 
-        @event.listens_for(engine.sync_engine, "before_cursor_execute")
         def _count(*args: Any) -> None:
             verb = args[2].lstrip()[:6].lower()
             counter = counters.get(verb)
             if counter is None:
                 counter = counters[verb] = self.store_statements.labels(verb)
             counter.inc()
+
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", _count)
 
     def serve(self, address: str) -> tuple[WSGIServer, Thread]:
         """Expose /metrics over HTTP on ``host:port`` (port 0 picks a free one)."""

@@ -22,7 +22,7 @@ Behaviours (build them with the helpers below):
   when a request reaches it, so a test can wait for "the LLM call is in flight"
 
 The refiners at the bottom understand the payload ``pipeline.llm_refine`` sends (the user
-message is JSON with ``weeks``, ``substitutes`` and ``exercises``).
+message is JSON with ``weeks``, ``slots``, ``substitutes`` and ``exercises``).
 """
 
 from __future__ import annotations
@@ -337,6 +337,23 @@ def iter_slots(payload: JsonObject) -> Iterator[tuple[int, int, JsonObject]]:
                 yield week["week"], day["day"], exercise
 
 
+def iter_layout(payload: JsonObject) -> Iterator[tuple[int, JsonObject]]:
+    """(day, exercise) for every exercise slot, the layout every week repeats."""
+    for day in payload["slots"]:
+        for exercise in day["exercises"]:
+            yield day["day"], exercise
+
+
+def substitution(day: int, exercise: JsonObject, new_exercise_id: str) -> JsonObject:
+    """A substitution of the slot (day, exercise["pos"]) in every week."""
+    return {
+        "day": day,
+        "position": exercise["pos"],
+        "current_exercise_id": exercise["id"],
+        "new_exercise_id": new_exercise_id,
+    }
+
+
 def empty_refinement(summary_note: str = "") -> JsonObject:
     return {
         "substitutions": [],
@@ -347,27 +364,18 @@ def empty_refinement(summary_note: str = "") -> JsonObject:
 
 
 def first_substitute(body: JsonObject) -> JsonObject:
-    """A valid refinement: in week 1 only, swap the first exercise that has an offered
-    substitute (not already in that day) for that substitute, note it, and add a summary."""
+    """A valid refinement: swap the first exercise slot that has an offered substitute
+    (not already on that day) for that substitute - in every week, as substitutions go -
+    note it, and add a summary."""
     payload = user_payload(body)
     out = empty_refinement("Fake coach: keep two reps in reserve on the anchor lifts.")
-    for week, day, exercise in iter_slots(payload):
-        if week != 1:
-            break
+    for day, exercise in iter_layout(payload):
         offered = payload["substitutes"].get(exercise["id"], [])
-        day_ids = {e["id"] for w, d, e in iter_slots(payload) if (w, d) == (week, day)}
+        day_ids = {e["id"] for d, e in iter_layout(payload) if d == day}
         choice = next((c for c in offered if c not in day_ids), None)
         if choice is None:
             continue
-        out["substitutions"].append(
-            {
-                "week": week,
-                "day": day,
-                "position": exercise["pos"],
-                "current_exercise_id": exercise["id"],
-                "new_exercise_id": choice,
-            }
-        )
+        out["substitutions"].append(substitution(day, exercise, choice))
         out["exercise_notes"].append({"exercise_id": choice, "note": f"Fake note for {choice}."})
         return out
     return out
@@ -376,18 +384,12 @@ def first_substitute(body: JsonObject) -> JsonObject:
 def not_offered(body: JsonObject) -> JsonObject:
     """Rule-breaking: substitute the first exercise with a catalog id it was not offered."""
     payload = user_payload(body)
-    week, day, exercise = next(iter_slots(payload))
+    day, exercise = next(iter_layout(payload))
     offered = set(payload["substitutes"].get(exercise["id"], []))
     known = [i for i in payload["exercises"] if i not in offered and i != exercise["id"]]
     out = empty_refinement()
     out["substitutions"].append(
-        {
-            "week": week,
-            "day": day,
-            "position": exercise["pos"],
-            "current_exercise_id": exercise["id"],
-            "new_exercise_id": known[0] if known else "not_a_catalog_id",
-        }
+        substitution(day, exercise, known[0] if known else "not_a_catalog_id")
     )
     return out
 

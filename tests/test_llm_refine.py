@@ -12,8 +12,20 @@ from typing import Any
 
 import pytest
 
-from pipeline.catalog import substitutes
-from pipeline.domain import Equipment, Experience, Goal, KnownLift, Lift, Profile, Program, Sex
+from pipeline.autoregulation import prescribed_load
+from pipeline.catalog import CATALOG, substitutes
+from pipeline.domain import (
+    Equipment,
+    Experience,
+    Goal,
+    KnownLift,
+    Lift,
+    Muscle,
+    PrescribedExercise,
+    Profile,
+    Program,
+    Sex,
+)
 from pipeline.engine import LlmSettings, build_program
 from pipeline.llm_refine import (
     MAX_SETS_PER_EXERCISE,
@@ -201,25 +213,156 @@ async def test_good_answer_is_applied(
     # The answer, applied: the substitution, its note, the summary note.
     answer = fo.first_substitute(req.body)
     [sub] = answer["substitutions"]
-    week = result.weeks[sub["week"] - 1]
-    day = next(d for d in week.days if d.day == sub["day"])
-    ex = day.exercises[sub["position"] - 1]
-    assert ex.exercise_id == sub["new_exercise_id"]
-    assert ex.name and ex.exercise_id != sub["current_exercise_id"]
-    assert ex.notes == f"Fake note for {sub['new_exercise_id']}."
-    assert ex.load is None
+    old, new = sub["current_exercise_id"], sub["new_exercise_id"]
+    assert set(sub) == {"day", "position", "current_exercise_id", "new_exercise_id"}
+    first_day = next(d for d in result.weeks[0].days if d.day == sub["day"])
+    assert first_day.exercises[sub["position"] - 1].exercise_id == new
     assert "Fake coach" in result.summary
-    # Notes go to every occurrence of the exercise; nothing else changes after week 1.
-    for w_refined, w_draft in zip(result.weeks[1:], draft.weeks[1:], strict=True):
+    # The swap holds for that slot in EVERY week (progression stays trackable), and
+    # nothing else changes apart from notes on the new exercise.
+    swaps = 0
+    for w_refined, w_draft in zip(result.weeks, draft.weeks, strict=True):
         for d_refined, d_draft in zip(w_refined.days, w_draft.days, strict=True):
+            if d_refined.day == sub["day"]:
+                assert old not in {e.exercise_id for e in d_refined.exercises}
             for e_refined, e_draft in zip(d_refined.exercises, d_draft.exercises, strict=True):
-                assert e_refined.model_copy(update={"notes": ""}) == e_draft.model_copy(
-                    update={"notes": ""}
+                if d_refined.day == sub["day"] and e_draft.exercise_id == old:
+                    swaps += 1
+                    entry = CATALOG[new]
+                    assert (e_refined.exercise_id, e_refined.name) == (new, entry.name)
+                    assert (e_refined.sets, e_refined.reps_max) == (e_draft.sets, e_draft.reps_max)
+                    load, percent, note = prescribed_load(
+                        new,
+                        e_draft.reps_max,
+                        e_draft.target_rir,
+                        {e.lift: e.e1rm for e in draft.analysis.lifts},
+                        PROFILE.bodyweight,
+                        draft.analysis.plate_increment,
+                    )
+                    assert (e_refined.load, e_refined.load_percent_e1rm) == (load, percent)
+                    # The engine's note for the new exercise, then the model's, appended.
+                    coach = f"Fake note for {new}."
+                    assert e_refined.notes == " ".join(n for n in (note, coach) if n)
+                    continue
+                assert e_refined == e_draft or (
+                    e_refined.exercise_id == new
+                    and e_refined.model_copy(update={"notes": e_draft.notes}) == e_draft
+                    and e_refined.notes.endswith(f"Fake note for {new}.")
                 )
-                if e_refined.exercise_id == sub["new_exercise_id"]:
-                    assert e_refined.notes == ex.notes
+    assert swaps == sum(
+        1
+        for w in draft.weeks
+        for d in w.days
+        if d.day == sub["day"]
+        for e in d.exercises
+        if e.exercise_id == old
+    )
+    assert swaps >= len(draft.weeks) - 1  # every accumulation week, the deload too if kept
     # The program is still valid.
     validate_program(result, PROFILE)
+
+
+def _occurrences(program: Program, day: int, exercise_id: str) -> list[PrescribedExercise]:
+    return [
+        ex
+        for week in program.weeks
+        for d in week.days
+        if d.day == day
+        for ex in d.exercises
+        if ex.exercise_id == exercise_id
+    ]
+
+
+async def test_a_swap_onto_a_known_lift_gets_the_engines_load(
+    fake_openai: FakeOpenAI, draft: Program
+) -> None:
+    known = {e.lift for e in draft.analysis.lifts}
+    picked: dict[str, Any] = {}
+
+    def onto_a_known_lift(body: fo.JsonObject) -> fo.JsonObject:
+        payload = fo.user_payload(body)
+        for day, exercise in fo.iter_layout(payload):
+            if CATALOG[exercise["id"]].load_basis is not None:
+                continue
+            on_day = {e["id"] for d, e in fo.iter_layout(payload) if d == day}
+            for new in payload["substitutes"][exercise["id"]]:
+                if CATALOG[new].lift in known and new not in on_day:
+                    picked.update(day=day, old=exercise["id"], new=new)
+                    out = fo.empty_refinement()
+                    out["substitutions"].append(fo.substitution(day, exercise, new))
+                    return out
+        raise AssertionError("no load-less slot with a known-lift substitute")
+
+    fake_openai.enqueue(fo.good(onto_a_known_lift))
+    result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=SleepRecorder())
+
+    assert result.provenance.llm_refined is True
+    before = _occurrences(draft, picked["day"], picked["old"])
+    after = _occurrences(result, picked["day"], picked["new"])
+    assert before and len(after) == len(before)
+    e1rms = {e.lift: e.e1rm for e in draft.analysis.lifts}
+    for old_ex, new_ex in zip(before, after, strict=True):
+        assert old_ex.load is None
+        load, percent, _ = prescribed_load(
+            picked["new"],
+            old_ex.reps_max,
+            old_ex.target_rir,
+            e1rms,
+            PROFILE.bodyweight,
+            draft.analysis.plate_increment,
+        )
+        assert load is not None and load > 0
+        assert (new_ex.load, new_ex.load_percent_e1rm) == (load, percent)
+    validate_program(result, PROFILE)
+
+
+async def test_model_notes_are_appended_to_the_engines_notes(fake_openai: FakeOpenAI) -> None:
+    profile = PROFILE.model_copy(update={"priority_muscles": [Muscle.CHEST]})
+    program = build_program(profile)
+    chest = [
+        ex
+        for d in program.weeks[0].days
+        for ex in d.exercises
+        if CATALOG[ex.exercise_id].primary is Muscle.CHEST
+    ]
+    assert chest and all(ex.notes.startswith("Priority muscle.") for ex in chest)
+    target = chest[0].exercise_id
+    cue = "Pin the shoulder blades."
+
+    def note_only(body: fo.JsonObject) -> fo.JsonObject:
+        out = fo.empty_refinement()
+        out["exercise_notes"].append({"exercise_id": target, "note": cue})
+        return out
+
+    fake_openai.enqueue(fo.good(note_only))
+    result = await refine(program, profile, settings_for(fake_openai), sleep=SleepRecorder())
+
+    assert result.provenance.llm_refined is True
+    for w_refined, w_draft in zip(result.weeks, program.weeks, strict=True):
+        for d_refined, d_draft in zip(w_refined.days, w_draft.days, strict=True):
+            for e_refined, e_draft in zip(d_refined.exercises, d_draft.exercises, strict=True):
+                if e_draft.exercise_id == target:
+                    assert e_refined.notes == f"{e_draft.notes} {cue}"
+                else:
+                    assert e_refined == e_draft
+
+
+async def test_a_swapped_slot_keeps_the_engines_slot_note(fake_openai: FakeOpenAI) -> None:
+    # A substitute trains the same muscle, so "Priority muscle." stays with the slot.
+    profile = PROFILE.model_copy(update={"priority_muscles": [Muscle.CHEST]})
+    program = build_program(profile)
+    fake_openai.enqueue(fo.good(fo.first_substitute))
+    result = await refine(program, profile, settings_for(fake_openai), sleep=SleepRecorder())
+
+    assert result.provenance.llm_refined is True
+    [req] = fake_openai.chat_requests
+    [sub] = fo.first_substitute(req.body)["substitutions"]
+    assert CATALOG[sub["current_exercise_id"]].primary is Muscle.CHEST
+    swapped = _occurrences(result, sub["day"], sub["new_exercise_id"])
+    assert swapped
+    for ex in swapped:
+        assert ex.notes.startswith("Priority muscle.")
+        assert ex.notes.endswith(f"Fake note for {sub['new_exercise_id']}.")
 
 
 async def test_empty_answer_still_counts_as_refined(
@@ -413,7 +556,7 @@ async def test_substitute_not_offered_is_rejected(
 
     first = draft.weeks[0].days[0].exercises[0].exercise_id
     assert_fallback(result, draft, "rule violation: exercise '")
-    assert f"not offered for '{first}' at week 1 day 1 position 1" in (
+    assert f"not offered for '{first}' at day 1 position 1" in (
         result.provenance.llm_fallback_reason
     )
     # Rule-breaking answers are not retried.
@@ -445,7 +588,7 @@ async def test_wrong_position_is_rejected(
 
     fake_openai.enqueue(fo.good(wrong_slot))
     result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=sleeps)
-    assert_fallback(result, draft, "rule violation: no exercise at week 1 day ")
+    assert_fallback(result, draft, "rule violation: no exercise at day ")
 
 
 async def test_too_many_sets_is_rejected(

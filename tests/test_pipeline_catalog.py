@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.catalog import CATALOG, available, substitutes
-from pipeline.domain import Equipment, InjuryArea, Muscle
+from pipeline.catalog import CATALOG, Pattern, available, substitutes
+from pipeline.domain import Equipment, InjuryArea, Lift, Muscle
 from tests.pipeline_support import make_profile
 
 
@@ -64,3 +64,23 @@ def test_substitutes_keep_the_primary_muscle_and_compoundness() -> None:
     assert not any(s.compound for s in substitutes("cable_fly", profile))
     with pytest.raises(KeyError):
         substitutes("no_such_exercise", profile)
+
+
+def test_close_variants_name_a_parent_lift_with_a_conservative_ratio() -> None:
+    variants = [ex for ex in CATALOG.values() if ex.parent_lift is not None]
+    assert {ex.id for ex in variants} >= {"front_squat", "romanian_deadlift", "chin_up"}
+    for ex in variants:
+        assert ex.lift is None  # a variant is never the lift itself
+        assert 0.5 <= ex.parent_ratio <= 1.0
+        assert ex.load_basis == (ex.parent_lift, ex.parent_ratio)
+    assert CATALOG["barbell_back_squat"].load_basis == (Lift.SQUAT, 1.0)
+    assert CATALOG["good_morning"].load_basis is None
+
+
+def test_patterns_tell_lateral_raises_from_rear_delt_work() -> None:
+    # Side and rear delt work are different patterns, so a session can hold both.
+    assert CATALOG["dumbbell_lateral_raise"].pattern is Pattern.SHOULDER_RAISE
+    assert CATALOG["face_pull"].pattern is Pattern.REAR_DELT_FLY
+    assert CATALOG["reverse_pec_deck"].pattern is Pattern.REAR_DELT_FLY
+    assert CATALOG["machine_hip_abduction"].pattern is Pattern.HIP_ABDUCTION
+    assert CATALOG["barbell_hip_thrust"].pattern is Pattern.HIP_EXTENSION

@@ -6,22 +6,102 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 
-from pipeline.domain import Profile
+from pipeline.domain import (
+    Equipment,
+    Experience,
+    Goal,
+    InjuryArea,
+    Muscle,
+    Phase,
+    Profile,
+    Unit,
+)
 from pipeline.engine import build_program
+from pipeline.periodization import BEGINNER_MIN_REPS, end_rir
 from pipeline.validation import check_profile
 from pipeline.validator import program_violations
-from pipeline.volume import MAX_FACTOR, REFERENCE
-from tests.pipeline_support import make_profile, valid_profiles
+from pipeline.volume import MAX_FACTOR, MIN_FACTOR, REFERENCE, recovery_factor
+from tests.pipeline_support import lifts, make_profile, valid_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
+Test = TypeVar("Test", bound=Callable[..., None])
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# The corners of the input space, always run on top of the random profiles.
+SHORTEST_AND_MOST_INJURED = make_profile(
+    goal=Goal.GENERAL_FITNESS,
+    experience=Experience.BEGINNER,
+    days_per_week=2,
+    session_minutes=30,
+    equipment=[Equipment.BODYWEIGHT],
+    injuries=list(InjuryArea),
+    injury_note="everything hurts",
+)
+LONGEST_ADVANCED = make_profile(
+    experience=Experience.ADVANCED,
+    training_age_years=12.0,
+    days_per_week=6,
+    session_minutes=120,
+    priority_muscles=[Muscle.BACK, Muscle.SIDE_REAR_DELTS, Muscle.BICEPS, Muscle.CALVES],
+    program_weeks=8,
+)
+RECOVERY_FLOOR = make_profile(
+    experience=Experience.ADVANCED,
+    training_age_years=0.0,
+    age=100,
+    sleep_hours=3.0,
+    stress=10,
+    days_per_week=5,
+    session_minutes=90,
+)
+POUNDS_ALL_LIFTS = make_profile(
+    goal=Goal.POWERLIFTING_PEAK,
+    unit=Unit.LB,
+    sex=None,
+    bodyweight=198.0,
+    lifts=lifts(
+        squat=(405, 3),
+        bench_press=(275, 5),
+        deadlift=495,
+        overhead_press=(155, 8),
+        barbell_row=(225, 12),
+        pull_up=(45, 6),
+    ),
+)
+CORNERS = {
+    "2 d x 30 min, bodyweight only, all six injuries": SHORTEST_AND_MOST_INJURED,
+    "6 d x 120 min advanced": LONGEST_ADVANCED,
+    "recovery factor at its 0.6 floor": RECOVERY_FLOOR,
+    "lb units, all six lifts": POUNDS_ALL_LIFTS,
+}
+
+
+def corners(test: Test) -> Test:
+    """Run a property test on every corner profile as an explicit @example."""
+    for profile in CORNERS.values():
+        test = example(profile)(test)
+    return test
+
+
+@pytest.mark.parametrize("name", list(CORNERS))
+def test_the_corner_profiles_are_what_they_claim(name: str) -> None:
+    profile = CORNERS[name]
+    assert check_profile(profile) == []
+    if profile is RECOVERY_FLOOR:
+        assert recovery_factor(profile) == MIN_FACTOR
+    if profile is POUNDS_ALL_LIFTS:
+        assert len(build_program(profile).analysis.lifts) == 6
 
 
 @SETTINGS
+@corners
 @given(valid_profiles())
 def test_every_valid_profile_gets_a_program_that_passes_the_validator(profile: Profile) -> None:
     assert check_profile(profile) == []
@@ -33,6 +113,28 @@ def test_every_valid_profile_gets_a_program_that_passes_the_validator(profile: P
 
 
 @SETTINGS
+@corners
+@given(valid_profiles())
+def test_effort_stays_short_of_failure(profile: Profile) -> None:
+    program = build_program(profile)
+    ceiling = 10 - end_rir(profile)  # RPE 9, or 8 for beginners and poor recovery
+    assert ceiling <= 9
+    if profile.experience is Experience.BEGINNER:
+        assert ceiling == 8
+    top = 0.0
+    for week in program.weeks:
+        for day in week.days:
+            for ex in day.exercises:
+                assert ex.target_rpe == week.target_rpe <= ceiling
+                top = max(top, ex.target_rpe)
+                if profile.experience is Experience.BEGINNER:
+                    assert ex.reps_min >= BEGINNER_MIN_REPS
+    assert all(top + a.rpe_delta <= 10 for a in program.autoregulation)
+    assert program.weeks[-1].phase is Phase.DELOAD
+
+
+@SETTINGS
+@corners
 @given(valid_profiles())
 def test_same_profile_gives_a_byte_identical_program(profile: Profile) -> None:
     first = build_program(profile).model_dump_json()

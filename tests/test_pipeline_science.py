@@ -8,6 +8,7 @@ import math
 import pytest
 
 from pipeline.analysis import KG_PER_LB, analyze_profile, e1rm, estimate, round_to_increment
+from pipeline.autoregulation import percent_1rm, prescribed_load, readiness_table
 from pipeline.catalog import CATALOG
 from pipeline.domain import (
     E1rmFormula,
@@ -19,12 +20,19 @@ from pipeline.domain import (
     Muscle,
     PeriodizationModel,
     Phase,
+    Readiness,
     Sex,
     StrengthLevel,
     Unit,
 )
-from pipeline.periodization import plan_periodization
-from pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks, recovery_factor
+from pipeline.engine import build_program
+from pipeline.periodization import (
+    BEGINNER_MIN_REPS,
+    POOR_RECOVERY_FACTOR,
+    end_rir,
+    plan_periodization,
+)
+from pipeline.volume import MAX_FACTOR, MIN_FACTOR, REFERENCE, compute_landmarks, recovery_factor
 from pipeline.weak_points import find_weak_points
 from tests.pipeline_support import lifts, make_profile
 
@@ -177,3 +185,150 @@ def test_week_plan_shape(weeks: int) -> None:
     deload = plan.weeks[-1]
     assert deload.phase is Phase.DELOAD and deload.rpe <= 6
     assert plan.periodization.rationale
+
+
+# --------------------------------------------------------------------------- effort (RIR)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "poor", "last_rir"),
+    [
+        ({"experience": Experience.INTERMEDIATE}, False, 1),
+        ({"experience": Experience.ADVANCED}, False, 1),
+        ({"experience": Experience.ADVANCED, "goal": Goal.POWERLIFTING_PEAK}, False, 1),
+        ({"experience": Experience.BEGINNER}, False, 2),
+        ({"experience": Experience.BEGINNER, "goal": Goal.POWERLIFTING_PEAK}, False, 2),
+        # poor recovery: recovery factor <= 0.85
+        ({"experience": Experience.INTERMEDIATE, "sleep_hours": 5.5}, True, 2),
+        ({"experience": Experience.INTERMEDIATE, "age": 65}, True, 2),
+        ({"experience": Experience.ADVANCED, "sleep_hours": 6.5, "stress": 9}, True, 2),
+        ({"experience": Experience.ADVANCED, "sleep_hours": 3.0, "age": 90}, True, 2),
+        # one milder penalty is not poor recovery
+        ({"experience": Experience.INTERMEDIATE, "sleep_hours": 6.5}, False, 1),
+        ({"experience": Experience.ADVANCED, "stress": 8}, False, 1),
+    ],
+)
+def test_accumulation_ends_at_rir_1_or_2_never_at_failure(
+    overrides: dict[str, object], poor: bool, last_rir: int
+) -> None:
+    profile = make_profile(**overrides)
+    assert (recovery_factor(profile) <= POOR_RECOVERY_FACTOR) is poor
+    plan = plan_periodization(profile)
+    acc = [w for w in plan.weeks if w.phase is Phase.ACCUMULATION]
+    assert end_rir(profile) == last_rir
+    assert acc[0].rir == 3 and acc[-1].rir == last_rir
+    assert all(w.rpe <= 10 - last_rir for w in plan.weeks)
+    assert f"fall from 3 to {last_rir}" in plan.periodization.rationale
+
+
+def test_recovery_floor_profile_gets_the_conservative_ramp() -> None:
+    profile = make_profile(
+        experience=Experience.ADVANCED, age=90, sleep_hours=3.0, stress=10, training_age_years=0
+    )
+    assert recovery_factor(profile) == MIN_FACTOR
+    assert end_rir(profile) == 2
+    assert "slower recovery" in plan_periodization(profile).periodization.rationale
+
+
+def test_beginners_never_go_below_triples_even_in_a_peak() -> None:
+    profile = make_profile(
+        experience=Experience.BEGINNER,
+        goal=Goal.POWERLIFTING_PEAK,
+        lifts=lifts(squat=100, bench_press=70, deadlift=120),
+    )
+    plan = plan_periodization(profile)
+    assert plan.periodization.model is PeriodizationModel.BLOCK
+    for week in plan.weeks:
+        for day in week.days:
+            for rng in (day.compound, day.assistance, day.isolation):
+                assert rng.low >= BEGINNER_MIN_REPS
+    realization = plan.weeks[-2]
+    assert realization.days[0].label == "realization"
+    assert realization.days[0].compound.high == 3 and realization.rpe == 8.0
+
+
+# --------------------------------------------------------------------------- readiness
+
+
+@pytest.mark.parametrize(
+    ("top_rpe", "delta"), [(6.0, 0.5), (9.0, 0.5), (9.5, 0.5), (9.75, 0.25), (10.0, 0.0)]
+)
+def test_high_readiness_never_pushes_past_rpe_10(top_rpe: float, delta: float) -> None:
+    table = readiness_table(top_rpe)
+    assert [a.readiness for a in table] == list(Readiness)
+    high = table[0]
+    assert high.rpe_delta == delta
+    assert top_rpe + high.rpe_delta <= 10
+    assert "10" in high.adjustment
+    # The other levels only ever lower the RPE.
+    assert all(a.rpe_delta < 0 for a in table[2:]) and table[1].rpe_delta == 0
+
+
+# --------------------------------------------------------------------------- loads
+
+
+def test_close_variants_are_loaded_from_their_parent_lift() -> None:
+    e1rms = {Lift.SQUAT: 200.0, Lift.BENCH_PRESS: 120.0, Lift.DEADLIFT: 240.0, Lift.PULL_UP: 20.0}
+    for exercise_id, lift, ratio in [
+        ("front_squat", Lift.SQUAT, 0.80),
+        ("barbell_box_squat", Lift.SQUAT, 0.85),
+        ("close_grip_bench_press", Lift.BENCH_PRESS, 0.85),
+        ("incline_barbell_bench_press", Lift.BENCH_PRESS, 0.80),
+        ("romanian_deadlift", Lift.DEADLIFT, 0.70),
+    ]:
+        load, percent, note = prescribed_load(exercise_id, 5, 2, e1rms, 80.0, 2.5)
+        assert percent == percent_1rm(7)
+        assert load == round_to_increment(e1rms[lift] * ratio * percent / 100, 2.5)
+        assert load < round_to_increment(e1rms[lift] * percent / 100, 2.5)  # conservative
+        assert lift.value.replace("_", " ") in note and "rule of thumb" in note
+        assert CATALOG[exercise_id].lift is None  # never treated as the lift itself
+    # Chin-ups: the pull-up e1RM on the whole system mass, load added to bodyweight.
+    load, percent, note = prescribed_load("chin_up", 5, 2, e1rms, 80.0, 2.5)
+    assert percent is not None
+    assert load == round_to_increment((20 + 80) * percent / 100 - 80, 2.5)
+    assert "added to bodyweight" in note
+    # Too variable to guess, or no known parent: RPE only.
+    assert prescribed_load("good_morning", 5, 2, e1rms, 80.0, 2.5) == (None, None, "")
+    assert prescribed_load("front_squat", 5, 2, {Lift.BENCH_PRESS: 100.0}, 80, 2.5)[0] is None
+
+
+def test_variants_in_a_program_get_loads_but_no_peaking_singles() -> None:
+    profile = make_profile(
+        goal=Goal.POWERLIFTING_PEAK,
+        experience=Experience.ADVANCED,
+        days_per_week=6,
+        session_minutes=90,
+        lifts=lifts(squat=220, bench_press=150, deadlift=260),
+    )
+    program = build_program(profile)
+    variants = [
+        (week, ex)
+        for week in program.weeks
+        for day in week.days
+        for ex in day.exercises
+        if CATALOG[ex.exercise_id].parent_lift is not None
+    ]
+    assert variants
+    for week, ex in variants:
+        assert ex.load is not None and ex.load > 0, ex.exercise_id
+        assert "rule of thumb" in ex.notes
+        if week.phase is Phase.ACCUMULATION:
+            assert ex.reps_max > 3  # singles to triples are for the competition lifts
+
+
+# --------------------------------------------------------------------------- standards
+
+
+@pytest.mark.parametrize(
+    ("bench", "level"),
+    [
+        (90, StrengthLevel.NOVICE),  # 1.13 x bodyweight: under the 1.25 x intermediate mark
+        (100, StrengthLevel.INTERMEDIATE),  # 1.25 x
+        (130, StrengthLevel.INTERMEDIATE),  # 1.63 x: under the 1.75 x advanced mark
+        (140, StrengthLevel.ADVANCED),  # 1.75 x
+        (160, StrengthLevel.ELITE),  # 2.0 x
+    ],
+)
+def test_mens_bench_standards(bench: float, level: StrengthLevel) -> None:
+    profile = make_profile(sex=Sex.MALE, bodyweight=80, lifts=lifts(bench_press=bench))
+    assert analyze_profile(profile).strength_level is level

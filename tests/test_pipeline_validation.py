@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from pipeline.domain import Profile, ProfileInvalid, Unit
+from pipeline.domain import (
+    PipelineError,
+    Profile,
+    ProfileInvalid,
+    ProgramInvalid,
+    Unit,
+    Violation,
+    ViolationsError,
+)
 from pipeline.validation import check_profile, validate_profile
 from tests.pipeline_support import make_profile
 
@@ -161,3 +169,13 @@ def test_violation_messages_are_readable() -> None:
     (violation,) = caught.value.violations
     assert violation.description == "training days per week must be between 2 and 6"
     assert "days_per_week" in str(caught.value)
+
+
+def test_both_violation_errors_share_one_base() -> None:
+    found = [Violation(field="age", description="too old"), Violation(field="x", description="y")]
+    for error in (ProfileInvalid(found), ProgramInvalid(found)):
+        assert isinstance(error, ViolationsError) and isinstance(error, PipelineError)
+        assert error.violations == found
+        assert str(error) == "age: too old; x: y"
+    assert not issubclass(ProfileInvalid, ProgramInvalid)
+    assert not issubclass(ProgramInvalid, ProfileInvalid)

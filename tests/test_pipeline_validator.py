@@ -22,6 +22,7 @@ from pipeline.domain import (
     Profile,
     Program,
     ProgramInvalid,
+    Readiness,
     TrainingDay,
     Violation,
     Week,
@@ -281,6 +282,40 @@ def test_deload_rpe_at_most_6(program: Program) -> None:
         program, 4, program.weeks[4].model_copy(update={"target_rpe": 8.0, "target_rir": 2})
     )
     assert reported(violations(broken), "weeks[4].target_rpe", "deload RPE 8.0")
+
+
+def test_every_exercise_runs_at_its_weeks_rpe(program: Program) -> None:
+    week = program.weeks[1]
+    broken = with_exercise(program, 1, 0, 0, target_rpe=10.0, target_rir=0)
+    found = violations(broken)
+    assert reported(found, "weeks[1].days[0].exercises[0].target_rpe", "differs from the week")
+    assert f"RPE {week.target_rpe}" in found[0].description
+
+
+def test_every_exercise_runs_at_its_weeks_rir(program: Program) -> None:
+    # RPE kept, RIR changed: the two must both match the week.
+    broken = with_exercise(program, 0, 1, 2, target_rir=0)
+    assert reported(
+        violations(broken), "weeks[0].days[1].exercises[2].target_rpe", "differs from the week"
+    )
+
+
+def test_an_exercise_rpe_may_not_fall_below_its_week(program: Program) -> None:
+    broken = with_exercise(program, 3, 0, 0, target_rpe=5.0, target_rir=5)
+    assert reported(
+        violations(broken), "weeks[3].days[0].exercises[0].target_rpe", "differs from the week"
+    )
+
+
+def test_high_readiness_may_not_push_past_rpe_10(program: Program) -> None:
+    high = program.autoregulation[0]
+    assert high.readiness is Readiness.HIGH
+    top = max(w.target_rpe for w in program.weeks)
+    assert top + high.rpe_delta <= 10  # the engine's own table fits
+    table = list(program.autoregulation)
+    table[0] = high.model_copy(update={"rpe_delta": 10.5 - top})
+    broken = program.model_copy(update={"autoregulation": table})
+    assert reported(violations(broken), "autoregulation[0].rpe_delta", "past 10")
 
 
 def test_deload_exercise_rpe_at_most_6(program: Program) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Engine, event, make_url
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -22,8 +23,24 @@ def create_engine(url: str, *, sqlite_synchronous: str = "FULL") -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
+    _sqlite_pragmas(engine.sync_engine, sqlite_synchronous)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def create_sqlite_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
+    """A synchronous engine (the stdlib driver) on the SQLite file of an async ``url``,
+    with the same settings. Connections may move between threads: the repository reads
+    on the event loop's thread and writes on a writer thread, never both on one."""
+    engine = create_sync_engine(
+        make_url(url).set(drivername="sqlite"),
+        connect_args={"timeout": 30, "check_same_thread": False},
+    )
+    _sqlite_pragmas(engine, sqlite_synchronous)
+    return engine
+
+
+def _sqlite_pragmas(engine: Engine, sqlite_synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         # WAL lets readers (watchers, Get, List) run beside the single writer.
         # synchronous=FULL fsyncs every commit: a reply is never sent for a commit a
@@ -34,8 +51,6 @@ def create_engine(url: str, *, sqlite_synchronous: str = "FULL") -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
-
-    return engine
 
 
 def _upgrade(connection: Connection) -> None:

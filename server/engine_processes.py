@@ -1,0 +1,54 @@
+"""The process pool the CPU-bound engine runs in, kept off the event loop.
+
+A worker process that dies (OOM killer, a segfault in a native library) breaks a
+``ProcessPoolExecutor`` for good; this wrapper replaces it and reports the failure as
+transient, so the task pool retries the generation on the fresh pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from server.errors import TransientError
+
+
+def _warm() -> None:
+    # Import the engine once per process, not on its first generation.
+    import pipeline.engine  # noqa: F401
+
+
+class EngineProcesses:
+    def __init__(self, processes: int) -> None:
+        self._processes = processes
+        self._executor = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        # spawn, not fork: forking a process that runs gRPC's threads is unsafe.
+        return ProcessPoolExecutor(
+            self._processes, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+        )
+
+    async def start(self) -> None:
+        """Start every process now, so the first generations do not pay for it."""
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(
+            *(loop.run_in_executor(self._executor, int) for _ in range(self._processes))
+        )
+
+    async def __call__(self, fn: Callable[..., Any], *args: Any) -> Any:
+        executor = self._executor
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+        except BrokenProcessPool as exc:
+            if self._executor is executor:  # the first caller to notice replaces it
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new()
+            raise TransientError("an engine process died") from exc
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
