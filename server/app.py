@@ -6,12 +6,10 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-import multiprocessing
 import os
 import signal
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +18,14 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pipeline.engine import GenerateOptions, Offload, generate
+from pipeline.engine import GenerateOptions, generate
 from pipeline.llm_refine import llm_settings_from_env
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from server.auth import Authenticator
 from server.broker import Broker
 from server.config import Settings
+from server.engine_processes import EngineProcesses
 from server.metrics import Metrics
 from server.pool import GenerateFn, Job, TaskPool
 from server.service import GenerationService
@@ -79,7 +78,7 @@ class Running:
     pool: TaskPool
     service: GenerationService
     health: health.aio.HealthServicer
-    executor: ProcessPoolExecutor | None
+    engine_processes: EngineProcesses | None
     dispose: Callable[[], Any]
     metrics: Metrics
     metrics_port: int | None
@@ -98,8 +97,8 @@ class Running:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.broker.wait_empty(), 2.0)
         await self.server.stop(min(grace, 2.0))
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.engine_processes is not None:
+            self.engine_processes.shutdown()
         if self._metrics_http is not None:
             self._metrics_http.shutdown()
             self._metrics_http.server_close()
@@ -126,7 +125,9 @@ async def start(
             f"{settings.address}. Create a key (programgen keys create CALLER) or set "
             "PROGRAMGEN_ALLOW_ANONYMOUS_REMOTE=1."
         )
-    executor, offload = _engine_executor(settings.processes)
+    engine_processes = EngineProcesses(settings.processes) if settings.processes else None
+    if engine_processes is not None:
+        await engine_processes.start()
     if options is None:
         options = GenerateOptions(llm=llm_settings_from_env(os.environ))
     broker = Broker(settings.watch_buffer)
@@ -136,7 +137,7 @@ async def start(
         generate_fn,
         options,
         workers=settings.workers,
-        offload=offload,
+        offload=engine_processes,
         timeout_s=settings.generation_timeout_s,
         transient_retries=settings.transient_retries,
         backoff_s=settings.retry_backoff_s,
@@ -195,7 +196,7 @@ async def start(
         pool,
         service,
         health_servicer,
-        executor,
+        engine_processes,
         _disposer(repository, engine),
         metrics,
         metrics_port,
@@ -209,18 +210,6 @@ def _disposer(repository: Repository, engine: AsyncEngine) -> Callable[[], Any]:
         await engine.dispose()
 
     return dispose
-
-
-def _engine_executor(processes: int) -> tuple[ProcessPoolExecutor | None, Offload | None]:
-    if processes == 0:
-        return None, None
-    # spawn, not fork: forking a process that runs gRPC threads is unsafe.
-    executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-
-    async def offload(fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
-
-    return executor, offload
 
 
 def _bind(server: grpc.aio.Server, settings: Settings) -> int:

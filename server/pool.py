@@ -16,9 +16,12 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import OperationalError
+
 from pipeline.domain import PipelineError, Profile, Program, ProgramInvalid, Stage
 from pipeline.engine import GenerateOptions, Offload, ProgressCallback
 from server.broker import Broker
+from server.errors import TransientError
 from server.metrics import Metrics
 from server.store.repository import COMPLETED, FAILED, PENDING, PROCESSING, Repository
 
@@ -67,10 +70,6 @@ class FairQueue:
 
 class _Fenced(Exception):
     """This run lost its claim (cancelled, or requeued): stop without writing."""
-
-
-class TransientError(Exception):
-    """A failure worth retrying in the same claim (store busy, engine process died)."""
 
 
 class TaskPool:
@@ -219,7 +218,7 @@ class TaskPool:
             error = ("PROGRAM_INVALID", str(exc))
         except PipelineError as exc:
             error = ("PIPELINE_ERROR", str(exc))
-        except TransientError as exc:
+        except (TransientError, OperationalError) as exc:
             error = ("TRANSIENT_RETRIES_EXHAUSTED", str(exc))
         except Exception as exc:  # CancelledError is a BaseException: it propagates
             log.exception(
@@ -238,7 +237,9 @@ class TaskPool:
         for failures in range(self._retries + 1):
             try:
                 return await self._generate(profile, self._options, progress, self._offload)
-            except TransientError as exc:
+            except (TransientError, OperationalError) as exc:
+                # OperationalError: the store was unavailable for a moment (locked,
+                # connection lost) while this run reported progress.
                 if failures == self._retries:
                     raise
                 delay = random.uniform(0, self._backoff_s * 2**failures)

@@ -18,6 +18,7 @@ from pipeline.domain import Profile, Program
 from pipeline.engine import GenerateOptions, Offload, ProgressCallback, generate
 from server.app import Running, start
 from server.config import Settings
+from server.errors import TransientError
 from server.pool import GenerateFn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,7 @@ class Gate:
         self.entered: asyncio.Queue[Profile] = asyncio.Queue()
         self._open = asyncio.Event()
         self.fail_with: BaseException | None = None
+        self.transient_failures = 0  # raise TransientError this many times first
 
     def release(self) -> None:
         self._open.set()
@@ -77,6 +79,9 @@ class Gate:
     ) -> Program:
         self.entered.put_nowait(profile)
         await self._open.wait()
+        if self.transient_failures > 0:
+            self.transient_failures -= 1
+            raise TransientError("an engine process died (test)")
         if self.fail_with is not None:
             raise self.fail_with
         return await generate(profile, options, progress, offload)

@@ -278,3 +278,24 @@ async def test_a_disconnected_watcher_leaves_no_subscription_behind(tmp_path: Pa
         gate.release()
         await client.wait(generation.id)
         assert server.broker.subscriber_count == 0
+
+
+async def test_transient_failures_are_retried_in_the_same_claim(tmp_path: Path) -> None:
+    gate = Gate()
+    gate.release()
+    gate.transient_failures = 2
+    async with served(
+        tmp_path, generate_fn=gate, transient_retries=3, retry_backoff_s=0
+    ) as (_server, client):
+        generation = await client.start(example())
+        program = await client.wait(generation.id)
+        assert program.weeks
+        assert (await client.get(generation.id)).attempt == 1
+        assert gate.entered.qsize() == 3
+
+        gate.transient_failures = 10
+        doomed = await client.start(example())
+        with pytest.raises(GenerationFailed) as failure:
+            await client.wait(doomed.id)
+        assert failure.value.reason == "TRANSIENT_RETRIES_EXHAUSTED"
+        assert gate.entered.qsize() == 3 + 4  # the first try and three retries
