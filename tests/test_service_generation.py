@@ -284,9 +284,10 @@ async def test_transient_failures_are_retried_in_the_same_claim(tmp_path: Path) 
     gate = Gate()
     gate.release()
     gate.transient_failures = 2
-    async with served(
-        tmp_path, generate_fn=gate, transient_retries=3, retry_backoff_s=0
-    ) as (_server, client):
+    async with served(tmp_path, generate_fn=gate, transient_retries=3, retry_backoff_s=0) as (
+        _server,
+        client,
+    ):
         generation = await client.start(example())
         program = await client.wait(generation.id)
         assert program.weeks
