@@ -20,6 +20,7 @@ test: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 	$(PY) -m bench.pipeline_bench --count 50
+	$(PY) -m bench --quick
 
 protos: $(STAMP)
 	scripts/gen_protos.sh

@@ -12,13 +12,18 @@ from typing import Any
 from bench.harness import LoadProcess, Results, Server, channels, closed_loop, profiled, summary
 
 LEVELS = (1, 16, 64, 256)
+PACE_S = 0.020
 WORKERS = "1"
 
 
-async def load(target: str, levels: list[int], slices: int, slice_s: float) -> dict[str, Any]:
+async def load(
+    target: str, pid: int, levels: list[int], slices: int, slice_s: float
+) -> dict[str, Any]:
+    import time
+
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    from bench.harness import start_request
+    from bench.harness import cpu_seconds, start_request
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
     (channel,) = channels(target, 1)
@@ -36,15 +41,35 @@ async def load(target: str, levels: list[int], slices: int, slice_s: float) -> d
     out: dict[str, Any] = {}
     for level in levels:
         for kind in calls:
-            out[f"{kind}/{level}"] = {"latencies": [], "calls": 0, "seconds": 0.0}
+            out[f"{kind}/{level}"] = {
+                "latencies": [],
+                "calls": 0,
+                "seconds": 0.0,
+                "server_cpu": 0.0,
+                "client_cpu": 0.0,
+            }
         for _ in range(slices):
             for kind, call in calls.items():
                 entry = out[f"{kind}/{level}"]
-                began = loop.time()
-                entry["calls"] += await closed_loop(
-                    level, began + slice_s, call, entry["latencies"]
-                )
+                began, server0, client0 = loop.time(), cpu_seconds(pid), time.process_time()
+                until = began + slice_s
+                entry["calls"] += await closed_loop(level, until, call, entry["latencies"])
                 entry["seconds"] += loop.time() - began
+                entry["server_cpu"] += cpu_seconds(pid) - server0
+                entry["client_cpu"] += time.process_time() - client0
+    # Below saturation: 16 callers, each pausing 20 ms after every answer (<= 800/s).
+    for kind, call in calls.items():
+        entry = out[f"{kind}/paced"] = {"latencies": [], "calls": 0, "seconds": 0.0}
+
+        async def paced(call: Any = call, latencies: list[float] = entry["latencies"]) -> None:
+            t0 = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - t0)
+            await asyncio.sleep(PACE_S)
+
+        began = loop.time()
+        entry["calls"] = await closed_loop(16, began + slices * slice_s, paced, [])
+        entry["seconds"] = loop.time() - began
     await channel.close()
     return out
 
@@ -57,6 +82,7 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
             data = LoadProcess(
                 "bench.start_vs_noop.load",
                 target=server.target,
+                pid=server.pid,
                 levels=levels,
                 slices=slices,
                 slice_s=slice_s,
@@ -69,12 +95,29 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
             rates[kind] = entry["calls"] / entry["seconds"]
             stats = summary(entry["latencies"])
             rpc = "Health/Check (no-op)" if kind == "noop" else "StartGeneration"
-            results.row("1 start vs no-op", f"{rpc}, {level} callers", stats, rps=rates[kind])
+            results.row(
+                "1 start vs no-op",
+                f"{rpc}, {level} callers",
+                stats,
+                rps=rates[kind],
+                server_cpu_us_per_call=round(1e6 * entry["server_cpu"] / entry["calls"]),
+                client_cpu_us_per_call=round(1e6 * entry["client_cpu"] / entry["calls"]),
+            )
             if kind == "start" and level == 16:
                 results.target(
                     "Start p99 at 16 callers (ms)", stats["p99_ms"], 10, higher_is_better=False
                 )
         ratio = rates["start"] / rates["noop"]
+        if level == 16:
+            for kind in ("noop", "start"):
+                entry = data[f"{kind}/paced"]
+                rpc = "Health/Check (no-op)" if kind == "noop" else "StartGeneration"
+                results.row(
+                    "1 start vs no-op",
+                    f"{rpc}, 16 callers pausing {PACE_S * 1000:g} ms between calls",
+                    summary(entry["latencies"]),
+                    rps=entry["calls"] / entry["seconds"],
+                )
         results.row("1 start vs no-op", f"Start / no-op throughput, {level} callers", ratio=ratio)
         if level == 64:
             results.target(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import logging
 import os
@@ -243,6 +244,12 @@ async def _recover(
 async def serve(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then drain."""
     running = await start(settings)
+    # What exists now (modules, descriptors, schemas, SQL metadata) lives as long as the
+    # process: move it out of the cyclic GC's reach, or every full collection walks it
+    # all. Measured with 1,000 open streams (bench/notify.py): full collections paused the
+    # loop 75-135 ms each, 10-40 ms after the freeze.
+    gc.collect()
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

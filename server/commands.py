@@ -58,10 +58,6 @@ def _configure_logging(log_format: str) -> None:
 def run_serve(overrides: dict[str, Any]) -> int:
     settings = _settings(overrides)
     _configure_logging(settings.log_format)
-    import os  # EXPERIMENT
-
-    if os.environ.get("EXP_SWITCH"):
-        sys.setswitchinterval(float(os.environ["EXP_SWITCH"]))
     try:
         asyncio.run(serve(settings))
     except ConfigError as exc:

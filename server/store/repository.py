@@ -9,15 +9,17 @@ its state change was committed, and the caller publishes only what came back fro
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -155,8 +157,21 @@ def _apply(conn: Connection, writes: list[_Write]) -> list[_Outcome]:
         if isinstance(write, _Transition):
             outcomes[i] = _transition(conn, write, events)
     if events:
-        conn.execute(generation_events.insert(), events)
+        conn.execute(_INSERT_EVENTS, events)
     return outcomes
+
+
+# The group's statements, built once (see _transition_statement).
+_ACTIVE_COUNTS = (
+    select(generations.c.owner, func.count())
+    .where(
+        generations.c.owner.in_(bindparam("owners", expanding=True)),
+        generations.c.status.in_(sorted(ACTIVE)),
+    )
+    .group_by(generations.c.owner)
+)
+_INSERT_GENERATIONS = generations.insert().returning(*generations.c, sort_by_parameter_order=True)
+_INSERT_EVENTS = generation_events.insert()
 
 
 def _create_many(
@@ -164,12 +179,8 @@ def _create_many(
 ) -> list[_Outcome]:
     """Pending generations for ``creates``: one count query, one request-id lookup and one
     multi-row insert for the whole group, whatever its size."""
-    owners = {c.owner for c in creates}
-    counts = conn.execute(
-        select(generations.c.owner, func.count())
-        .where(generations.c.owner.in_(owners), generations.c.status.in_(ACTIVE))
-        .group_by(generations.c.owner)
-    )
+    owners = list({c.owner for c in creates})
+    counts = conn.execute(_ACTIVE_COUNTS, {"owners": owners})
     active: dict[str, int] = {owner: count for owner, count in counts}
     known: dict[tuple[str, str], GenerationRecord] = {}
     request_ids = {c.request_id for c in creates if c.request_id}
@@ -219,10 +230,7 @@ def _create_many(
             )
     created: list[GenerationRecord] = []
     if new_rows:
-        rows = conn.execute(
-            generations.insert().returning(*generations.c, sort_by_parameter_order=True),
-            new_rows,
-        )
+        rows = conn.execute(_INSERT_GENERATIONS, new_rows)
         created = [_record(r) for r in rows]
     fresh = iter(created)
     result: list[_Outcome] = []
@@ -251,31 +259,64 @@ def _create_many(
     return result
 
 
-def _transition(conn: Connection, t: _Transition, events: list[dict[str, Any]]) -> _Outcome:
-    now = time.time()
+@functools.cache
+def _transition_statement(
+    claim: bool, set_lease: bool, program: bool, error: bool, clear: bool, fenced: bool
+) -> Any:
+    """The UPDATE for one shape of transition, built once: building and hashing a fresh
+    statement per transition was a third of the writer's time under load."""
     values: dict[str, Any] = {
-        "status": t.to,
-        "stage": t.stage,
-        "percent": t.percent,
+        "status": bindparam("p_to"),
+        "stage": bindparam("p_stage"),
+        "percent": bindparam("p_percent"),
         "last_sequence": generations.c.last_sequence + 1,
-        "updated_at": now,
+        "updated_at": bindparam("p_now"),
     }
-    if t.claim:
+    if claim:
         values["attempt"] = generations.c.attempt + 1
-    if t.claim or t.to != PROCESSING:
-        values["lease_expires_at"] = t.lease_until
-    if t.program is not None:
-        values["program"] = t.program
-    if t.error is not None:
-        values["error_reason"], values["error_message"] = t.error
-    if t.clear_result:
+    if set_lease:
+        values["lease_expires_at"] = bindparam("p_lease")
+    if program:
+        values["program"] = bindparam("p_program")
+    if error:
+        values["error_reason"] = bindparam("p_error_reason")
+        values["error_message"] = bindparam("p_error_message")
+    if clear:
         values.update(program=None, error_reason="", error_message="")
     stmt = update(generations).where(
-        generations.c.id == t.generation_id, generations.c.status.in_(t.expect)
+        generations.c.id == bindparam("p_id"),
+        generations.c.status.in_(bindparam("p_expect", expanding=True)),
     )
-    if t.attempt is not None:
-        stmt = stmt.where(generations.c.attempt == t.attempt)
-    row = conn.execute(stmt.values(**values).returning(*generations.c)).first()
+    if fenced:
+        stmt = stmt.where(generations.c.attempt == bindparam("p_attempt"))
+    return stmt.values(**values).returning(*generations.c)
+
+
+def _transition(conn: Connection, t: _Transition, events: list[dict[str, Any]]) -> _Outcome:
+    now = time.time()
+    set_lease = t.claim or t.to != PROCESSING
+    stmt = _transition_statement(
+        t.claim,
+        set_lease,
+        t.program is not None,
+        t.error is not None,
+        t.clear_result,
+        t.attempt is not None,
+    )
+    params: dict[str, Any] = {
+        "p_id": t.generation_id,
+        "p_expect": t.expect,
+        "p_to": t.to,
+        "p_stage": t.stage,
+        "p_percent": t.percent,
+        "p_now": now,
+        "p_lease": t.lease_until,
+        "p_program": t.program,
+        "p_attempt": t.attempt,
+    }
+    if t.error is not None:
+        params["p_error_reason"], params["p_error_message"] = t.error
+    row = conn.execute(stmt, params).first()
     if row is None:
         return None
     record = _record(row)
@@ -306,22 +347,24 @@ def _by_request(conn: Connection, owner: str, request_id: str) -> GenerationReco
 
 
 class _GroupCommit:
-    """Group commit for SQLite's single writer: the writes submitted during one turn of
-    the event loop go into one transaction, so a write costs one BEGIN/COMMIT (and one
-    fsync) per group instead of one each.
+    """Group commit for SQLite's single writer: the writes that arrive while one
+    transaction runs all go into the next one, which a writer thread runs in one go. A
+    write then costs one BEGIN/COMMIT (and fsync) and one hand-off between threads per
+    group instead of several round trips each, and the event loop keeps serving while
+    the group runs (so the next group fills up). Callers wait on a future, so a cancelled
+    caller never tears a transaction (it just stops waiting).
 
-    The group runs on the event loop's own thread, synchronously: about a millisecond
-    for a group of dozens plus the fsync. A writer thread would cost more: while the loop
-    is busy, a thread waits up to the GIL's switch interval (5 ms) at each of the
-    statement boundaries where sqlite3 releases the GIL (measured: Start at 16 callers
-    22 ms p50 that way). Callers wait on a future, so a cancelled caller never tears a
-    transaction (it just stops waiting)."""
+    Measured (bench/start_vs_noop.py, 16 callers): ~1,100 Starts/s this way; ~600/s
+    running the groups on the loop itself (then groups hold ~1 write: nothing arrives
+    while the loop is busy committing)."""
 
-    MAX_GROUP = 512  # bounds how long one group blocks the loop
+    MAX_GROUP = 512  # bounds one transaction's time, so the first caller's wait too
 
     def __init__(self, engine: Engine, lock: asyncio.Lock) -> None:
         self._engine = engine
         self._lock = lock
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        self._conn: Connection | None = None  # used on the writer thread only
         self._waiting: list[tuple[_Write, asyncio.Future[_Outcome]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -332,25 +375,40 @@ class _GroupCommit:
             self._flusher = asyncio.create_task(self._flush(), name="store-group-commit")
         return await asyncio.shield(future)
 
+    def _run(self, writes: list[_Write]) -> list[_Outcome]:
+        # The writer thread keeps one connection: a pool checkout and return per group
+        # cost a tenth of its time.
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        try:
+            with self._conn.begin():
+                return _apply(self._conn, writes)
+        except Exception:
+            self._conn.close()  # rolled back; a fresh connection for the next group
+            self._conn = None
+            raise
+
     async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._waiting:
                 group = self._waiting[: self.MAX_GROUP]
                 del self._waiting[: self.MAX_GROUP]
-                async with self._lock:  # API-key writes (async engine) take it too
-                    try:
-                        with self._engine.begin() as conn:
-                            outcomes = _apply(conn, [write for write, _ in group])
-                    except Exception as exc:
-                        # Rolled back as a whole: none of the group's writes happened.
-                        for _, future in group:
-                            if not future.done():
-                                future.set_exception(exc)
-                        continue
+                writes = [write for write, _ in group]
+                try:
+                    async with self._lock:  # API-key writes (async engine) take it too
+                        outcomes = await loop.run_in_executor(self._thread, self._run, writes)
+                except BaseException as exc:
+                    # Rolled back as a whole: none of the group's writes happened.
+                    for _, future in group:
+                        if not future.done():
+                            future.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    continue
                 for (_, future), outcome in zip(group, outcomes, strict=True):
                     if not future.done():
                         future.set_result(outcome)
-                await asyncio.sleep(0)  # let this turn's requests join the next group
         finally:
             self._flusher = None
             for _, future in self._waiting:  # only left over when cancelled (shutdown)
@@ -358,16 +416,26 @@ class _GroupCommit:
                     future.set_exception(RuntimeError("the store is shutting down"))
             self._waiting.clear()
 
+    def close(self) -> None:
+        def close_connection() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        self._thread.submit(close_connection)
+        self._thread.shutdown(wait=True)
+
 
 class Repository:
     def __init__(self, engine: AsyncEngine, *, sqlite_synchronous: str = "FULL") -> None:
         self._engine = engine
         self._write_lock: asyncio.Lock | None = None
         self._group: _GroupCommit | None = None
-        # SQLite: a synchronous engine on the same file, used on the event loop itself.
-        # A read by key takes tens of microseconds there, while each round trip to
-        # aiosqlite's thread costs ~150 us (more while the loop holds the GIL) and a
-        # query makes several. Writes go through group commit (see _GroupCommit).
+        # SQLite: a synchronous engine on the same file. Reads run on the event loop
+        # itself: a read by key takes ~100 us there, while each round trip to aiosqlite's
+        # thread costs ~150 us (more while the loop holds the GIL) and a query makes
+        # several. Writes go through group commit (see _GroupCommit); with WAL, readers
+        # never wait for the writer.
         self._sqlite: Engine | None = None
         if is_sqlite(str(engine.url)):
             self._sqlite = create_sqlite_engine(
@@ -384,6 +452,8 @@ class Repository:
         return [self._engine.sync_engine] + ([self._sqlite] if self._sqlite else [])
 
     def close(self) -> None:
+        if self._group is not None:
+            self._group.close()
         if self._sqlite is not None:
             self._sqlite.dispose()
 

@@ -41,6 +41,7 @@ generations = Table(
     UniqueConstraint("owner", "request_id", name="uq_generations_owner_request"),
     Index("ix_generations_owner_pk", "owner", "pk"),
     Index("ix_generations_status", "status"),
+    Index("ix_generations_owner_status", "owner", "status"),  # the per-caller cap's count
 )
 
 generation_events = Table(
