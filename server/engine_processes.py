@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,7 +20,16 @@ from typing import Any
 from server.errors import TransientError
 
 
-def _warm() -> None:
+def _exit_with_parent(parent: int) -> None:
+    # A worker blocked on its task queue does not notice a SIGKILLed server; without
+    # this it would live on as an orphan holding its memory.
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _init_worker() -> None:
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Import the engine once per process, not on its first generation.
     import pipeline.engine  # noqa: F401
 
@@ -30,7 +42,9 @@ class EngineProcesses:
     def _new(self) -> ProcessPoolExecutor:
         # spawn, not fork: forking a process that runs gRPC's threads is unsafe.
         return ProcessPoolExecutor(
-            self._processes, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+            self._processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
         )
 
     async def start(self) -> None:

@@ -7,8 +7,11 @@ OpenAI-compatible server whose answers wait until the test releases them.
 from __future__ import annotations
 
 import asyncio
+import os
+import select
 import signal
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,3 +165,33 @@ async def test_sigterm_drains_within_the_grace_and_watchers_resume_after_restart
                 assert "requeued at shutdown" in [e.message for e in watcher.events]
     finally:
         process.kill()
+
+
+def test_engine_workers_exit_when_the_server_is_killed(tmp_path: Path) -> None:
+    process = ServerProcess(
+        tmp_path,
+        {
+            "PROGRAMGEN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'pg.db'}",
+            "PROGRAMGEN_PROCESSES": "2",
+        },
+        free_port(),
+    )
+    process.start()
+    try:
+        asyncio.run(wait_ready(process.target))
+        assert process.proc is not None
+        children = [os.pidfd_open(pid) for pid in children_of(process.proc.pid)]
+        assert len(children) >= 2  # the engine workers (and the resource tracker)
+        process.signal(signal.SIGKILL)
+        process.wait(30)
+        for pidfd in children:  # a pidfd becomes readable when its process exits
+            readable, _, _ = select.select([pidfd], [], [], 15)
+            assert readable, "an engine worker outlived the killed server"
+            os.close(pidfd)
+    finally:
+        process.kill()
+
+
+def children_of(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in out.stdout.split()]
