@@ -9,7 +9,6 @@ import ipaddress
 import logging
 import os
 import signal
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,7 @@ from server.engine_processes import EngineProcesses
 from server.metrics import Metrics
 from server.pool import GenerateFn, Job, TaskPool
 from server.service import GenerationService
-from server.store.database import create_engine, is_sqlite, migrate
+from server.store.database import create_engine, migrate
 from server.store.repository import PENDING, PROCESSING, Repository
 
 log = logging.getLogger(__name__)
@@ -177,7 +176,7 @@ async def start(
     if settings.metrics_address:
         metrics_http, _thread = metrics.serve(settings.metrics_address)
         metrics_port = int(metrics_http.server_port)
-    await _recover(repository, broker, pool, single_process=is_sqlite(settings.database_url))
+    await _recover(repository, broker, pool)
     pool.start()
     await server.start()
     for name in ("", SERVICE_NAME):
@@ -227,12 +226,14 @@ def _bind(server: grpc.aio.Server, settings: Settings) -> int:
     return int(port)
 
 
-async def _recover(
-    repository: Repository, broker: Broker, pool: TaskPool, *, single_process: bool
-) -> None:
-    """Requeue what a previous process left unfinished (DESIGN.md, "Crash")."""
-    expired_before = None if single_process else time.time()
-    for record in await repository.unfinished(lease_expired_before=expired_before):
+async def _recover(repository: Repository, broker: Broker, pool: TaskPool) -> None:
+    """Requeue what a previous process left unfinished (DESIGN.md, "Crash").
+
+    One server process per database, SQLite or PostgreSQL: no other process can be
+    working on a processing row, so all of them are requeued, whatever their lease says.
+    (Several replicas on one PostgreSQL would first need lease renewal and SKIP LOCKED
+    claims; not built.)"""
+    for record in await repository.unfinished(lease_expired_before=None):
         result = await repository.transition(
             record.id, to=PENDING, expect=[PENDING, PROCESSING], message="requeued after restart"
         )

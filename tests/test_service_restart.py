@@ -24,6 +24,7 @@ from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from tests.fake_openai import FakeOpenAI, Hold
 from tests.harness import ServerProcess, example
+from tests.postgres import fresh_database
 
 COMPLETED = pb.GENERATION_STATUS_COMPLETED
 
@@ -195,3 +196,27 @@ def test_engine_workers_exit_when_the_server_is_killed(tmp_path: Path) -> None:
 def children_of(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return [int(line) for line in out.stdout.split()]
+
+
+async def test_sigkill_on_postgres_requeues_the_processing_generations(
+    tmp_path: Path, held_llm: tuple[FakeOpenAI, Hold], postgres_url: str
+) -> None:
+    fake, hold = held_llm
+    database = await fresh_database(postgres_url)
+    process = server_process(tmp_path, fake, PROGRAMGEN_DATABASE_URL=database)
+    process.start()
+    try:
+        await wait_ready(process.target)
+        async with AsyncClient(process.target, resume_for_s=120) as client:
+            watchers = await start_held(client, 2)
+            process.signal(signal.SIGKILL)
+            process.wait(30)
+            process.start()  # within the lease: still requeued (one process per database)
+            await wait_ready(process.target)
+            hold.release()
+            await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
+            for watcher in watchers:
+                assert_gapless_and_completed_once(watcher)
+                assert "requeued after restart" in [e.message for e in watcher.events]
+    finally:
+        process.kill()
