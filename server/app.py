@@ -27,7 +27,7 @@ from server.broker import Broker
 from server.config import Settings
 from server.engine_processes import EngineProcesses
 from server.metrics import Metrics
-from server.pool import GenerateFn, Job, TaskPool
+from server.pool import GenerateFn, TaskPool
 from server.service import GenerationService
 from server.store.database import create_engine, migrate
 from server.store.repository import PENDING, PROCESSING, Repository
@@ -176,7 +176,7 @@ async def start(
     if settings.metrics_address:
         metrics_http, _thread = metrics.serve(settings.metrics_address)
         metrics_port = int(metrics_http.server_port)
-    await _recover(repository, broker, pool)
+    await _recover(repository, pool)
     pool.start()
     await server.start()
     for name in ("", SERVICE_NAME):
@@ -226,7 +226,7 @@ def _bind(server: grpc.aio.Server, settings: Settings) -> int:
     return int(port)
 
 
-async def _recover(repository: Repository, broker: Broker, pool: TaskPool) -> None:
+async def _recover(repository: Repository, pool: TaskPool) -> None:
     """Requeue what a previous process left unfinished (DESIGN.md, "Crash").
 
     One server process per database, SQLite or PostgreSQL: no other process can be
@@ -238,8 +238,7 @@ async def _recover(repository: Repository, broker: Broker, pool: TaskPool) -> No
             record.id, to=PENDING, expect=[PENDING, PROCESSING], message="requeued after restart"
         )
         if result is not None:
-            broker.publish(result[1])
-            pool.submit(Job(record.id, record.owner, record.tier))
+            pool.enqueue(*result)
 
 
 async def serve(settings: Settings) -> None:

@@ -23,7 +23,15 @@ from pipeline.engine import GenerateOptions, Offload, ProgressCallback
 from server.broker import Broker
 from server.errors import TransientError
 from server.metrics import Metrics
-from server.store.repository import COMPLETED, FAILED, PENDING, PROCESSING, Repository
+from server.store.repository import (
+    COMPLETED,
+    FAILED,
+    PENDING,
+    PROCESSING,
+    EventRecord,
+    GenerationRecord,
+    Repository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +128,11 @@ class TaskPool:
 
     def submit(self, job: Job) -> None:
         self._queue.put(job)
+
+    def enqueue(self, record: GenerationRecord, event: EventRecord) -> None:
+        """Publish a generation's committed pending event and queue it for a worker."""
+        self._broker.publish(event)
+        self.submit(Job(record.id, record.owner, record.tier))
 
     def cancel(self, generation_id: str) -> None:
         """Stop a running generation (its cancelled state is already committed)."""

@@ -24,7 +24,7 @@ from server.broker import Broker, Signal
 from server.errors import ServiceError, invalid_argument, not_found
 from server.mapping import message_to_dict
 from server.metrics import Metrics
-from server.pool import Job, TaskPool
+from server.pool import TaskPool
 from server.store.repository import (
     ACTIVE,
     CANCELLED,
@@ -189,8 +189,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             raise self._cap_exceeded(exc.active) from None
         if event is not None:
             self._metrics.started.inc()
-            self._broker.publish(event)
-            self._pool.submit(Job(record.id, record.owner, record.tier))
+            self._pool.enqueue(record, event)
         return pb.StartGenerationResponse(generation=generation_message(record))
 
     @_unary
@@ -273,8 +272,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             )
         record, event = result
         self._metrics.retried.inc()
-        self._broker.publish(event)
-        self._pool.submit(Job(record.id, record.owner, record.tier))
+        self._pool.enqueue(record, event)
         return pb.RetryGenerationResponse(generation=generation_message(record))
 
     @_streaming
