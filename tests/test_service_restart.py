@@ -97,6 +97,20 @@ def assert_gapless_and_completed_once(watcher: Watcher) -> None:
     assert statuses.count(COMPLETED) == 1 and statuses[-1] == COMPLETED
 
 
+async def restart_and_finish(
+    process: ServerProcess, hold: Hold, watchers: list[Watcher], expected_message: str
+) -> None:
+    """Start the server again, let the held LLM calls answer, and check every watcher saw
+    its generation complete once, gaplessly, with ``expected_message`` on the way."""
+    process.start()  # same database, same port: the watchers reconnect
+    await wait_ready(process.target)
+    hold.release()
+    await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
+    for watcher in watchers:
+        assert_gapless_and_completed_once(watcher)
+        assert expected_message in [e.message for e in watcher.events]
+
+
 async def test_sigkill_while_processing_loses_nothing_and_completes_nothing_twice(
     tmp_path: Path, held_llm: tuple[FakeOpenAI, Hold]
 ) -> None:
@@ -109,14 +123,8 @@ async def test_sigkill_while_processing_loses_nothing_and_completes_nothing_twic
             watchers = await start_held(client, 3)
             process.signal(signal.SIGKILL)
             process.wait(30)
-            process.start()  # same database, same port: the watchers reconnect
-            await wait_ready(process.target)
-            hold.release()
-            await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
+            await restart_and_finish(process, hold, watchers, "requeued after restart")
             for watcher in watchers:
-                assert_gapless_and_completed_once(watcher)
-                messages = [e.message for e in watcher.events]
-                assert "requeued after restart" in messages
                 generation = await client.get(watcher.events[0].generation_id)
                 assert generation.status == COMPLETED
                 assert generation.attempt == 2
@@ -156,14 +164,7 @@ async def test_sigterm_drains_within_the_grace_and_watchers_resume_after_restart
             elapsed = time.monotonic() - began
             assert elapsed < grace + 5.0, f"shutdown took {elapsed:.1f} s"
             await channel.close()
-
-            process.start()
-            await wait_ready(process.target)
-            hold.release()
-            await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
-            for watcher in watchers:
-                assert_gapless_and_completed_once(watcher)
-                assert "requeued at shutdown" in [e.message for e in watcher.events]
+            await restart_and_finish(process, hold, watchers, "requeued at shutdown")
     finally:
         process.kill()
 
@@ -211,12 +212,7 @@ async def test_sigkill_on_postgres_requeues_the_processing_generations(
             watchers = await start_held(client, 2)
             process.signal(signal.SIGKILL)
             process.wait(30)
-            process.start()  # within the lease: still requeued (one process per database)
-            await wait_ready(process.target)
-            hold.release()
-            await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
-            for watcher in watchers:
-                assert_gapless_and_completed_once(watcher)
-                assert "requeued after restart" in [e.message for e in watcher.events]
+            # Restarted within the lease: still requeued (one process per database).
+            await restart_and_finish(process, hold, watchers, "requeued after restart")
     finally:
         process.kill()
