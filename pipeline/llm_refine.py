@@ -27,7 +27,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import openai
 from openai.types.chat import ChatCompletion
@@ -40,6 +40,7 @@ from pipeline.engine import LlmSettings
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+N = TypeVar("N", int, float)
 Clock = Callable[[], float]
 
 # A server asking us to come back later than this is not waited for: we fall back at once
@@ -58,41 +59,26 @@ _TRANSIENT_STATUS = frozenset({408, 409, 429})
 # --------------------------------------------------------------------------- settings
 
 
-def _positive_float(environ: Mapping[str, str], name: str, default: float) -> float:
+def _positive(environ: Mapping[str, str], name: str, default: N, parse: Callable[[str], N]) -> N:
+    """``name`` parsed as a positive number, or ``default`` when unset; a malformed value
+    is a configuration error (raised at start), not something to guess around."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError:
-        log.warning("ignoring %s=%r: not a number", name, raw)
-        return default
+        raise ValueError(f"{name}={raw!r}: not a number") from None
     if not math.isfinite(value) or value <= 0:
-        log.warning("ignoring %s=%r: must be > 0", name, raw)
-        return default
-    return value
-
-
-def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        log.warning("ignoring %s=%r: not an integer", name, raw)
-        return default
-    if value < 1:
-        log.warning("ignoring %s=%r: must be >= 1", name, raw)
-        return default
+        raise ValueError(f"{name}={raw!r}: must be greater than 0")
     return value
 
 
 def llm_settings_from_env(environ: Mapping[str, str]) -> LlmSettings | None:
     """LLM settings from the environment, or None (engine only) when OPENAI_API_KEY is unset
     or blank. Reads OPENAI_API_KEY, OPENAI_BASE_URL, PROGRAMGEN_LLM_MODEL,
-    PROGRAMGEN_LLM_TIMEOUT_S and PROGRAMGEN_LLM_MAX_ATTEMPTS; a malformed number is ignored
-    (with a warning) in favour of the default."""
+    PROGRAMGEN_LLM_TIMEOUT_S and PROGRAMGEN_LLM_MAX_ATTEMPTS; raises ValueError naming the
+    variable when a number is malformed."""
     key = environ.get("OPENAI_API_KEY", "").strip()
     if not key:
         return None
@@ -101,8 +87,8 @@ def llm_settings_from_env(environ: Mapping[str, str]) -> LlmSettings | None:
         api_key=key,
         model=environ.get("PROGRAMGEN_LLM_MODEL", "").strip() or defaults.model,
         base_url=environ.get("OPENAI_BASE_URL", "").strip() or None,
-        timeout_s=_positive_float(environ, "PROGRAMGEN_LLM_TIMEOUT_S", defaults.timeout_s),
-        max_attempts=_positive_int(environ, "PROGRAMGEN_LLM_MAX_ATTEMPTS", defaults.max_attempts),
+        timeout_s=_positive(environ, "PROGRAMGEN_LLM_TIMEOUT_S", defaults.timeout_s, float),
+        max_attempts=_positive(environ, "PROGRAMGEN_LLM_MAX_ATTEMPTS", defaults.max_attempts, int),
         backoff_base_s=defaults.backoff_base_s,
         backoff_max_s=defaults.backoff_max_s,
     )

@@ -111,6 +111,11 @@ async def start(
     generate_fn: GenerateFn = generate,
     options: GenerateOptions | None = None,
 ) -> Running:
+    if options is None:
+        try:
+            options = GenerateOptions(llm=llm_settings_from_env(os.environ))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     await migrate(engine)
     repository = Repository(engine, sqlite_synchronous=settings.sqlite_synchronous)
@@ -128,8 +133,6 @@ async def start(
     engine_processes = EngineProcesses(settings.processes) if settings.processes else None
     if engine_processes is not None:
         await engine_processes.start()
-    if options is None:
-        options = GenerateOptions(llm=llm_settings_from_env(os.environ))
     broker = Broker(settings.watch_buffer)
     pool = TaskPool(
         repository,

@@ -164,15 +164,12 @@ def test_settings_from_env() -> None:
         5,
     )
 
-    s = llm_settings_from_env(
-        {
-            "OPENAI_API_KEY": KEY,
-            "PROGRAMGEN_LLM_TIMEOUT_S": "soon",
-            "PROGRAMGEN_LLM_MAX_ATTEMPTS": "0",
-        }
-    )
-    assert s is not None
-    assert (s.timeout_s, s.max_attempts) == (LlmSettings.timeout_s, LlmSettings.max_attempts)
+    with pytest.raises(ValueError, match="PROGRAMGEN_LLM_TIMEOUT_S='soon': not a number"):
+        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_TIMEOUT_S": "soon"})
+    with pytest.raises(ValueError, match="PROGRAMGEN_LLM_MAX_ATTEMPTS='0': must be greater"):
+        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_MAX_ATTEMPTS": "0"})
+    with pytest.raises(ValueError, match=r"PROGRAMGEN_LLM_MAX_ATTEMPTS='2\.5': not a number"):
+        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_MAX_ATTEMPTS": "2.5"})
 
 
 # --------------------------------------------------------------------------- success

@@ -117,3 +117,14 @@ async def test_list_filters_by_status(tmp_path: Path) -> None:
         completed, _ = await client.list(status=pb.GENERATION_STATUS_COMPLETED)
         assert [g.id for g in completed] == [done.id]
         assert (await client.list(status=pb.GENERATION_STATUS_FAILED))[0] == []
+
+
+async def test_a_malformed_llm_setting_stops_the_server_from_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.app import start
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("PROGRAMGEN_LLM_TIMEOUT_S", "soon")
+    with pytest.raises(ConfigError, match="PROGRAMGEN_LLM_TIMEOUT_S"):
+        await start(settings(tmp_path))
