@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from pipeline.domain import Equipment, InjuryArea, Lift, Muscle, Profile
 
@@ -407,10 +408,20 @@ def owned_equipment(profile: Profile) -> frozenset[Equipment]:
     return frozenset(profile.equipment) | {Equipment.BODYWEIGHT}
 
 
+def _usable(
+    exercise: Exercise, owned: frozenset[Equipment], injured: frozenset[InjuryArea]
+) -> bool:
+    return exercise.equipment <= owned and not (exercise.contraindications & injured)
+
+
 def is_available(exercise: Exercise, profile: Profile) -> bool:
-    return exercise.equipment <= owned_equipment(profile) and not (
-        exercise.contraindications & frozenset(profile.injuries)
-    )
+    return _usable(exercise, owned_equipment(profile), frozenset(profile.injuries))
+
+
+@lru_cache(maxsize=512)
+def _available(owned: frozenset[Equipment], injured: frozenset[InjuryArea]) -> tuple[Exercise, ...]:
+    # Several stages ask for the same athlete's exercises: filter the catalog once.
+    return tuple(ex for ex in _EXERCISES if _usable(ex, owned, injured))
 
 
 def available(profile: Profile) -> list[Exercise]:
@@ -418,11 +429,7 @@ def available(profile: Profile) -> list[Exercise]:
 
     Catalog order (deterministic; preference order within a muscle).
     """
-    owned = owned_equipment(profile)
-    injured = frozenset(profile.injuries)
-    return [
-        ex for ex in _EXERCISES if ex.equipment <= owned and not (ex.contraindications & injured)
-    ]
+    return list(_available(owned_equipment(profile), frozenset(profile.injuries)))
 
 
 def substitutes(exercise_id: str, profile: Profile) -> list[Exercise]:

@@ -106,6 +106,10 @@ def _shielded(
     return wrapper
 
 
+def _key_record(row: Any) -> ApiKeyRecord:
+    return ApiKeyRecord(row.key_id, row.caller_id, row.tier, row.created_at, row.revoked_at)
+
+
 def _record(row: Any) -> GenerationRecord:
     return GenerationRecord(**{name: getattr(row, name) for name in GenerationRecord.__slots__})
 
@@ -618,16 +622,12 @@ class Repository:
     async def key_by_hash(self, key_hash: str) -> ApiKeyRecord | None:
         stmt = select(api_keys).where(api_keys.c.key_hash == key_hash)
         row = await self._read(lambda conn: conn.execute(stmt).first())
-        if row is None:
-            return None
-        return ApiKeyRecord(row.key_id, row.caller_id, row.tier, row.created_at, row.revoked_at)
+        return _key_record(row) if row is not None else None
 
     async def keys(self) -> list[ApiKeyRecord]:
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(select(api_keys).order_by(api_keys.c.created_at))).all()
-        return [
-            ApiKeyRecord(r.key_id, r.caller_id, r.tier, r.created_at, r.revoked_at) for r in rows
-        ]
+        stmt = select(api_keys).order_by(api_keys.c.created_at)
+        rows = await self._read(lambda conn: conn.execute(stmt).all())
+        return [_key_record(r) for r in rows]
 
     async def revoke_key(self, key_id: str) -> bool:
         async with self._writing() as conn:
@@ -639,6 +639,5 @@ class Repository:
             return bool(result.rowcount)
 
     async def has_keys(self) -> bool:
-        async with self._engine.connect() as conn:
-            count = await conn.scalar(select(func.count()).select_from(api_keys))
-        return bool(count)
+        stmt = select(func.count()).select_from(api_keys)
+        return bool(await self._read(lambda conn: conn.scalar(stmt)))
