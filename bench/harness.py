@@ -173,7 +173,7 @@ class Server:
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "protos")])
         with (self.dir / "server.log").open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "client.cli", "serve"],
+                [sys.executable, "-m", "programgen.client.cli", "serve"],
                 cwd=self.dir,
                 env=env,
                 stdout=log,
@@ -418,7 +418,7 @@ def channels(target: str, count: int) -> list[grpc.aio.Channel]:
 
 
 def start_request() -> Any:
-    from client.aio import profile_from_json
+    from programgen.client.aio import profile_from_json
     from programgen.v1 import generation_service_pb2 as pb
 
     return pb.StartGenerationRequest(profile=profile_from_json(PROFILE_JSON))

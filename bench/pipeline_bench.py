@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.domain import (
+from programgen.pipeline.domain import (
     Equipment,
     Experience,
     Goal,
@@ -33,8 +33,8 @@ from pipeline.domain import (
     Sex,
     Unit,
 )
-from pipeline.engine import build_program
-from pipeline.validation import (
+from programgen.pipeline.engine import build_program
+from programgen.pipeline.validation import (
     AGE_RANGE,
     BODYWEIGHT_RANGE,
     DAYS_RANGE,

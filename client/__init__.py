@@ -3,14 +3,14 @@
 Depends only on the generated contract (``programgen.v1``), never on the server.
 """
 
-from client.aio import AsyncClient, profile_from_json
-from client.errors import (
+from programgen.client.aio import AsyncClient, profile_from_json
+from programgen.client.errors import (
     FieldViolation,
     GenerationCancelled,
     GenerationFailed,
     ProgramgenError,
 )
-from client.sync import Client
+from programgen.client.sync import Client
 
 __all__ = [
     "AsyncClient",

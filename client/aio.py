@@ -10,7 +10,7 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 
-from client.errors import GenerationCancelled, GenerationFailed, from_rpc_error
+from programgen.client.errors import GenerationCancelled, GenerationFailed, from_rpc_error
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from programgen.v1 import profile_pb2, program_pb2

@@ -24,9 +24,9 @@ from google.protobuf.message import Message
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from client.aio import TERMINAL, AsyncClient, profile_from_json
-from client.errors import ProgramgenError
-from client.render import (
+from programgen.client.aio import TERMINAL, AsyncClient, profile_from_json
+from programgen.client.errors import ProgramgenError
+from programgen.client.render import (
     generation_summary,
     generations_table,
     program_view,
@@ -258,7 +258,7 @@ async def cmd_retry(args: argparse.Namespace) -> int:
 
 def _server_commands() -> ModuleType:
     try:
-        return importlib.import_module("server.commands")
+        return importlib.import_module("programgen.server.commands")
     except ModuleNotFoundError as exc:
         raise UsageError(
             f"this command needs the programgen server, which is not installed here "

@@ -8,7 +8,7 @@ import threading
 from collections.abc import AsyncGenerator, Coroutine, Iterator, Mapping
 from typing import Any, TypeVar
 
-from client.aio import AsyncClient
+from programgen.client.aio import AsyncClient
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import profile_pb2, program_pb2
 

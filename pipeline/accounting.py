@@ -18,8 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from pipeline.catalog import CATALOG
-from pipeline.domain import Muscle, PrescribedExercise, Week
+from programgen.pipeline.catalog import CATALOG
+from programgen.pipeline.domain import Muscle, PrescribedExercise, Week
 
 # ~8-12 reps at 2-4 s per rep (Schoenfeld, Ogborn & Krieger 2015, Sports Med 45:577,
 # rep durations 0.5-8 s) plus unracking/setup: 40 s of work per set.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from pipeline.domain import (
+from programgen.pipeline.domain import (
     E1rmFormula,
     KnownLift,
     Lift,
@@ -23,7 +23,7 @@ KG_PER_LB = 0.45359237
 PLATE_INCREMENT = {Unit.KG: 2.5, Unit.LB: 5.0}
 
 # Which formula for which reps is an ENGINE CONVENTION, not a finding: Brzycki for 2-10
-# reps, Epley for 11-12. DESIGN.md asks for one of the two, named. Brzycki published his
+# reps, Epley for 11-12. docs/science.md asks for one of the two, named. Brzycki published his
 # equation for sets of up to 10 reps (Brzycki 1993, J Phys Educ Recreat Dance 64(1):88);
 # Epley's (Boyd Epley's 1985 poundage chart) grows linearly with reps where Brzycki's
 # 36 / (37 - r) grows ever faster past 10; the two agree exactly at 10 reps, so the

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pipeline.accounting import session_minutes, week_hard_sets
-from pipeline.analysis import round_to_increment
-from pipeline.catalog import CATALOG
-from pipeline.construction import Construction, Slot
-from pipeline.domain import (
+from programgen.pipeline.accounting import session_minutes, week_hard_sets
+from programgen.pipeline.analysis import round_to_increment
+from programgen.pipeline.catalog import CATALOG
+from programgen.pipeline.construction import Construction, Slot
+from programgen.pipeline.domain import (
     FrozenModel,
     Lift,
     MuscleSets,
@@ -33,7 +33,13 @@ from pipeline.domain import (
     TrainingDay,
     Week,
 )
-from pipeline.periodization import COMPETITION_LIFTS, DayReps, PeriodizationPlan, RepRange, WeekPlan
+from programgen.pipeline.periodization import (
+    COMPETITION_LIFTS,
+    DayReps,
+    PeriodizationPlan,
+    RepRange,
+    WeekPlan,
+)
 
 # The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
 # (Zourdos et al. 2016).

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from pipeline.domain import Equipment, InjuryArea, Lift, Muscle, Profile
+from programgen.pipeline.domain import Equipment, InjuryArea, Lift, Muscle, Profile
 
 
 class Pattern(StrEnum):
@@ -43,6 +43,27 @@ class Pattern(StrEnum):
     CORE = "core"
 
 
+class Loading(StrEnum):
+    """How an exercise's resistance can grow, which decides how it progresses."""
+
+    BARBELL = "barbell"  # plates in small steps; never below the empty bar
+    DUMBBELL = "dumbbell"  # fixed steps of the rack
+    MACHINE = "machine"  # a pin stack or cable stack
+    KETTLEBELL = "kettlebell"  # fixed bells: progress by reps, tempo or variant
+    BAND = "band"  # fixed bands: progress by reps, tempo or variant
+    BODYWEIGHT = "bodyweight"  # progress by reps, tempo, pauses or a harder variant
+
+
+class Category(StrEnum):
+    """What a slot in a session is for; strength work is the default."""
+
+    STRENGTH = "strength"
+    POWER = "power"  # ballistic, plyometric and Olympic-lift derivatives
+    BALANCE = "balance"
+    CARRY = "carry"
+    CONDITIONING = "conditioning"
+
+
 @dataclass(frozen=True, slots=True)
 class Exercise:
     id: str
@@ -58,6 +79,13 @@ class Exercise:
     # ratio (see _VARIANTS); it never counts as the lift itself (no peaking singles).
     parent_lift: Lift | None = None
     parent_ratio: float = 1.0
+    loading: Loading = Loading.BODYWEIGHT
+    category: Category = Category.STRENGTH
+    unilateral: bool = False  # done one side at a time: time and reps count per side
+    # Progression ladder neighbours (catalog ids): the next easier and harder variant of
+    # the same movement, e.g. incline -> floor -> feet-elevated push-up.
+    easier: str | None = None
+    harder: str | None = None
 
     @property
     def primary(self) -> Muscle:
@@ -91,6 +119,7 @@ def _ex(
     lift: Lift | None = None,
 ) -> Exercise:
     parent_lift, parent_ratio = _VARIANTS.get(id, (None, 1.0))
+    owned = set(equipment)
     return Exercise(
         id=id,
         name=name,
@@ -103,7 +132,24 @@ def _ex(
         lift=lift,
         parent_lift=parent_lift,
         parent_ratio=parent_ratio,
+        loading=_loading(owned),
     )
+
+
+def _loading(equipment: set[Equipment]) -> Loading:
+    # The implement that carries the load decides how it can grow; a bench or a rack
+    # only holds the lifter.
+    for needed, loading in (
+        (Equipment.BARBELL, Loading.BARBELL),
+        (Equipment.MACHINES, Loading.MACHINE),
+        (Equipment.CABLES, Loading.MACHINE),
+        (Equipment.DUMBBELLS, Loading.DUMBBELL),
+        (Equipment.KETTLEBELLS, Loading.KETTLEBELL),
+        (Equipment.BANDS, Loading.BAND),
+    ):
+        if needed in equipment:
+            return loading
+    return Loading.BODYWEIGHT
 
 
 _C, _I = True, False  # compound / isolation, for the table below

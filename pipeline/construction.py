@@ -35,9 +35,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from pipeline.accounting import RAMP_SECONDS_PER_COMPOUND, WARMUP_BASE_SECONDS, WORK_SECONDS_PER_SET
-from pipeline.catalog import Exercise, available
-from pipeline.domain import (
+from programgen.pipeline.accounting import (
+    RAMP_SECONDS_PER_COMPOUND,
+    WARMUP_BASE_SECONDS,
+    WORK_SECONDS_PER_SET,
+)
+from programgen.pipeline.catalog import Exercise, available
+from programgen.pipeline.domain import (
     Experience,
     FrozenModel,
     Goal,
@@ -49,9 +53,9 @@ from pipeline.domain import (
     WeakPoint,
     WeakPointAnalysis,
 )
-from pipeline.periodization import PeriodizationPlan
-from pipeline.splits import Split, choose_split
-from pipeline.weak_points import MAX_EXERCISES_PER_FINDING
+from programgen.pipeline.periodization import PeriodizationPlan
+from programgen.pipeline.splits import Split, choose_split
+from programgen.pipeline.weak_points import MAX_EXERCISES_PER_FINDING
 
 
 class Slot(FrozenModel):

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pipeline.analysis import analyze_profile
-from pipeline.autoregulation import Autoregulated, autoregulate
-from pipeline.construction import Construction, construct_program
-from pipeline.domain import (
+from programgen.pipeline.analysis import analyze_profile
+from programgen.pipeline.autoregulation import Autoregulated, autoregulate
+from programgen.pipeline.construction import Construction, construct_program
+from programgen.pipeline.domain import (
     Profile,
     ProfileAnalysis,
     Program,
@@ -23,10 +23,10 @@ from pipeline.domain import (
     VolumeLandmarks,
     WeakPointAnalysis,
 )
-from pipeline.periodization import PeriodizationPlan, plan_periodization
-from pipeline.validator import validate_program
-from pipeline.volume import compute_landmarks
-from pipeline.weak_points import find_weak_points
+from programgen.pipeline.periodization import PeriodizationPlan, plan_periodization
+from programgen.pipeline.validator import validate_program
+from programgen.pipeline.volume import compute_landmarks
+from programgen.pipeline.weak_points import find_weak_points
 
 # Bump when a change alters programs for the same profile.
 ENGINE_VERSION = "programgen-engine/1.1.0"
@@ -155,7 +155,7 @@ async def generate(
     program = assemble(profile, analysis, landmarks, plan, construction, regulated)
     if options.llm is not None:
         await report(Stage.LLM_REFINEMENT, 65, "Refining the draft with the language model")
-        from pipeline.llm_refine import refine  # lazy: optional stage
+        from programgen.pipeline.llm_refine import refine  # lazy: optional stage
 
         program = await refine(program, profile, options.llm)
     await report(Stage.VALIDATION, 90, "Checking every program invariant")

@@ -33,9 +33,9 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline import accounting, autoregulation, catalog, validator
-from pipeline.domain import Muscle, PrescribedExercise, Profile, Program, ProgramInvalid
-from pipeline.engine import LlmSettings
+from programgen.pipeline import accounting, autoregulation, catalog, validator
+from programgen.pipeline.domain import Muscle, PrescribedExercise, Profile, Program, ProgramInvalid
+from programgen.pipeline.engine import LlmSettings
 
 log = logging.getLogger(__name__)
 

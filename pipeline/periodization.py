@@ -11,7 +11,7 @@ so RPE never falls; the last week is a deload.
 
 from __future__ import annotations
 
-from pipeline.domain import (
+from programgen.pipeline.domain import (
     Experience,
     FrozenModel,
     Goal,
@@ -21,8 +21,8 @@ from pipeline.domain import (
     Phase,
     Profile,
 )
-from pipeline.splits import choose_split
-from pipeline.volume import recovery_factor
+from programgen.pipeline.splits import choose_split
+from programgen.pipeline.volume import recovery_factor
 
 
 class RepRange(FrozenModel):
@@ -76,7 +76,7 @@ _DEFAULT_WEEKS = {Experience.BEGINNER: 5, Experience.INTERMEDIATE: 6, Experience
 _PEAK_WEEKS = 7
 
 # Reps in reserve start at 3 and fall week by week, the RIR-based progression of Helms,
-# Cronin, Storey & Zourdos 2016 (Strength Cond J 38(4):42) and RP's mesocycles. DESIGN.md
+# Cronin, Storey & Zourdos 2016 (Strength Cond J 38(4):42) and RP's mesocycles. docs/science.md
 # says "about 3 -> 0-1"; the engine ends accumulation at RIR 1 (RPE 9) and never plans
 # RPE 10: sets taken to failure cost far more recovery than sets stopped 1-2 reps short
 # (Moran-Navarro et al. 2017, Eur J Appl Physiol 117:2387) for about the same growth
@@ -85,7 +85,7 @@ _PEAK_WEEKS = 7
 # singles several times a week.
 START_RIR = 3
 END_RIR = 1
-# Deliberate deviation from DESIGN.md's "0-1": beginners and athletes with poor recovery
+# Deliberate deviation from the usual "RIR 0-1" (docs/science.md): beginners and athletes with poor recovery
 # stop at RIR 2 (RPE 8). Novices misjudge how close to failure they are, mostly by
 # underestimating the reps left (Zourdos et al. 2016, J Strength Cond Res 30:267: RIR
 # ratings are less accurate in less experienced lifters and further from failure), and
@@ -104,7 +104,7 @@ POOR_RECOVERY_FACTOR = 0.85
 # Beginners never go below triples, even in a peak: 1-2 rep maxes need practised
 # technique under heavy loads (engine rule, in the spirit of ACSM 2009's novice range).
 BEGINNER_MIN_REPS = 3
-# Deload: RIR 4 = RPE 6, the project's ceiling for a deload (DESIGN.md).
+# Deload: RIR 4 = RPE 6, the project's ceiling for a deload (docs/science.md).
 DELOAD_RIR = 4
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.catalog import available
-from pipeline.domain import Muscle, Profile
+from programgen.pipeline.catalog import available
+from programgen.pipeline.domain import Muscle, Profile
 
 _FULL = (
     Muscle.QUADS,

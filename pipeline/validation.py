@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline.domain import (
+from programgen.pipeline.domain import (
     KnownLift,
     Lift,
     Profile,
@@ -43,7 +43,7 @@ AGE_RANGE = (13, 100)
 SLEEP_RANGE = (3.0, 14.0)  # hours per night; outside this is a data-entry error
 STRESS_RANGE = (1, 10)  # the profile's own 1..10 scale
 TRAINING_AGE_RANGE = (0.0, 60.0)
-PROGRAM_WEEKS_RANGE = (4, 8)  # a mesocycle of 4-8 weeks including its deload (DESIGN.md)
+PROGRAM_WEEKS_RANGE = (4, 8)  # a mesocycle of 4-8 weeks including its deload (docs/science.md)
 MAX_INJURY_NOTE = 500  # characters; a note for a coach, not a medical history
 
 

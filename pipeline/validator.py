@@ -10,11 +10,11 @@ from __future__ import annotations
 import itertools
 import math
 
-from pipeline.accounting import hard_sets, session_minutes
-from pipeline.analysis import PLATE_INCREMENT
-from pipeline.autoregulation import RPE_MAX, RPE_MIN
-from pipeline.catalog import CATALOG, is_available, owned_equipment
-from pipeline.domain import (
+from programgen.pipeline.accounting import hard_sets, session_minutes
+from programgen.pipeline.analysis import PLATE_INCREMENT
+from programgen.pipeline.autoregulation import RPE_MAX, RPE_MIN
+from programgen.pipeline.catalog import CATALOG, is_available, owned_equipment
+from programgen.pipeline.domain import (
     Muscle,
     Phase,
     Profile,
@@ -23,13 +23,13 @@ from pipeline.domain import (
     Violation,
     Week,
 )
-from pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
+from programgen.pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
 
-# DESIGN.md: a deload runs at about MV with light loads, RPE <= 6; this project caps it
+# docs/science.md: a deload runs at about MV with light loads, RPE <= 6; this project caps it
 # at 60 % of the last accumulation week's sets per muscle.
 DELOAD_MAX_FRACTION = 0.6
 DELOAD_MAX_RPE = 6.0
-MIN_WEEKS, MAX_WEEKS = 4, 8  # a mesocycle of 4-8 weeks including its deload (DESIGN.md)
+MIN_WEEKS, MAX_WEEKS = 4, 8  # a mesocycle of 4-8 weeks including its deload (docs/science.md)
 # Beyond 30 reps a set is no longer resistance training in the ACSM 2009 sense (its
 # endurance range tops out at 25); any rep range past that is a builder bug.
 MAX_REPS = 30

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from pipeline.domain import Experience, Muscle, Profile, VolumeLandmarks
+from programgen.pipeline.domain import Experience, Muscle, Profile, VolumeLandmarks
 
 
 class Reference(NamedTuple):
@@ -42,7 +42,7 @@ REFERENCE: dict[Muscle, Reference] = {
 }
 
 # Hard ceiling on personalisation: an individual MRV never exceeds 1.2 x the published
-# MRV (project rule, DESIGN.md "The science"), and never drops below 0.6 x (below that
+# MRV (project rule, docs/science.md), and never drops below 0.6 x (below that
 # the published MEVs stop fitting under MRV for several muscles).
 MAX_FACTOR = 1.2
 MIN_FACTOR = 0.6

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.analysis import to_kg
-from pipeline.catalog import available
-from pipeline.domain import (
+from programgen.pipeline.analysis import to_kg
+from programgen.pipeline.catalog import available
+from programgen.pipeline.domain import (
     Lift,
     Muscle,
     Profile,
@@ -21,7 +21,7 @@ from pipeline.domain import (
     WeakPoint,
     WeakPointAnalysis,
 )
-from pipeline.periodization import total_weeks
+from programgen.pipeline.periodization import total_weeks
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Band:
     high: float
 
 
-# Reference bands as quoted in DESIGN.md "The science" (commonly cited strength-balance
+# Reference bands as quoted in docs/science.md (commonly cited strength-balance
 # ratios; women's bench/squat band lower because upper-body strength is a smaller share
 # of total strength in women).
 _BANDS: tuple[Band, ...] = (

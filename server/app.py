@@ -18,19 +18,19 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pipeline.engine import GenerateOptions, generate
-from pipeline.llm_refine import llm_settings_from_env
+from programgen.pipeline.engine import GenerateOptions, generate
+from programgen.pipeline.llm_refine import llm_settings_from_env
+from programgen.server.auth import Authenticator
+from programgen.server.broker import Broker
+from programgen.server.config import Settings
+from programgen.server.engine_processes import EngineProcesses
+from programgen.server.metrics import Metrics
+from programgen.server.pool import GenerateFn, TaskPool
+from programgen.server.service import GenerationService
+from programgen.server.store.database import create_engine, migrate
+from programgen.server.store.repository import PENDING, PROCESSING, Repository
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
-from server.auth import Authenticator
-from server.broker import Broker
-from server.config import Settings
-from server.engine_processes import EngineProcesses
-from server.metrics import Metrics
-from server.pool import GenerateFn, TaskPool
-from server.service import GenerationService
-from server.store.database import create_engine, migrate
-from server.store.repository import PENDING, PROCESSING, Repository
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ def _bind(server: grpc.aio.Server, settings: Settings) -> int:
 
 
 async def _recover(repository: Repository, pool: TaskPool) -> None:
-    """Requeue what a previous process left unfinished (DESIGN.md, "Crash").
+    """Requeue what a previous process left unfinished (docs/architecture.md, "Crash recovery").
 
     One server process per database, SQLite or PostgreSQL: no other process can be
     working on a processing row, so all of them are requeued, whatever their lease says.

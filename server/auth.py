@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import grpc
 
-from server.errors import ServiceError
-from server.store.repository import Repository
+from programgen.server.errors import ServiceError
+from programgen.server.store.repository import Repository
 
 TIERS = {"free": 0, "standard": 1, "priority": 2}
 ANONYMOUS = "anonymous"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from enum import Enum
 
-from server.store.repository import EventRecord
+from programgen.server.store.repository import EventRecord
 
 
 class Signal(Enum):

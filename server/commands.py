@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pythonjsonlogger.json import JsonFormatter
 
-from server.app import ConfigError, serve
-from server.auth import TIERS, create_key
-from server.config import Settings
-from server.store.database import create_engine, migrate
-from server.store.repository import Repository
+from programgen.server.app import ConfigError, serve
+from programgen.server.auth import TIERS, create_key
+from programgen.server.config import Settings
+from programgen.server.store.database import create_engine, migrate
+from programgen.server.store.repository import Repository
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from server.errors import TransientError
+from programgen.server.errors import TransientError
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -31,7 +31,7 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker() -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Import the engine once per process, not on its first generation.
-    import pipeline.engine  # noqa: F401
+    import programgen.pipeline.engine  # noqa: F401
 
 
 class EngineProcesses:

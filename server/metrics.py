@@ -1,4 +1,4 @@
-"""Prometheus metrics: what the origin ADR's monitoring recommendations asked for
+"""Prometheus metrics: what an operator needs to watch the service (docs/architecture.md, "Metrics")
 (completion rate, processing time, failure rate) plus queue and stream gauges."""
 
 from __future__ import annotations

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import OperationalError
 
-from pipeline.domain import PipelineError, Profile, Program, ProgramInvalid, Stage
-from pipeline.engine import GenerateOptions, Offload, ProgressCallback
-from server.broker import Broker
-from server.errors import TransientError
-from server.metrics import Metrics
-from server.store.repository import (
+from programgen.pipeline.domain import PipelineError, Profile, Program, ProgramInvalid, Stage
+from programgen.pipeline.engine import GenerateOptions, Offload, ProgressCallback
+from programgen.server.broker import Broker
+from programgen.server.errors import TransientError
+from programgen.server.metrics import Metrics
+from programgen.server.store.repository import (
     COMPLETED,
     FAILED,
     PENDING,

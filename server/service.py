@@ -15,17 +15,15 @@ from typing import Any, TypeVar
 
 import grpc
 
-from pipeline.domain import ProfileInvalid
-from pipeline.validation import validate_profile
-from programgen.v1 import generation_service_pb2 as pb
-from programgen.v1 import generation_service_pb2_grpc as pb_grpc
-from server.auth import Authenticator, Caller
-from server.broker import Broker, Signal
-from server.errors import ServiceError, invalid_argument, not_found
-from server.mapping import message_to_dict
-from server.metrics import Metrics
-from server.pool import TaskPool
-from server.store.repository import (
+from programgen.pipeline.domain import ProfileInvalid
+from programgen.pipeline.validation import validate_profile
+from programgen.server.auth import Authenticator, Caller
+from programgen.server.broker import Broker, Signal
+from programgen.server.errors import ServiceError, invalid_argument, not_found
+from programgen.server.mapping import message_to_dict
+from programgen.server.metrics import Metrics
+from programgen.server.pool import TaskPool
+from programgen.server.store.repository import (
     ACTIVE,
     CANCELLED,
     FAILED,
@@ -36,7 +34,14 @@ from server.store.repository import (
     GenerationRecord,
     Repository,
 )
-from server.views import event_message, generation_message, heartbeat_message, status_name
+from programgen.server.views import (
+    event_message,
+    generation_message,
+    heartbeat_message,
+    status_name,
+)
+from programgen.v1 import generation_service_pb2 as pb
+from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

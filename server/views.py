@@ -7,9 +7,9 @@ from typing import cast
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from programgen.server.mapping import enum_from_domain, enum_to_domain, fill_message
+from programgen.server.store.repository import COMPLETED, FAILED, EventRecord, GenerationRecord
 from programgen.v1 import generation_service_pb2 as pb
-from server.mapping import enum_from_domain, enum_to_domain, fill_message
-from server.store.repository import COMPLETED, FAILED, EventRecord, GenerationRecord
 
 _STATUS = pb.GenerationStatus.DESCRIPTOR
 _STAGE = pb.Stage.DESCRIPTOR

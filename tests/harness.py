@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from client import AsyncClient
-from pipeline.domain import Profile, Program
-from pipeline.engine import GenerateOptions, Offload, ProgressCallback, generate
-from server.app import Running, start
-from server.config import Settings
-from server.errors import TransientError
-from server.pool import GenerateFn
+from programgen.client import AsyncClient
+from programgen.pipeline.domain import Profile, Program
+from programgen.pipeline.engine import GenerateOptions, Offload, ProgressCallback, generate
+from programgen.server.app import Running, start
+from programgen.server.config import Settings
+from programgen.server.errors import TransientError
+from programgen.server.pool import GenerateFn
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -103,7 +103,7 @@ class ServerProcess:
         env = {**os.environ, **self.env, "PROGRAMGEN_ADDRESS": self.target}
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "client.cli", "serve"],
+                [sys.executable, "-m", "programgen.client.cli", "serve"],
                 cwd=self.workdir,
                 env=env,
                 stdout=log,
@@ -127,9 +127,9 @@ class ServerProcess:
 async def add_keys(tmp_path: Path, *callers: tuple[str, str]) -> dict[str, tuple[str, str]]:
     """Create API keys in the test database before the server starts (it then runs in
     API-key mode). Returns caller -> (key id, key)."""
-    from server.auth import create_key
-    from server.store.database import create_engine, migrate
-    from server.store.repository import Repository
+    from programgen.server.auth import create_key
+    from programgen.server.store.database import create_engine, migrate
+    from programgen.server.store.repository import Repository
 
     engine = create_engine(settings(tmp_path).database_url)
     try:

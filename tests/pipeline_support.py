@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from pipeline.domain import (
+from programgen.pipeline.domain import (
     Equipment,
     Experience,
     Goal,
@@ -18,7 +18,7 @@ from pipeline.domain import (
     Sex,
     Unit,
 )
-from pipeline.validation import BODYWEIGHT_RANGE, MAX_LIFT
+from programgen.pipeline.validation import BODYWEIGHT_RANGE, MAX_LIFT
 
 FULL_GYM = [e for e in Equipment if e is not Equipment.BODYWEIGHT]
 

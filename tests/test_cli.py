@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.domain import ProgramInvalid, Violation
+from programgen.pipeline.domain import ProgramInvalid, Violation
 from tests.harness import EXAMPLES, ROOT, Gate, example, running_server
 
 BEGINNER = str(EXAMPLES / "beginner_full_gym.json")
@@ -43,7 +43,7 @@ async def run(*args: str, port: int | None = None, limit_s: float = 60) -> Resul
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "client.cli",
+        "programgen.client.cli",
         *target,
         *args,
         stdout=asyncio.subprocess.PIPE,
@@ -258,7 +258,7 @@ async def test_serve_with_flags(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "client.cli",
+        "programgen.client.cli",
         "serve",
         "--address",
         f"127.0.0.1:{port}",
@@ -287,8 +287,9 @@ async def test_serve_with_flags(tmp_path: Path) -> None:
 
 async def test_client_runs_without_the_server_package() -> None:
     script = (
-        "import sys; sys.modules['server'] = None; sys.modules['pipeline'] = None\n"
-        "from client.cli import main\n"
+        "import sys\n"
+        "sys.modules['programgen.server'] = None; sys.modules['programgen.pipeline'] = None\n"
+        "from programgen.client.cli import main\n"
         "sys.exit(main(sys.argv[1:]))"
     )
     proc = await asyncio.create_subprocess_exec(

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from pipeline.engine import build_program
-from server.engine_processes import EngineProcesses
-from server.errors import TransientError
+from programgen.pipeline.engine import build_program
+from programgen.server.engine_processes import EngineProcesses
+from programgen.server.errors import TransientError
 from tests.test_mapping import profile_from_example
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.autoregulation import prescribed_load
-from pipeline.catalog import CATALOG, substitutes
-from pipeline.domain import (
+from programgen.pipeline.autoregulation import prescribed_load
+from programgen.pipeline.catalog import CATALOG, substitutes
+from programgen.pipeline.domain import (
     Equipment,
     Experience,
     Goal,
@@ -26,8 +26,8 @@ from pipeline.domain import (
     Program,
     Sex,
 )
-from pipeline.engine import LlmSettings, build_program
-from pipeline.llm_refine import (
+from programgen.pipeline.engine import LlmSettings, build_program
+from programgen.pipeline.llm_refine import (
     MAX_SETS_PER_EXERCISE,
     SCHEMA_NAME,
     LlmRefinement,
@@ -35,7 +35,7 @@ from pipeline.llm_refine import (
     refine,
     response_schema,
 )
-from pipeline.validator import validate_program
+from programgen.pipeline.validator import validate_program
 from tests import fake_openai as fo
 from tests.fake_openai import FakeOpenAI
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.domain import Profile, Program
-from pipeline.engine import build_program
-from pipeline.validation import validate_profile
+from programgen.pipeline.domain import Profile, Program
+from programgen.pipeline.engine import build_program
+from programgen.pipeline.validation import validate_profile
+from programgen.server.mapping import fill_message, message_to_dict
 from programgen.v1 import profile_pb2, program_pb2
-from server.mapping import fill_message, message_to_dict
 from tests.harness import example
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from client.errors import GenerationFailed
-from pipeline.domain import ProgramInvalid, Violation
+from programgen.client.errors import GenerationFailed
+from programgen.pipeline.domain import ProgramInvalid, Violation
 from tests.harness import Gate, example, served
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from bench.pipeline_bench import percentile, random_profile
-from pipeline.domain import InjuryArea
-from pipeline.validation import validate_profile
+from programgen.pipeline.domain import InjuryArea
+from programgen.pipeline.validation import validate_profile
 
 
 def test_p99_is_the_nearest_rank_value() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.catalog import CATALOG, Pattern, available, substitutes
-from pipeline.domain import Equipment, InjuryArea, Lift, Muscle
+from programgen.pipeline.catalog import CATALOG, Pattern, available, substitutes
+from programgen.pipeline.domain import Equipment, InjuryArea, Lift, Muscle
 from tests.pipeline_support import make_profile
 
 

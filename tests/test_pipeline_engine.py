@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-import pipeline.llm_refine
-from pipeline.domain import Program, ProgramInvalid, Stage
-from pipeline.engine import (
+import programgen.pipeline.llm_refine
+from programgen.pipeline.domain import Program, ProgramInvalid, Stage
+from programgen.pipeline.engine import (
     ENGINE_VERSION,
     GenerateOptions,
     LlmSettings,
@@ -91,7 +91,7 @@ async def test_llm_stage_runs_only_when_configured_and_is_validated_after(
         )
         return program.model_copy(update={"provenance": provenance})
 
-    monkeypatch.setattr(pipeline.llm_refine, "refine", refine)
+    monkeypatch.setattr(programgen.pipeline.llm_refine, "refine", refine)
     stages: list[Stage] = []
 
     async def progress(stage: Stage, percent: int, message: str) -> None:
@@ -112,7 +112,7 @@ async def test_a_broken_llm_result_is_never_handed_out(monkeypatch: pytest.Monke
         weeks = program.weeks[:-1]  # drops the deload
         return program.model_copy(update={"weeks": weeks})
 
-    monkeypatch.setattr(pipeline.llm_refine, "refine", refine)
+    monkeypatch.setattr(programgen.pipeline.llm_refine, "refine", refine)
     with pytest.raises(ProgramInvalid):
         await generate(PROFILE, GenerateOptions(llm=LlmSettings(api_key="k")))
 
@@ -128,11 +128,13 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_pipeline_imports_nothing_from_server_client_or_protos() -> None:
-    forbidden = {"server", "client", "programgen", "grpc", "sqlalchemy"}
+    forbidden = ("programgen.server", "programgen.client", "programgen.v1", "grpc", "sqlalchemy")
     offenders = [
         f"{path.name} imports {name}"
-        for path in sorted(PIPELINE.glob("*.py"))
+        for path in sorted(PIPELINE.rglob("*.py"))
         for name in sorted(_imported_modules(path))
-        if name.split(".")[0] in forbidden or name.startswith("google.protobuf")
+        if name == "programgen"
+        or any(name == f or name.startswith(f + ".") for f in forbidden)
+        or name.startswith("google.protobuf")
     ]
     assert offenders == []

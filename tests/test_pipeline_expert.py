@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from pipeline.catalog import CATALOG
-from pipeline.domain import (
+from programgen.pipeline.catalog import CATALOG
+from programgen.pipeline.domain import (
     Equipment,
     Experience,
     Goal,
@@ -19,7 +19,7 @@ from pipeline.domain import (
     StrengthLevel,
     Unit,
 )
-from pipeline.engine import build_program
+from programgen.pipeline.engine import build_program
 from tests.pipeline_support import FULL_GYM, lifts, make_profile
 
 

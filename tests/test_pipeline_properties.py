@@ -13,7 +13,7 @@ from typing import TypeVar
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from pipeline.domain import (
+from programgen.pipeline.domain import (
     Equipment,
     Experience,
     Goal,
@@ -23,11 +23,11 @@ from pipeline.domain import (
     Profile,
     Unit,
 )
-from pipeline.engine import build_program
-from pipeline.periodization import BEGINNER_MIN_REPS, end_rir
-from pipeline.validation import check_profile
-from pipeline.validator import program_violations
-from pipeline.volume import MAX_FACTOR, MIN_FACTOR, REFERENCE, recovery_factor
+from programgen.pipeline.engine import build_program
+from programgen.pipeline.periodization import BEGINNER_MIN_REPS, end_rir
+from programgen.pipeline.validation import check_profile
+from programgen.pipeline.validator import program_violations
+from programgen.pipeline.volume import MAX_FACTOR, MIN_FACTOR, REFERENCE, recovery_factor
 from tests.pipeline_support import lifts, make_profile, valid_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,8 +144,8 @@ def test_same_profile_gives_a_byte_identical_program(profile: Profile) -> None:
 
 _SNIPPET = """
 import hashlib, sys
-from pipeline.domain import Profile
-from pipeline.engine import build_program
+from programgen.pipeline.domain import Profile
+from programgen.pipeline.engine import build_program
 profile = Profile.model_validate_json(sys.stdin.read())
 print(hashlib.sha256(build_program(profile).model_dump_json().encode()).hexdigest())
 """

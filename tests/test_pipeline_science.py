@@ -7,10 +7,16 @@ import math
 
 import pytest
 
-from pipeline.analysis import KG_PER_LB, analyze_profile, e1rm, estimate, round_to_increment
-from pipeline.autoregulation import percent_1rm, prescribed_load, readiness_table
-from pipeline.catalog import CATALOG
-from pipeline.domain import (
+from programgen.pipeline.analysis import (
+    KG_PER_LB,
+    analyze_profile,
+    e1rm,
+    estimate,
+    round_to_increment,
+)
+from programgen.pipeline.autoregulation import percent_1rm, prescribed_load, readiness_table
+from programgen.pipeline.catalog import CATALOG
+from programgen.pipeline.domain import (
     E1rmFormula,
     Equipment,
     Experience,
@@ -25,15 +31,21 @@ from pipeline.domain import (
     StrengthLevel,
     Unit,
 )
-from pipeline.engine import build_program
-from pipeline.periodization import (
+from programgen.pipeline.engine import build_program
+from programgen.pipeline.periodization import (
     BEGINNER_MIN_REPS,
     POOR_RECOVERY_FACTOR,
     end_rir,
     plan_periodization,
 )
-from pipeline.volume import MAX_FACTOR, MIN_FACTOR, REFERENCE, compute_landmarks, recovery_factor
-from pipeline.weak_points import find_weak_points
+from programgen.pipeline.volume import (
+    MAX_FACTOR,
+    MIN_FACTOR,
+    REFERENCE,
+    compute_landmarks,
+    recovery_factor,
+)
+from programgen.pipeline.weak_points import find_weak_points
 from tests.pipeline_support import lifts, make_profile
 
 # --------------------------------------------------------------------------- analysis

@@ -13,9 +13,18 @@ from collections import defaultdict
 
 import pytest
 
-from pipeline.catalog import CATALOG, Pattern, available
-from pipeline.domain import Equipment, Experience, Goal, Muscle, Phase, Profile, Program, Sex
-from pipeline.engine import build_program
+from programgen.pipeline.catalog import CATALOG, Pattern, available
+from programgen.pipeline.domain import (
+    Equipment,
+    Experience,
+    Goal,
+    Muscle,
+    Phase,
+    Profile,
+    Program,
+    Sex,
+)
+from programgen.pipeline.engine import build_program
 from tests.pipeline_support import FULL_GYM, make_profile
 
 BIG = (Muscle.CHEST, Muscle.BACK, Muscle.QUADS, Muscle.HAMSTRINGS)

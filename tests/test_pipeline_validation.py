@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.domain import (
+from programgen.pipeline.domain import (
     PipelineError,
     Profile,
     ProfileInvalid,
@@ -15,7 +15,7 @@ from pipeline.domain import (
     Violation,
     ViolationsError,
 )
-from pipeline.validation import check_profile, validate_profile
+from programgen.pipeline.validation import check_profile, validate_profile
 from tests.pipeline_support import make_profile
 
 

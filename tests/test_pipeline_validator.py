@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.accounting import session_minutes, week_hard_sets
-from pipeline.catalog import CATALOG
-from pipeline.domain import (
+from programgen.pipeline.accounting import session_minutes, week_hard_sets
+from programgen.pipeline.catalog import CATALOG
+from programgen.pipeline.domain import (
     Equipment,
     InjuryArea,
     Muscle,
@@ -27,8 +27,8 @@ from pipeline.domain import (
     Violation,
     Week,
 )
-from pipeline.engine import build_program
-from pipeline.validator import program_violations, validate_program
+from programgen.pipeline.engine import build_program
+from programgen.pipeline.validator import program_violations, validate_program
 from tests.pipeline_support import lifts, make_profile
 
 PROFILE = make_profile(session_minutes=90, program_weeks=5)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from client import AsyncClient
-from client.errors import NotFound, ResourceExhausted, Unauthenticated
+from programgen.client import AsyncClient
+from programgen.client.errors import NotFound, ResourceExhausted, Unauthenticated
+from programgen.server.app import ConfigError
 from programgen.v1 import generation_service_pb2 as pb
-from server.app import ConfigError
 from tests.harness import Gate, add_keys, example, running_server, served, settings
 
 
@@ -104,7 +104,7 @@ async def test_higher_tiers_run_first_and_callers_take_turns_within_a_tier(
 
 
 async def test_anonymous_mode_refuses_a_non_loopback_address(tmp_path: Path) -> None:
-    from server.app import start
+    from programgen.server.app import start
 
     with pytest.raises(ConfigError, match="anonymous"):
         await start(settings(tmp_path, address="0.0.0.0:0"))
@@ -122,7 +122,7 @@ async def test_list_filters_by_status(tmp_path: Path) -> None:
 async def test_a_malformed_llm_setting_stops_the_server_from_starting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.app import start
+    from programgen.server.app import start
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("PROGRAMGEN_LLM_TIMEOUT_S", "soon")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from client import AsyncClient, GenerationCancelled, GenerationFailed
-from client.errors import FailedPrecondition, InvalidArgument, NotFound
-from pipeline.domain import ProgramInvalid, Violation
+from programgen.client import AsyncClient, GenerationCancelled, GenerationFailed
+from programgen.client.errors import FailedPrecondition, InvalidArgument, NotFound
+from programgen.pipeline.domain import ProgramInvalid, Violation
 from programgen.v1 import generation_service_pb2 as pb
 from tests.harness import Gate, example, served
 

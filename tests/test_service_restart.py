@@ -19,7 +19,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from client import AsyncClient
+from programgen.client import AsyncClient
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from tests.fake_openai import FakeOpenAI, Hold

@@ -9,8 +9,8 @@ from pathlib import Path
 import grpc
 import pytest
 
-from client import AsyncClient
-from client.errors import ResourceExhausted, Unavailable
+from programgen.client import AsyncClient
+from programgen.client.errors import ResourceExhausted, Unavailable
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from tests.harness import Gate, example, running_server, served

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.store.database import create_engine, migrate
-from server.store.repository import (
+from programgen.server.store.database import create_engine, migrate
+from programgen.server.store.repository import (
     CANCELLED,
     COMPLETED,
     PENDING,

@@ -23,8 +23,8 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from server.store.database import create_sqlite_engine, is_sqlite
-from server.store.schema import api_keys, generation_events, generations
+from programgen.server.store.database import create_sqlite_engine, is_sqlite
+from programgen.server.store.schema import api_keys, generation_events, generations
 
 PENDING = "pending"
 PROCESSING = "processing"
