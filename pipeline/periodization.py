@@ -85,7 +85,8 @@ _PEAK_WEEKS = 7
 # singles several times a week.
 START_RIR = 3
 END_RIR = 1
-# Deliberate deviation from the usual "RIR 0-1" (docs/science.md): beginners and athletes with poor recovery
+# Deliberate deviation from the usual "RIR 0-1" (docs/science.md): beginners and athletes
+# with poor recovery
 # stop at RIR 2 (RPE 8). Novices misjudge how close to failure they are, mostly by
 # underestimating the reps left (Zourdos et al. 2016, J Strength Cond Res 30:267: RIR
 # ratings are less accurate in less experienced lifters and further from failure), and
