@@ -297,6 +297,7 @@ class Program(FrozenModel):
 class Violation(FrozenModel):
     field: str  # dotted path with indices, e.g. "lifts[0].reps" or "weeks[2].days[0]"
     description: str
+    rule: str = ""  # the program invariant broken (the validator's check), for reports
 
 
 class PipelineError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 from programgen.pipeline.accounting import hard_sets, session_minutes
 from programgen.pipeline.analysis import PLATE_INCREMENT
@@ -38,9 +39,10 @@ MAX_REPS = 30
 class _Report:
     def __init__(self) -> None:
         self.violations: list[Violation] = []
+        self.rule = ""  # the check now running: every violation names its rule
 
     def add(self, field: str, description: str) -> None:
-        self.violations.append(Violation(field=field, description=description))
+        self.violations.append(Violation(field=field, description=description, rule=self.rule))
 
 
 def _multiple_of(value: float, step: float) -> bool:
@@ -264,7 +266,7 @@ def _check_volume(program: Program, profile: Profile, r: _Report) -> None:
                     )
 
 
-def _check_intensity(program: Program, r: _Report) -> None:
+def _check_intensity(program: Program, profile: Profile, r: _Report) -> None:
     previous: float | None = None
     for i, week in enumerate(program.weeks):
         where = f"weeks[{i}]"
@@ -304,7 +306,7 @@ def _check_intensity(program: Program, r: _Report) -> None:
         previous = week.target_rpe
 
 
-def _check_readiness(program: Program, r: _Report) -> None:
+def _check_readiness(program: Program, profile: Profile, r: _Report) -> None:
     planned = [w.target_rpe for w in program.weeks] + [
         ex.target_rpe for w in program.weeks for d in w.days for ex in d.exercises
     ]
@@ -320,13 +322,24 @@ def _check_readiness(program: Program, r: _Report) -> None:
             )
 
 
+Check = Callable[[Program, Profile, _Report], None]
+
+# One entry per invariant family; a check's name (without "_check_") is the rule that
+# its violations carry, which the quality report (bench/quality.py) counts.
+CHECKS: tuple[Check, ...] = (
+    _check_structure,
+    _check_exercises,
+    _check_volume,
+    _check_intensity,
+    _check_readiness,
+)
+
+
 def program_violations(program: Program, profile: Profile) -> list[Violation]:
     r = _Report()
-    _check_structure(program, profile, r)
-    _check_exercises(program, profile, r)
-    _check_volume(program, profile, r)
-    _check_intensity(program, r)
-    _check_readiness(program, r)
+    for check in CHECKS:
+        r.rule = check.__name__.removeprefix("_check_")
+        check(program, profile, r)
     return r.violations
 
 
