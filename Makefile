@@ -27,6 +27,7 @@ protos: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.pipeline_bench
+	$(PY) -m bench.quality
 
 clean:
 	rm -rf $(VENV) node_modules

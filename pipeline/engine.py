@@ -116,10 +116,15 @@ def _engine(
     return analysis, landmarks, weak, plan, construction, regulated
 
 
+def draft_program(profile: Profile) -> Program:
+    """The engine's program before validation (stages 1-6, no LLM): for quality reports."""
+    analysis, landmarks, _, plan, construction, regulated = _engine(profile)
+    return assemble(profile, analysis, landmarks, plan, construction, regulated)
+
+
 def build_program(profile: Profile) -> Program:
     """The engine alone, synchronously: stages 1-6 and validation (no LLM)."""
-    analysis, landmarks, _, plan, construction, regulated = _engine(profile)
-    program = assemble(profile, analysis, landmarks, plan, construction, regulated)
+    program = draft_program(profile)
     validate_program(program, profile)
     return program
 
