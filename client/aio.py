@@ -4,63 +4,52 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+import uuid
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from typing import Any, Unpack
 
 import grpc
-from google.protobuf import json_format
 
+from programgen.client.channel import ClientOptions, make_channel
 from programgen.client.errors import GenerationCancelled, GenerationFailed, from_rpc_error
+from programgen.client.profiles import profile_from_json
+from programgen.client.types import Event, Generation, GenerationStatus
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from programgen.v1 import profile_pb2, program_pb2
 
-Status = pb.GenerationStatus
-TERMINAL = frozenset(
-    {pb.GENERATION_STATUS_COMPLETED, pb.GENERATION_STATUS_FAILED, pb.GENERATION_STATUS_CANCELLED}
-)
+Metadata = Sequence[tuple[str, str]]
+ProfileInput = profile_pb2.Profile | Mapping[str, Any]
 
 
-def profile_from_json(data: Mapping[str, Any]) -> profile_pb2.Profile:
-    """A profile from its proto JSON form (the form grpcurl and examples/ use)."""
-    return json_format.ParseDict(dict(data), profile_pb2.Profile())
+class _Default:
+    """The client's default timeout (distinct from None, which means no deadline)."""
 
 
-def make_channel(
-    target: str,
-    *,
-    tls: bool = False,
-    root_certificates: bytes | None = None,
-) -> grpc.aio.Channel:
-    options = [("grpc.max_receive_message_length", 16 << 20)]
-    if tls or root_certificates is not None:
-        credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
-        return grpc.aio.secure_channel(target, credentials, options=options)
-    return grpc.aio.insecure_channel(target, options=options)
+DEFAULT = _Default()
+Timeout = float | None | _Default
 
 
 class AsyncClient:
     """Typed async access to ProgramGenerationService.
 
-    Every RPC error is raised as a ``client.errors.ProgramgenError`` subclass carrying the
-    service's reason, field violations and retry hint.
+    Every RPC error is raised as a ``ProgramgenError`` subclass (``InvalidArgument``,
+    ``NotFound``, …) carrying the service's reason, field violations and retry hint. Each
+    method takes ``timeout_s`` (overrides the client's) and extra ``metadata``.
     """
 
-    def __init__(
-        self,
-        target: str = "127.0.0.1:50051",
-        *,
-        api_key: str | None = None,
-        tls: bool = False,
-        root_certificates: bytes | None = None,
-        timeout_s: float | None = 30.0,
-        resume_for_s: float = 60.0,
-    ) -> None:
-        self._channel = make_channel(target, tls=tls, root_certificates=root_certificates)
+    def __init__(self, target: str = "127.0.0.1:50051", **options: Unpack[ClientOptions]) -> None:
+        self._channel = make_channel(
+            target,
+            tls=options.get("tls", False),
+            root_certificates=options.get("root_certificates"),
+            retry_unavailable=options.get("retry_unavailable", True),
+        )
         self._stub = pb_grpc.ProgramGenerationServiceStub(self._channel)
-        self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
-        self._timeout_s = timeout_s
-        self._resume_for_s = resume_for_s
+        api_key = options.get("api_key")
+        self._metadata: Metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
+        self._timeout_s = options.get("timeout_s", 30.0)
+        self._resume_for_s = options.get("resume_for_s", 60.0)
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -71,55 +60,102 @@ class AsyncClient:
     async def close(self) -> None:
         await self._channel.close()
 
-    async def _call(self, method: Any, request: Any) -> Any:
+    async def _call(self, method: Any, request: Any, timeout_s: Timeout, metadata: Metadata) -> Any:
+        timeout = self._timeout_s if isinstance(timeout_s, _Default) else timeout_s
         try:
-            return await method(request, metadata=self._metadata, timeout=self._timeout_s)
+            return await method(request, metadata=(*self._metadata, *metadata), timeout=timeout)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
 
     async def start(
-        self, profile: profile_pb2.Profile | Mapping[str, Any], *, request_id: str = ""
-    ) -> pb.Generation:
-        """Start a generation; returns it (pending) as soon as it is committed."""
+        self,
+        profile: ProfileInput,
+        *,
+        request_id: str = "",
+        timeout_s: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> AsyncGenerationHandle:
+        """Start a generation; returns a handle as soon as it is committed (pending).
+
+        Without a ``request_id`` the client makes one (a UUID4, as AIP-155 recommends),
+        so its automatic retry after UNAVAILABLE never starts the generation twice."""
         if not isinstance(profile, profile_pb2.Profile):
             profile = profile_from_json(profile)
-        request = pb.StartGenerationRequest(profile=profile, request_id=request_id)
-        response = await self._call(self._stub.StartGeneration, request)
-        return response.generation  # type: ignore[no-any-return]
-
-    async def get(self, generation_id: str) -> pb.Generation:
-        response = await self._call(
-            self._stub.GetGeneration, pb.GetGenerationRequest(id=generation_id)
+        request = pb.StartGenerationRequest(
+            profile=profile, request_id=request_id or str(uuid.uuid4())
         )
-        return response.generation  # type: ignore[no-any-return]
+        response = await self._call(self._stub.StartGeneration, request, timeout_s, metadata)
+        return AsyncGenerationHandle(self, Generation.from_proto(response.generation))
 
-    async def list(
+    def handle(self, generation_id: str) -> AsyncGenerationHandle:
+        """A handle on an existing generation (no call is made)."""
+        return AsyncGenerationHandle(self, None, generation_id)
+
+    async def get(
+        self, generation_id: str, *, timeout_s: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> Generation:
+        request = pb.GetGenerationRequest(id=generation_id)
+        response = await self._call(self._stub.GetGeneration, request, timeout_s, metadata)
+        return Generation.from_proto(response.generation)
+
+    async def list_page(
         self,
         *,
-        status: pb.GenerationStatus.ValueType = pb.GENERATION_STATUS_UNSPECIFIED,
+        status: GenerationStatus | None = None,
         page_size: int = 0,
         page_token: str = "",
-    ) -> tuple[list[pb.Generation], str]:
+        timeout_s: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> tuple[list[Generation], str]:
         """One page, newest first: (generations, next page token or "")."""
         request = pb.ListGenerationsRequest(
-            status=status, page_size=page_size, page_token=page_token
+            status=status.to_proto() if status else pb.GENERATION_STATUS_UNSPECIFIED,
+            page_size=page_size,
+            page_token=page_token,
         )
-        response = await self._call(self._stub.ListGenerations, request)
-        return list(response.generations), response.next_page_token
+        response = await self._call(self._stub.ListGenerations, request, timeout_s, metadata)
+        return [Generation.from_proto(g) for g in response.generations], response.next_page_token
 
-    async def cancel(self, generation_id: str) -> pb.Generation:
+    async def list_generations(
+        self,
+        *,
+        status: GenerationStatus | None = None,
+        page_size: int = 0,
+        timeout_s: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> AsyncGenerator[Generation]:
+        """Every generation of the caller, newest first, page after page."""
+        token = ""
+        while True:
+            page, token = await self.list_page(
+                status=status,
+                page_size=page_size,
+                page_token=token,
+                timeout_s=timeout_s,
+                metadata=metadata,
+            )
+            for generation in page:
+                yield generation
+            if not token:
+                return
+
+    async def cancel(
+        self, generation_id: str, *, timeout_s: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> Generation:
         request = pb.CancelGenerationRequest(id=generation_id)
-        response = await self._call(self._stub.CancelGeneration, request)
-        return response.generation  # type: ignore[no-any-return]
+        response = await self._call(self._stub.CancelGeneration, request, timeout_s, metadata)
+        return Generation.from_proto(response.generation)
 
-    async def retry(self, generation_id: str) -> pb.Generation:
+    async def retry(
+        self, generation_id: str, *, timeout_s: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> Generation:
         request = pb.RetryGenerationRequest(id=generation_id)
-        response = await self._call(self._stub.RetryGeneration, request)
-        return response.generation  # type: ignore[no-any-return]
+        response = await self._call(self._stub.RetryGeneration, request, timeout_s, metadata)
+        return Generation.from_proto(response.generation)
 
     async def watch(
-        self, generation_id: str, *, after_sequence: int = 0
-    ) -> AsyncGenerator[pb.GenerationEvent]:
+        self, generation_id: str, *, after_sequence: int = 0, metadata: Metadata = ()
+    ) -> AsyncGenerator[Event]:
         """Yield the generation's events until the terminal one. When the stream breaks
         with UNAVAILABLE (a restart, a dropped connection) it resumes from the last
         sequence it yielded, backing off, for up to ``resume_for_s`` seconds."""
@@ -129,16 +165,15 @@ class AsyncClient:
         while True:
             call = self._stub.WatchGeneration(
                 pb.WatchGenerationRequest(id=generation_id, after_sequence=cursor),
-                metadata=self._metadata,
+                metadata=(*self._metadata, *metadata),
             )
             try:
                 async for response in call:
                     deadline, delay = None, 0.05
                     if response.WhichOneof("kind") != "event":
                         continue  # heartbeat
-                    event = response.event
-                    cursor = event.sequence
-                    yield event
+                    cursor = response.event.sequence
+                    yield Event.from_proto(response.event)
                 return
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE:
@@ -156,16 +191,55 @@ class AsyncClient:
             finally:
                 call.cancel()
 
-    async def wait(self, generation_id: str) -> program_pb2.Program:
+    async def wait(self, generation_id: str, *, metadata: Metadata = ()) -> program_pb2.Program:
         """Watch until the generation ends; return its program or raise
         GenerationFailed / GenerationCancelled."""
-        last: pb.GenerationEvent | None = None
-        async for event in self.watch(generation_id):
+        last: Event | None = None
+        async for event in self.watch(generation_id, metadata=metadata):
             last = event  # the stream ends right after the current terminal event
-        if last is None or last.status not in TERMINAL:
+        if last is None or not last.status.terminal:
             raise RuntimeError("watch ended without a terminal event")
-        if last.status == pb.GENERATION_STATUS_COMPLETED:
-            return last.program
-        if last.status == pb.GENERATION_STATUS_FAILED:
-            raise GenerationFailed(grpc.StatusCode.ABORTED, last.error.reason, last.error.message)
-        raise GenerationCancelled(grpc.StatusCode.CANCELLED, "CANCELLED", last.message)
+        return program_or_raise(last)
+
+
+def program_or_raise(event: Event) -> program_pb2.Program:
+    """The program of a terminal event, or the error that says why there is none."""
+    if event.status is GenerationStatus.COMPLETED and event.program is not None:
+        return event.program
+    if event.status is GenerationStatus.FAILED:
+        reason, message = (event.error.reason, event.error.message) if event.error else ("", "")
+        raise GenerationFailed(grpc.StatusCode.ABORTED, reason, message)
+    raise GenerationCancelled(grpc.StatusCode.CANCELLED, "CANCELLED", event.message)
+
+
+class AsyncGenerationHandle:
+    """One generation: ``await handle.result()``, ``handle.watch()``, ``handle.cancel()``."""
+
+    def __init__(
+        self, client: AsyncClient, generation: Generation | None, generation_id: str = ""
+    ) -> None:
+        self._client = client
+        self.generation = generation  # as last seen (None until fetched)
+        self.id = generation.id if generation is not None else generation_id
+
+    def __repr__(self) -> str:
+        status = self.generation.status if self.generation is not None else "?"
+        return f"AsyncGenerationHandle({self.id!r}, {status})"
+
+    async def get(self) -> Generation:
+        self.generation = await self._client.get(self.id)
+        return self.generation
+
+    def watch(self, *, after_sequence: int = 0) -> AsyncGenerator[Event]:
+        return self._client.watch(self.id, after_sequence=after_sequence)
+
+    async def result(self) -> program_pb2.Program:
+        return await self._client.wait(self.id)
+
+    async def cancel(self) -> Generation:
+        self.generation = await self._client.cancel(self.id)
+        return self.generation
+
+    async def retry(self) -> Generation:
+        self.generation = await self._client.retry(self.id)
+        return self.generation

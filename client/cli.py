@@ -24,16 +24,17 @@ from google.protobuf.message import Message
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from programgen.client.aio import TERMINAL, AsyncClient, profile_from_json
+from programgen.client.aio import AsyncClient
+from programgen.client.channel import ClientOptions
 from programgen.client.errors import ProgramgenError
+from programgen.client.profiles import profile_from_json
 from programgen.client.render import (
     generation_summary,
     generations_table,
     program_view,
     stage_label,
-    status_label,
 )
-from programgen.v1 import generation_service_pb2 as pb
+from programgen.client.types import Event, Generation, GenerationStatus
 from programgen.v1 import profile_pb2
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -69,7 +70,7 @@ def _err(text: str) -> None:
 
 
 def _client(args: argparse.Namespace) -> AsyncClient:
-    options: dict[str, Any] = {"api_key": args.api_key or None, "tls": args.tls}
+    options: ClientOptions = {"api_key": args.api_key or None, "tls": args.tls}
     if args.ca_cert:
         try:
             options["root_certificates"] = Path(args.ca_cert).read_bytes()
@@ -94,18 +95,15 @@ def load_profile(path: str) -> profile_pb2.Profile:
         raise UsageError(f"profile {path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise UsageError(f"profile {path} must be a JSON object")
-    try:
-        return profile_from_json(data)
-    except json_format.ParseError as exc:
-        raise UsageError(f"profile {path} is not a programgen.v1.Profile: {exc}") from None
+    return profile_from_json(data)  # InvalidArgument naming the field on a typo
 
 
-def _failure_text(generation_id: str, event: pb.GenerationEvent | pb.Generation) -> str:
-    if event.status == pb.GENERATION_STATUS_FAILED:
+def _failure_text(generation_id: str, event: Event | Generation) -> str:
+    if event.status is GenerationStatus.FAILED and event.error is not None:
         return f"generation {generation_id} failed: {event.error.reason}: {event.error.message}"
-    if event.status == pb.GENERATION_STATUS_CANCELLED:
+    if event.status is GenerationStatus.CANCELLED:
         return f"generation {generation_id} was cancelled"
-    return f"generation {generation_id} is {status_label(event.status)}"
+    return f"generation {generation_id} is {event.status}"
 
 
 async def cmd_generate(args: argparse.Namespace) -> int:
@@ -114,7 +112,7 @@ async def cmd_generate(args: argparse.Namespace) -> int:
         generation = await client.start(profile, request_id=args.request_id)
         if args.no_wait:
             if args.json:
-                print(_json(generation))
+                print(_json((await generation.get()).proto))
             else:
                 print(generation.id)
                 _err(f"started; follow it with: programgen watch {generation.id}")
@@ -128,20 +126,18 @@ async def cmd_generate(args: argparse.Namespace) -> int:
             return 130
         final = await client.get(generation.id)
         if args.json:
-            print(_json(final))
-        elif final.status == pb.GENERATION_STATUS_COMPLETED:
+            print(_json(final.proto))
+        elif final.program is not None:
             _stdout().print(program_view(final.program))
-        if final.status != pb.GENERATION_STATUS_COMPLETED:
+        if final.status is not GenerationStatus.COMPLETED:
             _err(_failure_text(generation.id, last or final))
             return EXIT_FAILED
         return EXIT_OK
 
 
-async def _follow(
-    client: AsyncClient, generation_id: str, *, show_progress: bool
-) -> pb.GenerationEvent | None:
+async def _follow(client: AsyncClient, generation_id: str, *, show_progress: bool) -> Event | None:
     """Watch until terminal, with a live progress bar on stderr; the terminal event."""
-    last: pb.GenerationEvent | None = None
+    last: Event | None = None
     console = _stderr()
     progress = Progress(
         TextColumn("{task.description:<22}"),
@@ -157,17 +153,17 @@ async def _follow(
         async with aclosing(client.watch(generation_id)) as events:
             async for event in events:
                 last = event
-                description = stage_label(event.stage) or status_label(event.status)
+                description = stage_label(event.proto.stage) or str(event.status)
                 progress.update(task, description=description, completed=event.percent)
-    return last if last is not None and last.status in TERMINAL else None
+    return last if last is not None and last.status.terminal else None
 
 
-def _event_line(event: pb.GenerationEvent) -> str:
-    parts = [f"{event.sequence:>4}", f"{status_label(event.status):<10}"]
-    parts.append(f"{stage_label(event.stage) or '-':<18}")
+def _event_line(event: Event) -> str:
+    parts = [f"{event.sequence:>4}", f"{event.status:<10}"]
+    parts.append(f"{stage_label(event.proto.stage) or '-':<18}")
     parts.append(f"{event.percent:>3}%")
     message = event.message
-    if event.status == pb.GENERATION_STATUS_FAILED:
+    if event.error is not None:
         message = f"{event.error.reason}: {event.error.message}"
     if message:
         parts.append(message)
@@ -179,20 +175,20 @@ async def cmd_watch(args: argparse.Namespace) -> int:
         # A unary call first: fails fast (NOT_FOUND, UNAVAILABLE) where the stream would
         # wait for the server to become ready.
         current = await client.get(args.id)
-        last: pb.GenerationEvent | pb.Generation | None = None
-        if current.status in TERMINAL and args.after >= current.last_sequence:
+        last: Event | Generation | None = None
+        if current.status.terminal and args.after >= current.last_sequence:
             last = current  # nothing left to stream (the server would wait for more)
         else:
             # The stream ends after the generation's current terminal event (a retried one
             # replays earlier terminal events on the way).
             async with aclosing(client.watch(args.id, after_sequence=args.after)) as events:
                 async for event in events:
-                    line = _json(event, indent=None) if args.json else _event_line(event)
+                    line = _json(event.proto, indent=None) if args.json else _event_line(event)
                     print(line, flush=True)
                     last = event
-        if last is None or last.status not in TERMINAL:  # the cursor was past the end
+        if last is None or not last.status.terminal:  # the cursor was past the end
             last = await client.get(args.id)
-        if last.status == pb.GENERATION_STATUS_COMPLETED:
+        if last.status is GenerationStatus.COMPLETED:
             return EXIT_OK
         _err(_failure_text(args.id, last))
         return EXIT_FAILED
@@ -202,25 +198,23 @@ async def cmd_get(args: argparse.Namespace) -> int:
     async with _client(args) as client:
         generation = await client.get(args.id)
     if args.json:
-        print(_json(generation))
+        print(_json(generation.proto))
         return EXIT_OK
     out = _stdout()
-    out.print(generation_summary(generation))
-    if generation.HasField("program"):
+    out.print(generation_summary(generation.proto))
+    if generation.program is not None:
         out.print()
         out.print(program_view(generation.program))
     return EXIT_OK
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
-    status = pb.GENERATION_STATUS_UNSPECIFIED
-    if args.status:
-        status = pb.GenerationStatus.Value(f"GENERATION_STATUS_{args.status.upper()}")
-    generations: list[pb.Generation] = []
+    status = GenerationStatus(args.status) if args.status else None
+    generations: list[Generation] = []
     token = ""
     async with _client(args) as client:
         while True:
-            page, token = await client.list(
+            page, token = await client.list_page(
                 status=status, page_size=args.page_size, page_token=token
             )
             generations += page
@@ -228,9 +222,9 @@ async def cmd_list(args: argparse.Namespace) -> int:
                 break
     if args.json:
         for generation in generations:
-            print(_json(generation, indent=None))
+            print(_json(generation.proto, indent=None))
     elif generations:
-        _stdout().print(generations_table(generations))
+        _stdout().print(generations_table([g.proto for g in generations]))
     else:
         _err("no generations")
     if token:
@@ -241,14 +235,14 @@ async def cmd_list(args: argparse.Namespace) -> int:
 async def cmd_cancel(args: argparse.Namespace) -> int:
     async with _client(args) as client:
         generation = await client.cancel(args.id)
-    print(f"{generation.id} {status_label(generation.status)}")
+    print(f"{generation.id} {generation.status}")
     return EXIT_OK
 
 
 async def cmd_retry(args: argparse.Namespace) -> int:
     async with _client(args) as client:
         generation = await client.retry(args.id)
-    print(f"{generation.id} {status_label(generation.status)}")
+    print(f"{generation.id} {generation.status}")
     _err(f"follow it with: programgen watch {generation.id} --after {generation.last_sequence - 1}")
     return EXIT_OK
 
@@ -430,7 +424,8 @@ def _report(error: ProgramgenError) -> int:
     message = error.message
     if error.violations and message in ("", listed):  # do not print every violation twice
         message = f"{len(error.violations)} invalid field(s)"
-    _err(f"error: {error.code.name} {error.reason}: {message}")
+    reason = "" if error.reason == error.code.name else f" {error.reason}"
+    _err(f"error: {error.code.name}{reason}: {message}")
     for violation in error.violations:
         _err(f"  {violation.field}: {violation.description}")
     if error.retry_after_s is not None:

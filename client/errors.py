@@ -53,6 +53,10 @@ class FailedPrecondition(ProgramgenError):
     pass
 
 
+class AlreadyExists(ProgramgenError):
+    """A request id was reused with a different profile; ``metadata`` names the original."""
+
+
 class Unavailable(ProgramgenError):
     pass
 
@@ -75,6 +79,7 @@ _BY_CODE: dict[grpc.StatusCode, type[ProgramgenError]] = {
     grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
     grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhausted,
     grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
+    grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
     grpc.StatusCode.UNAVAILABLE: Unavailable,
     grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceeded,
 }

@@ -194,7 +194,7 @@ async def test_unusable_profile_files_are_usage_errors(tmp_path: Path) -> None:
     for path, words in [
         (missing, "cannot read"),
         (not_json, "not valid JSON"),
-        (wrong, "not a programgen.v1.Profile"),
+        (wrong, "profile.days_per_week: invalid literal"),
         (array, "JSON object"),
     ]:
         result = await run("generate", str(path), port=1)

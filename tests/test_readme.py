@@ -36,6 +36,6 @@ async def test_the_readme_client_example_runs(tmp_path: Path) -> None:
         code = readme_python().replace("127.0.0.1:50051", f"127.0.0.1:{server.port}")
         output = await asyncio.to_thread(run, code)
     lines = output.strip().splitlines()
-    assert lines[0].startswith("1 1 0 0")  # sequence 1, PENDING, no stage yet
+    assert lines[0] == "1 pending - 0"  # sequence 1, status and stage as names
     assert lines[-1].endswith("weeks")
     assert int(lines[-1].split()[-2]) >= 4

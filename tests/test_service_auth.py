@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from programgen.client import AsyncClient
+from programgen.client import AsyncClient, GenerationStatus
 from programgen.client.errors import NotFound, ResourceExhausted, Unauthenticated
 from programgen.server.app import ConfigError
-from programgen.v1 import generation_service_pb2 as pb
 from tests.harness import Gate, add_keys, example, running_server, served, settings
 
 
@@ -21,13 +20,13 @@ async def test_missing_wrong_and_revoked_keys_are_unauthenticated(tmp_path: Path
         for api_key in (None, "pgk_nope_nope", keys["alice"][1] + "x"):
             async with AsyncClient(target, api_key=api_key) as client:
                 with pytest.raises(Unauthenticated) as error:
-                    await client.list()
+                    await client.list_page()
                 assert error.value.reason == "UNAUTHENTICATED"
         async with AsyncClient(target, api_key=keys["mallory"][1]) as client:
-            await client.list()
+            await client.list_page()
             assert await server.repository.revoke_key(keys["mallory"][0])
             with pytest.raises(Unauthenticated):
-                await client.list()
+                await client.list_page()
             with pytest.raises(Unauthenticated):
                 await client.start(example())
 
@@ -49,7 +48,7 @@ async def test_a_caller_never_sees_another_callers_generation(tmp_path: Path) ->
                 assert error.value.reason == "GENERATION_NOT_FOUND"
             with pytest.raises(NotFound):
                 await bob.wait(generation.id)
-            assert (await bob.list())[0] == []
+            assert (await bob.list_page())[0] == []
             # Request ids are per caller: bob's "same" is a new generation.
             own = await bob.start(example(), request_id="same")
             assert own.id != generation.id
@@ -114,9 +113,9 @@ async def test_list_filters_by_status(tmp_path: Path) -> None:
     async with served(tmp_path) as (_server, client):
         done = await client.start(example())
         await client.wait(done.id)
-        completed, _ = await client.list(status=pb.GENERATION_STATUS_COMPLETED)
+        completed, _ = await client.list_page(status=GenerationStatus.COMPLETED)
         assert [g.id for g in completed] == [done.id]
-        assert (await client.list(status=pb.GENERATION_STATUS_FAILED))[0] == []
+        assert (await client.list_page(status=GenerationStatus.FAILED))[0] == []
 
 
 async def test_a_malformed_llm_setting_stops_the_server_from_starting(

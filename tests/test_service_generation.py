@@ -7,22 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from programgen.client import AsyncClient, GenerationCancelled, GenerationFailed
+from programgen.client import (
+    AsyncClient,
+    Event,
+    GenerationCancelled,
+    GenerationFailed,
+    GenerationStatus,
+    Stage,
+)
 from programgen.client.errors import FailedPrecondition, InvalidArgument, NotFound
 from programgen.pipeline.domain import ProgramInvalid, Violation
 from programgen.v1 import generation_service_pb2 as pb
 from tests.harness import Gate, example, served
 
-STATUS = pb.GenerationStatus
+
+def statuses(events: list[Event]) -> list[str]:
+    return [e.status.name for e in events]
 
 
-def statuses(events: list[pb.GenerationEvent]) -> list[str]:
-    return [STATUS.Name(e.status).removeprefix("GENERATION_STATUS_") for e in events]
-
-
-async def collect(
-    client: AsyncClient, generation_id: str, after: int = 0
-) -> list[pb.GenerationEvent]:
+async def collect(client: AsyncClient, generation_id: str, after: int = 0) -> list[Event]:
     return [e async for e in client.watch(generation_id, after_sequence=after)]
 
 
@@ -30,13 +33,14 @@ async def test_start_replies_while_the_pipeline_is_still_blocked(tmp_path: Path)
     gate = Gate()
     async with served(tmp_path, generate_fn=gate) as (_server, client):
         generation = await client.start(example())
-        assert generation.status == pb.GENERATION_STATUS_PENDING
+        assert generation.generation is not None
+        assert generation.generation.status is GenerationStatus.PENDING
         assert generation.id
         # The pipeline has the job but has not been let through: the reply came first.
         await asyncio.wait_for(gate.entered.get(), 10)
         current = await client.get(generation.id)
-        assert current.status == pb.GENERATION_STATUS_PROCESSING
-        assert not current.HasField("program")
+        assert current.status is GenerationStatus.PROCESSING
+        assert current.program is None
         gate.release()
         program = await client.wait(generation.id)
         assert program.weeks and program.provenance.engine_version
@@ -50,13 +54,13 @@ async def test_watch_sees_every_transition_in_order_with_dense_sequences(tmp_pat
     names = statuses(events)
     assert names[0] == "PENDING" and names[1] == "PROCESSING" and names[-1] == "COMPLETED"
     assert set(names[1:-1]) == {"PROCESSING"}
-    stages = [pb.Stage.Name(e.stage) for e in events if e.stage]
-    assert stages[:3] == ["STAGE_PROFILE_ANALYSIS", "STAGE_VOLUME_LANDMARKS", "STAGE_WEAK_POINTS"]
-    assert stages[-1] == "STAGE_VALIDATION"
+    stages = [e.stage for e in events if e.stage]
+    assert stages[:3] == [Stage.PROFILE_ANALYSIS, Stage.VOLUME_LANDMARKS, Stage.WEAK_POINTS]
+    assert stages[-1] is Stage.VALIDATION
     percents = [e.percent for e in events[1:]]
     assert percents == sorted(percents) and percents[-1] == 100
-    assert events[-1].HasField("program") and len(events[-1].program.weeks) >= 4
-    assert not any(e.HasField("program") for e in events[:-1])
+    assert events[-1].program is not None and len(events[-1].program.weeks) >= 4
+    assert not any(e.program is not None for e in events[:-1])
 
 
 async def test_resuming_at_every_cursor_yields_exactly_the_rest(tmp_path: Path) -> None:
@@ -81,7 +85,7 @@ async def test_late_attach_to_a_finished_generation_gets_history_at_once(tmp_pat
         assert statuses(late)[-1] == "COMPLETED"
         assert late[-1].program == program
         fetched = await client.get(generation.id)
-        assert fetched.status == pb.GENERATION_STATUS_COMPLETED
+        assert fetched.status is GenerationStatus.COMPLETED
         assert fetched.program == program
         assert fetched.last_sequence == late[-1].sequence
 
@@ -92,17 +96,17 @@ async def test_cancel_while_processing_stops_it_and_is_idempotent(tmp_path: Path
         generation = await client.start(example())
         await asyncio.wait_for(gate.entered.get(), 10)
         cancelled = await client.cancel(generation.id)
-        assert cancelled.status == pb.GENERATION_STATUS_CANCELLED
+        assert cancelled.status is GenerationStatus.CANCELLED
         again = await client.cancel(generation.id)
-        assert again.status == pb.GENERATION_STATUS_CANCELLED
+        assert again.status is GenerationStatus.CANCELLED
         assert again.last_sequence == cancelled.last_sequence
         gate.release()
         with pytest.raises(GenerationCancelled):
             await client.wait(generation.id)
         assert server.pool.running == 0
         final = await client.get(generation.id)
-        assert final.status == pb.GENERATION_STATUS_CANCELLED
-        assert not final.HasField("program")
+        assert final.status is GenerationStatus.CANCELLED
+        assert final.program is None
 
 
 async def test_cancel_of_a_completed_generation_is_refused(tmp_path: Path) -> None:
@@ -125,12 +129,12 @@ async def test_retry_after_failure_completes(tmp_path: Path) -> None:
         assert failure.value.reason == "PROGRAM_INVALID"
         assert "broken on purpose" in failure.value.message
         failed = await client.get(generation.id)
-        assert failed.error.reason == "PROGRAM_INVALID"
+        assert failed.error is not None and failed.error.reason == "PROGRAM_INVALID"
 
         gate.fail_with = None
         retried = await client.retry(generation.id)
-        assert retried.status == pb.GENERATION_STATUS_PENDING
-        assert not retried.HasField("error")
+        assert retried.status is GenerationStatus.PENDING
+        assert retried.error is None
         program = await client.wait(generation.id)
         assert program.weeks
         history = await collect(client, generation.id)
@@ -160,7 +164,7 @@ async def test_same_request_id_returns_the_same_generation_and_runs_one_job(
         await client.wait(first.id)
         await client.wait(third.id)
         assert gate.entered.qsize() == 2  # one job per request id
-        page, _ = await client.list()
+        page, _ = await client.list_page()
         assert sorted(g.id for g in page) == sorted({first.id, third.id})
 
 
@@ -171,29 +175,29 @@ async def test_paging_through_250_generations_has_no_duplicate_or_gap(tmp_path: 
         seen: list[str] = []
         token, pages = "", 0
         while True:
-            page, token = await client.list(page_size=40, page_token=token)
+            page, token = await client.list_page(page_size=40, page_token=token)
             seen += [g.id for g in page]
             pages += 1
-            assert all(not g.HasField("profile") for g in page)
+            assert all(g.profile is None for g in page)
             if not token:
                 break
         assert seen == list(reversed(started))  # newest first, each exactly once
         assert pages == 7
-        default_page, _ = await client.list()
+        default_page, _ = await client.list_page()
         assert len(default_page) == 50
-        capped, _ = await client.list(page_size=10_000)
+        capped, _ = await client.list_page(page_size=10_000)
         assert len(capped) == 250  # capped at 500, all fit
-        pending, _ = await client.list(status=pb.GENERATION_STATUS_COMPLETED)
+        pending, _ = await client.list_page(status=GenerationStatus.COMPLETED)
         assert pending == []
         with pytest.raises(InvalidArgument) as negative:
-            await client.list(page_size=-1)
+            await client.list_page(page_size=-1)
         assert [v.field for v in negative.value.violations] == ["page_size"]
         with pytest.raises(InvalidArgument) as bad_token:
-            await client.list(page_token="not-a-token")
+            await client.list_page(page_token="not-a-token")
         assert [v.field for v in bad_token.value.violations] == ["page_token"]
-        _, token = await client.list(page_size=10)
+        _, token = await client.list_page(page_size=10)
         with pytest.raises(InvalidArgument):
-            await client.list(page_token=token, status=pb.GENERATION_STATUS_PENDING)
+            await client.list_page(page_token=token, status=GenerationStatus.PENDING)
 
 
 async def test_invalid_profile_lists_every_violation_and_stores_nothing(tmp_path: Path) -> None:
@@ -216,14 +220,14 @@ async def test_invalid_profile_lists_every_violation_and_stores_nothing(tmp_path
         assert error.value.reason == "INVALID_ARGUMENT"
         assert all(v.description for v in error.value.violations)
         with pytest.raises(InvalidArgument) as missing:
-            await client._call(client._stub.StartGeneration, pb.StartGenerationRequest())
+            await client._call(client._stub.StartGeneration, pb.StartGenerationRequest(), 5.0, ())
         assert [v.field for v in missing.value.violations] == ["profile"]
         for bad_id in ("", "nope", "123"):
             with pytest.raises(InvalidArgument):
                 await client.get(bad_id)
         with pytest.raises(NotFound):
             await client.get("00000000-0000-4000-8000-000000000000")
-        page, _ = await client.list()
+        page, _ = await client.list_page()
         assert page == []
 
 
@@ -262,7 +266,7 @@ async def test_a_watcher_whose_buffer_overflows_rereads_the_store(tmp_path: Path
         resyncs = server.metrics.registry.get_sample_value("programgen_watch_resyncs_total")
         assert resyncs is not None and resyncs >= 1
     assert [e.sequence for e in seen] == list(range(1, len(seen) + 1))
-    assert seen[-1].status == pb.GENERATION_STATUS_COMPLETED
+    assert seen[-1].status is GenerationStatus.COMPLETED
 
 
 async def test_a_disconnected_watcher_leaves_no_subscription_behind(tmp_path: Path) -> None:

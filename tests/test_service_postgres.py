@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from programgen.v1 import generation_service_pb2 as pb
+from programgen.client import GenerationStatus
 from tests.harness import example, served
 from tests.postgres import fresh_database
 
@@ -20,8 +20,8 @@ async def test_generations_complete_and_page_on_postgres(tmp_path: Path, postgre
             assert program.weeks
         events = [e async for e in client.watch(ids[0])]
         assert [e.sequence for e in events] == list(range(1, len(events) + 1))
-        first, token = await client.list(page_size=3)
-        second, end = await client.list(page_size=3, page_token=token)
+        first, token = await client.list_page(page_size=3)
+        second, end = await client.list_page(page_size=3, page_token=token)
         assert [g.id for g in first + second] == list(reversed(ids))
         assert end == ""
-        assert all(g.status == pb.GENERATION_STATUS_COMPLETED for g in first + second)
+        assert all(g.status is GenerationStatus.COMPLETED for g in first + second)

@@ -19,14 +19,14 @@ from pathlib import Path
 import grpc
 import pytest
 
-from programgen.client import AsyncClient
+from programgen.client import AsyncClient, Event, GenerationStatus, Stage
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from tests.fake_openai import FakeOpenAI, Hold
 from tests.harness import ServerProcess, example
 from tests.postgres import fresh_database
 
-COMPLETED = pb.GENERATION_STATUS_COMPLETED
+COMPLETED = GenerationStatus.COMPLETED
 
 
 def free_port() -> int:
@@ -70,14 +70,14 @@ class Watcher:
     """Collects a generation's events through the resuming client watch."""
 
     def __init__(self, client: AsyncClient, generation_id: str) -> None:
-        self.events: list[pb.GenerationEvent] = []
+        self.events: list[Event] = []
         self.in_llm = asyncio.Event()
         self.task = asyncio.create_task(self._run(client, generation_id))
 
     async def _run(self, client: AsyncClient, generation_id: str) -> None:
         async for event in client.watch(generation_id):
             self.events.append(event)
-            if event.stage == pb.STAGE_LLM_REFINEMENT:
+            if event.stage is Stage.LLM_REFINEMENT:
                 self.in_llm.set()
 
 
@@ -126,8 +126,9 @@ async def test_sigkill_while_processing_loses_nothing_and_completes_nothing_twic
             await restart_and_finish(process, hold, watchers, "requeued after restart")
             for watcher in watchers:
                 generation = await client.get(watcher.events[0].generation_id)
-                assert generation.status == COMPLETED
+                assert generation.status is GenerationStatus.COMPLETED
                 assert generation.attempt == 2
+                assert generation.program is not None
                 assert generation.program.provenance.llm_refined
                 # A fresh watch from the start sees the same history.
                 history = [e async for e in client.watch(generation.id)]

@@ -40,7 +40,7 @@ async def test_tls_serves_trusting_clients_and_refuses_plaintext(tmp_path: Path)
             assert program.weeks
         async with AsyncClient(target, timeout_s=5) as plaintext:
             with pytest.raises(Unavailable):
-                await plaintext.list()
+                await plaintext.list_page()
 
 
 async def test_an_oversize_request_is_rejected_by_the_transport(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ async def test_an_oversize_request_is_rejected_by_the_transport(tmp_path: Path) 
         with pytest.raises(ResourceExhausted) as error:
             await client.start(profile)
         assert "larger than max" in error.value.message
-        assert (await client.list())[0] == []
+        assert (await client.list_page())[0] == []
 
 
 async def test_an_idle_watch_stream_gets_heartbeats_with_the_current_state(
