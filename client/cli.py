@@ -26,12 +26,18 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from programgen.client.aio import AsyncClient
 from programgen.client.channel import ClientOptions
+from programgen.client.cli_views import (
+    ViewError,
+    add_view_arguments,
+    cmd_export,
+    cmd_show,
+    print_program,
+)
 from programgen.client.errors import ProgramgenError
 from programgen.client.profiles import profile_from_json
 from programgen.client.render import (
     generation_summary,
     generations_table,
-    program_view,
     stage_label,
 )
 from programgen.client.types import Event, Generation, GenerationStatus
@@ -128,7 +134,7 @@ async def cmd_generate(args: argparse.Namespace) -> int:
         if args.json:
             print(_json(final.proto))
         elif final.program is not None:
-            _stdout().print(program_view(final.program))
+            print_program(final.program)
         if final.status is not GenerationStatus.COMPLETED:
             _err(_failure_text(generation.id, last or final))
             return EXIT_FAILED
@@ -200,12 +206,21 @@ async def cmd_get(args: argparse.Namespace) -> int:
     if args.json:
         print(_json(generation.proto))
         return EXIT_OK
-    out = _stdout()
-    out.print(generation_summary(generation.proto))
+    _stdout().print(generation_summary(generation.proto))
     if generation.program is not None:
-        out.print()
-        out.print(program_view(generation.program))
+        print()
+        print_program(generation.program)
     return EXIT_OK
+
+
+async def cmd_show_program(args: argparse.Namespace) -> int:
+    async with _client(args) as client:
+        return await cmd_show(client, args)
+
+
+async def cmd_export_program(args: argparse.Namespace) -> int:
+    async with _client(args) as client:
+        return await cmd_export(client, args)
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
@@ -374,6 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--all", action="store_true", help="follow every page")
     lst.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    show = client_command("show", cmd_show_program, "show a program: all of it, a week or a day")
+    export = client_command("export", cmd_export_program, "write a program as md/csv/ics/json/html")
+    add_view_arguments(show, export)
+
     cancel = client_command("cancel", cmd_cancel, "cancel a pending or processing generation")
     cancel.add_argument("id")
     retry = client_command("retry", cmd_retry, "run a failed or cancelled generation again")
@@ -443,9 +462,14 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(handler(args))
     except ProgramgenError as error:
         return _report(error)
-    except UsageError as error:
+    except (UsageError, ViewError) as error:
         _err(f"error: {error}")
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`programgen list --json | head -1`): stop quietly. Point
+        # stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         return 130
     except SystemExit as exc:  # argparse, or a server command's configuration error

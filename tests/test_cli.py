@@ -80,8 +80,8 @@ async def test_generate_get_list_watch(tmp_path: Path) -> None:
         assert "Week 1" in shown.out
         assert f"Week {len(weeks)}" in shown.out
         assert exercise in shown.out
-        assert "Volume landmarks" in shown.out
-        assert "Autoregulation" in shown.out
+        assert "Weekly hard sets per muscle" in shown.out
+        assert "Adjust to the day's readiness" in shown.out
 
         listed = await run("list", port=port)
         assert listed.code == 0, listed.err
