@@ -29,21 +29,35 @@ class _GenerationStatus:
 class _GenerationStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_GenerationStatus.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     GENERATION_STATUS_UNSPECIFIED: _GenerationStatus.ValueType  # 0
+    """Not set; as a ListGenerations filter it lists every status."""
     GENERATION_STATUS_PENDING: _GenerationStatus.ValueType  # 1
+    """Committed and queued; no worker has claimed it yet."""
     GENERATION_STATUS_PROCESSING: _GenerationStatus.ValueType  # 2
+    """A worker is running the pipeline; stage and percent tell how far it is."""
     GENERATION_STATUS_COMPLETED: _GenerationStatus.ValueType  # 3
+    """Finished with a validated program. Terminal."""
     GENERATION_STATUS_FAILED: _GenerationStatus.ValueType  # 4
+    """Finished without a program; error says why. Terminal until retried."""
     GENERATION_STATUS_CANCELLED: _GenerationStatus.ValueType  # 5
+    """Cancelled by the caller. Terminal until retried."""
 
 class GenerationStatus(_GenerationStatus, metaclass=_GenerationStatusEnumTypeWrapper):
-    """The lifecycle of a generation."""
+    """The lifecycle of a generation: pending -> processing -> completed, failed or
+    cancelled; a retry takes a failed or cancelled one back to pending.
+    """
 
 GENERATION_STATUS_UNSPECIFIED: GenerationStatus.ValueType  # 0
+"""Not set; as a ListGenerations filter it lists every status."""
 GENERATION_STATUS_PENDING: GenerationStatus.ValueType  # 1
+"""Committed and queued; no worker has claimed it yet."""
 GENERATION_STATUS_PROCESSING: GenerationStatus.ValueType  # 2
+"""A worker is running the pipeline; stage and percent tell how far it is."""
 GENERATION_STATUS_COMPLETED: GenerationStatus.ValueType  # 3
+"""Finished with a validated program. Terminal."""
 GENERATION_STATUS_FAILED: GenerationStatus.ValueType  # 4
+"""Finished without a program; error says why. Terminal until retried."""
 GENERATION_STATUS_CANCELLED: GenerationStatus.ValueType  # 5
+"""Cancelled by the caller. Terminal until retried."""
 Global___GenerationStatus: _TypeAlias = GenerationStatus  # noqa: Y015
 
 class _Stage:
@@ -53,27 +67,45 @@ class _Stage:
 class _StageEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Stage.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     STAGE_UNSPECIFIED: _Stage.ValueType  # 0
+    """No stage: not processing, or processing has not reached the first stage yet."""
     STAGE_PROFILE_ANALYSIS: _Stage.ValueType  # 1
+    """Units normalised, e1RMs estimated, a strength level assigned."""
     STAGE_VOLUME_LANDMARKS: _Stage.ValueType  # 2
+    """Weekly hard-set landmarks (MV, MEV, MAV, MRV) per muscle."""
     STAGE_WEAK_POINTS: _Stage.ValueType  # 3
+    """Strength ratios compared with reference bands."""
     STAGE_PERIODIZATION: _Stage.ValueType  # 4
+    """The periodization model and the phase of each week."""
     STAGE_CONSTRUCTION: _Stage.ValueType  # 5
+    """The split, the exercises and the sets per week."""
     STAGE_AUTOREGULATION: _Stage.ValueType  # 6
+    """RPE targets, loads and readiness adjustments."""
     STAGE_LLM_REFINEMENT: _Stage.ValueType  # 7
+    """Optional refinement by a language model, within the engine's rules."""
     STAGE_VALIDATION: _Stage.ValueType  # 8
+    """Every program invariant checked before completion."""
 
 class Stage(_Stage, metaclass=_StageEnumTypeWrapper):
-    """A pipeline stage reported while processing."""
+    """A pipeline stage reported while processing, in the order they run."""
 
 STAGE_UNSPECIFIED: Stage.ValueType  # 0
+"""No stage: not processing, or processing has not reached the first stage yet."""
 STAGE_PROFILE_ANALYSIS: Stage.ValueType  # 1
+"""Units normalised, e1RMs estimated, a strength level assigned."""
 STAGE_VOLUME_LANDMARKS: Stage.ValueType  # 2
+"""Weekly hard-set landmarks (MV, MEV, MAV, MRV) per muscle."""
 STAGE_WEAK_POINTS: Stage.ValueType  # 3
+"""Strength ratios compared with reference bands."""
 STAGE_PERIODIZATION: Stage.ValueType  # 4
+"""The periodization model and the phase of each week."""
 STAGE_CONSTRUCTION: Stage.ValueType  # 5
+"""The split, the exercises and the sets per week."""
 STAGE_AUTOREGULATION: Stage.ValueType  # 6
+"""RPE targets, loads and readiness adjustments."""
 STAGE_LLM_REFINEMENT: Stage.ValueType  # 7
+"""Optional refinement by a language model, within the engine's rules."""
 STAGE_VALIDATION: Stage.ValueType  # 8
+"""Every program invariant checked before completion."""
 Global___Stage: _TypeAlias = Stage  # noqa: Y015
 
 @_typing.final
@@ -85,8 +117,11 @@ class GenerationError(_message.Message):
     REASON_FIELD_NUMBER: _builtins.int
     MESSAGE_FIELD_NUMBER: _builtins.int
     reason: _builtins.str
-    """UPPER_SNAKE machine-readable reason, e.g. TIMEOUT or PROGRAM_INVALID."""
+    """UPPER_SNAKE machine-readable reason: TIMEOUT, PROGRAM_INVALID, PIPELINE_ERROR,
+    TRANSIENT_RETRIES_EXHAUSTED or INTERNAL.
+    """
     message: _builtins.str
+    """What happened, for people."""
     def __init__(
         self,
         *,
@@ -120,28 +155,39 @@ class Generation(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _builtins.int
     UPDATE_TIME_FIELD_NUMBER: _builtins.int
     id: _builtins.str
+    """Server-assigned id (a UUID)."""
     request_id: _builtins.str
+    """The caller's idempotency key from StartGeneration, if any."""
     status: Global___GenerationStatus.ValueType
+    """Where the generation is in its lifecycle."""
     attempt: _builtins.int
     """How many times processing has started."""
     stage: Global___Stage.ValueType
+    """The current stage while processing."""
     percent: _builtins.int
+    """Progress of the current attempt, 0 to 100."""
     last_sequence: _builtins.int
     """Sequence number of the latest event."""
     @_builtins.property
-    def profile(self) -> _profile_pb2.Profile: ...
+    def profile(self) -> _profile_pb2.Profile:
+        """The athlete's profile as started (not in ListGenerations results)."""
+
     @_builtins.property
     def program(self) -> _program_pb2.Program:
-        """Set once completed."""
+        """Set once completed (not in ListGenerations results)."""
 
     @_builtins.property
     def error(self) -> Global___GenerationError:
         """Set once failed."""
 
     @_builtins.property
-    def create_time(self) -> _timestamp_pb2.Timestamp: ...
+    def create_time(self) -> _timestamp_pb2.Timestamp:
+        """When StartGeneration committed it."""
+
     @_builtins.property
-    def update_time(self) -> _timestamp_pb2.Timestamp: ...
+    def update_time(self) -> _timestamp_pb2.Timestamp:
+        """When its last event was committed."""
+
     def __init__(
         self,
         *,
@@ -182,14 +228,21 @@ class GenerationEvent(_message.Message):
     PROGRAM_FIELD_NUMBER: _builtins.int
     ERROR_FIELD_NUMBER: _builtins.int
     generation_id: _builtins.str
+    """The generation this event belongs to."""
     sequence: _builtins.int
     """Dense per generation, starting at 1."""
     status: Global___GenerationStatus.ValueType
+    """The status this change left the generation in."""
     stage: Global___Stage.ValueType
+    """The stage reached, for progress events."""
     percent: _builtins.int
+    """Progress of the attempt, 0 to 100."""
     message: _builtins.str
+    """What happened, for people ("queued", "requeued after restart", ...)."""
     @_builtins.property
-    def create_time(self) -> _timestamp_pb2.Timestamp: ...
+    def create_time(self) -> _timestamp_pb2.Timestamp:
+        """When the change was committed."""
+
     @_builtins.property
     def program(self) -> _program_pb2.Program:
         """Set on the completed event."""
@@ -229,9 +282,13 @@ class Heartbeat(_message.Message):
     LAST_SEQUENCE_FIELD_NUMBER: _builtins.int
     TIME_FIELD_NUMBER: _builtins.int
     status: Global___GenerationStatus.ValueType
+    """The generation's status as of the last event sent."""
     last_sequence: _builtins.int
+    """The sequence of the last event sent on this stream."""
     @_builtins.property
-    def time(self) -> _timestamp_pb2.Timestamp: ...
+    def time(self) -> _timestamp_pb2.Timestamp:
+        """When the server sent the heartbeat."""
+
     def __init__(
         self,
         *,
@@ -258,7 +315,9 @@ class StartGenerationRequest(_message.Message):
     request_id: _builtins.str
     """Optional idempotency key (at most 128 characters), unique per caller."""
     @_builtins.property
-    def profile(self) -> _profile_pb2.Profile: ...
+    def profile(self) -> _profile_pb2.Profile:
+        """The athlete; required. Every input rule is checked, every violation reported."""
+
     def __init__(
         self,
         *,
@@ -281,7 +340,9 @@ class StartGenerationResponse(_message.Message):
 
     GENERATION_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def generation(self) -> Global___Generation: ...
+    def generation(self) -> Global___Generation:
+        """The committed generation (pending), or the original one for a repeated request_id."""
+
     def __init__(
         self,
         *,
@@ -304,6 +365,7 @@ class WatchGenerationRequest(_message.Message):
     ID_FIELD_NUMBER: _builtins.int
     AFTER_SEQUENCE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
+    """The generation to watch."""
     after_sequence: _builtins.int
     """Resume cursor: only events with a larger sequence are sent. 0 sends all."""
     def __init__(
@@ -329,9 +391,13 @@ class WatchGenerationResponse(_message.Message):
     EVENT_FIELD_NUMBER: _builtins.int
     HEARTBEAT_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def event(self) -> Global___GenerationEvent: ...
+    def event(self) -> Global___GenerationEvent:
+        """A committed state change, in sequence order, never twice."""
+
     @_builtins.property
-    def heartbeat(self) -> Global___Heartbeat: ...
+    def heartbeat(self) -> Global___Heartbeat:
+        """Nothing changed for a while; the stream is alive."""
+
     def __init__(
         self,
         *,
@@ -356,6 +422,7 @@ class GetGenerationRequest(_message.Message):
 
     ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
+    """The generation to return."""
     def __init__(
         self,
         *,
@@ -377,7 +444,9 @@ class GetGenerationResponse(_message.Message):
 
     GENERATION_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def generation(self) -> Global___Generation: ...
+    def generation(self) -> Global___Generation:
+        """The generation with its profile, and its program once completed."""
+
     def __init__(
         self,
         *,
@@ -432,7 +501,9 @@ class ListGenerationsResponse(_message.Message):
     next_page_token: _builtins.str
     """Empty at the end."""
     @_builtins.property
-    def generations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Generation]: ...
+    def generations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Generation]:
+        """Newest first, without profile or program."""
+
     def __init__(
         self,
         *,
@@ -455,6 +526,7 @@ class CancelGenerationRequest(_message.Message):
 
     ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
+    """The generation to cancel."""
     def __init__(
         self,
         *,
@@ -476,7 +548,9 @@ class CancelGenerationResponse(_message.Message):
 
     GENERATION_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def generation(self) -> Global___Generation: ...
+    def generation(self) -> Global___Generation:
+        """The generation, now cancelled."""
+
     def __init__(
         self,
         *,
@@ -498,6 +572,7 @@ class RetryGenerationRequest(_message.Message):
 
     ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
+    """The failed or cancelled generation to run again."""
     def __init__(
         self,
         *,
@@ -519,7 +594,9 @@ class RetryGenerationResponse(_message.Message):
 
     GENERATION_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def generation(self) -> Global___Generation: ...
+    def generation(self) -> Global___Generation:
+        """The generation, pending again."""
+
     def __init__(
         self,
         *,

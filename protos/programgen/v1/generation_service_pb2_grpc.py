@@ -32,6 +32,18 @@ class ProgramGenerationServiceStub:
     streams every state change until the terminal one, so no client needs to poll.
     Callers authenticate with `authorization: Bearer <api key>` metadata and only ever
     see their own generations.
+
+    Errors follow AIP-193: a canonical status code with google.rpc.Status details in the
+    `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
+    "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
+    google.rpc.BadRequest with one field violation per bad field (paths like
+    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
+    Every RPC may answer:
+    - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
+    - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
+    StartGeneration with a request_id, and for every read);
+    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+    An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
     def __init__(self, channel):
@@ -79,11 +91,27 @@ class ProgramGenerationServiceServicer:
     streams every state change until the terminal one, so no client needs to poll.
     Callers authenticate with `authorization: Bearer <api key>` metadata and only ever
     see their own generations.
+
+    Errors follow AIP-193: a canonical status code with google.rpc.Status details in the
+    `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
+    "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
+    google.rpc.BadRequest with one field violation per bad field (paths like
+    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
+    Every RPC may answer:
+    - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
+    - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
+    StartGeneration with a request_id, and for every read);
+    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+    An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
     def StartGeneration(self, request, context):
         """Commits a pending generation and returns it without waiting for the program.
         A repeated request_id from the same caller returns the original generation.
+        Errors: INVALID_ARGUMENT (INVALID_ARGUMENT, with BadRequest) for a profile or
+        request_id that breaks the input rules; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
+        with RetryInfo) when the caller already has its maximum of queued and running
+        generations.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -91,7 +119,12 @@ class ProgramGenerationServiceServicer:
 
     def WatchGeneration(self, request, context):
         """Streams the generation's events with a sequence greater than after_sequence,
-        then live ones, and ends after the terminal event.
+        then live ones, and ends after the terminal event. While nothing changes the
+        stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
+        be resumed from the last sequence received.
+        Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
+        (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
+        the server holds its maximum of open streams.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,13 +132,17 @@ class ProgramGenerationServiceServicer:
 
     def GetGeneration(self, request, context):
         """Returns one generation, with its program once completed.
+        Errors: INVALID_ARGUMENT (a malformed id); NOT_FOUND (GENERATION_NOT_FOUND).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListGenerations(self, request, context):
-        """Lists the caller's generations, newest first, without profile or program.
+        """Lists the caller's generations, newest first, without profile or program
+        (AIP-158 paging).
+        Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
+        page_token that this server did not issue for the same filter.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -113,13 +150,17 @@ class ProgramGenerationServiceServicer:
 
     def CancelGeneration(self, request, context):
         """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op.
+        Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+        (GENERATION_FINISHED) for a completed or failed generation.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RetryGeneration(self, request, context):
-        """Runs a failed or cancelled generation again.
+        """Runs a failed or cancelled generation again, as a new attempt with the same id.
+        Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+        (GENERATION_NOT_RETRYABLE) unless the generation failed or was cancelled.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -173,6 +214,18 @@ class ProgramGenerationService:
     streams every state change until the terminal one, so no client needs to poll.
     Callers authenticate with `authorization: Bearer <api key>` metadata and only ever
     see their own generations.
+
+    Errors follow AIP-193: a canonical status code with google.rpc.Status details in the
+    `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
+    "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
+    google.rpc.BadRequest with one field violation per bad field (paths like
+    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
+    Every RPC may answer:
+    - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
+    - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
+    StartGeneration with a request_id, and for every read);
+    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+    An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
     @staticmethod

@@ -33,6 +33,18 @@ class ProgramGenerationServiceStub:
     streams every state change until the terminal one, so no client needs to poll.
     Callers authenticate with `authorization: Bearer <api key>` metadata and only ever
     see their own generations.
+
+    Errors follow AIP-193: a canonical status code with google.rpc.Status details in the
+    `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
+    "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
+    google.rpc.BadRequest with one field violation per bad field (paths like
+    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
+    Every RPC may answer:
+    - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
+    - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
+      StartGeneration with a request_id, and for every read);
+    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+    An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
     @_typing.overload
@@ -42,19 +54,40 @@ class ProgramGenerationServiceStub:
     StartGeneration: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.StartGenerationRequest, _generation_service_pb2.StartGenerationResponse]
     """Commits a pending generation and returns it without waiting for the program.
     A repeated request_id from the same caller returns the original generation.
+    Errors: INVALID_ARGUMENT (INVALID_ARGUMENT, with BadRequest) for a profile or
+    request_id that breaks the input rules; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
+    with RetryInfo) when the caller already has its maximum of queued and running
+    generations.
     """
     WatchGeneration: _grpc.UnaryStreamMultiCallable[_generation_service_pb2.WatchGenerationRequest, _generation_service_pb2.WatchGenerationResponse]
     """Streams the generation's events with a sequence greater than after_sequence,
-    then live ones, and ends after the terminal event.
+    then live ones, and ends after the terminal event. While nothing changes the
+    stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
+    be resumed from the last sequence received.
+    Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
+    (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
+    the server holds its maximum of open streams.
     """
     GetGeneration: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.GetGenerationRequest, _generation_service_pb2.GetGenerationResponse]
-    """Returns one generation, with its program once completed."""
+    """Returns one generation, with its program once completed.
+    Errors: INVALID_ARGUMENT (a malformed id); NOT_FOUND (GENERATION_NOT_FOUND).
+    """
     ListGenerations: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.ListGenerationsRequest, _generation_service_pb2.ListGenerationsResponse]
-    """Lists the caller's generations, newest first, without profile or program."""
+    """Lists the caller's generations, newest first, without profile or program
+    (AIP-158 paging).
+    Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
+    page_token that this server did not issue for the same filter.
+    """
     CancelGeneration: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.CancelGenerationRequest, _generation_service_pb2.CancelGenerationResponse]
-    """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op."""
+    """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op.
+    Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+    (GENERATION_FINISHED) for a completed or failed generation.
+    """
     RetryGeneration: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.RetryGenerationRequest, _generation_service_pb2.RetryGenerationResponse]
-    """Runs a failed or cancelled generation again."""
+    """Runs a failed or cancelled generation again, as a new attempt with the same id.
+    Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+    (GENERATION_NOT_RETRYABLE) unless the generation failed or was cancelled.
+    """
 
 @_typing.type_check_only
 class ProgramGenerationServiceAsyncStub(ProgramGenerationServiceStub):
@@ -64,25 +97,58 @@ class ProgramGenerationServiceAsyncStub(ProgramGenerationServiceStub):
     streams every state change until the terminal one, so no client needs to poll.
     Callers authenticate with `authorization: Bearer <api key>` metadata and only ever
     see their own generations.
+
+    Errors follow AIP-193: a canonical status code with google.rpc.Status details in the
+    `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
+    "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
+    google.rpc.BadRequest with one field violation per bad field (paths like
+    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
+    Every RPC may answer:
+    - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
+    - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
+      StartGeneration with a request_id, and for every read);
+    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+    An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     StartGeneration: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.StartGenerationRequest, _generation_service_pb2.StartGenerationResponse]  # type: ignore[assignment]
     """Commits a pending generation and returns it without waiting for the program.
     A repeated request_id from the same caller returns the original generation.
+    Errors: INVALID_ARGUMENT (INVALID_ARGUMENT, with BadRequest) for a profile or
+    request_id that breaks the input rules; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
+    with RetryInfo) when the caller already has its maximum of queued and running
+    generations.
     """
     WatchGeneration: _aio.UnaryStreamMultiCallable[_generation_service_pb2.WatchGenerationRequest, _generation_service_pb2.WatchGenerationResponse]  # type: ignore[assignment]
     """Streams the generation's events with a sequence greater than after_sequence,
-    then live ones, and ends after the terminal event.
+    then live ones, and ends after the terminal event. While nothing changes the
+    stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
+    be resumed from the last sequence received.
+    Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
+    (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
+    the server holds its maximum of open streams.
     """
     GetGeneration: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.GetGenerationRequest, _generation_service_pb2.GetGenerationResponse]  # type: ignore[assignment]
-    """Returns one generation, with its program once completed."""
+    """Returns one generation, with its program once completed.
+    Errors: INVALID_ARGUMENT (a malformed id); NOT_FOUND (GENERATION_NOT_FOUND).
+    """
     ListGenerations: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.ListGenerationsRequest, _generation_service_pb2.ListGenerationsResponse]  # type: ignore[assignment]
-    """Lists the caller's generations, newest first, without profile or program."""
+    """Lists the caller's generations, newest first, without profile or program
+    (AIP-158 paging).
+    Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
+    page_token that this server did not issue for the same filter.
+    """
     CancelGeneration: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.CancelGenerationRequest, _generation_service_pb2.CancelGenerationResponse]  # type: ignore[assignment]
-    """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op."""
+    """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op.
+    Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+    (GENERATION_FINISHED) for a completed or failed generation.
+    """
     RetryGeneration: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.RetryGenerationRequest, _generation_service_pb2.RetryGenerationResponse]  # type: ignore[assignment]
-    """Runs a failed or cancelled generation again."""
+    """Runs a failed or cancelled generation again, as a new attempt with the same id.
+    Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+    (GENERATION_NOT_RETRYABLE) unless the generation failed or was cancelled.
+    """
 
 class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
     """Generates periodized training programs asynchronously.
@@ -91,6 +157,18 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
     streams every state change until the terminal one, so no client needs to poll.
     Callers authenticate with `authorization: Bearer <api key>` metadata and only ever
     see their own generations.
+
+    Errors follow AIP-193: a canonical status code with google.rpc.Status details in the
+    `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
+    "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
+    google.rpc.BadRequest with one field violation per bad field (paths like
+    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
+    Every RPC may answer:
+    - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
+    - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
+      StartGeneration with a request_id, and for every read);
+    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+    An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
     @_abc_1.abstractmethod
@@ -101,6 +179,10 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_generation_service_pb2.StartGenerationResponse, _abc.Awaitable[_generation_service_pb2.StartGenerationResponse]]:
         """Commits a pending generation and returns it without waiting for the program.
         A repeated request_id from the same caller returns the original generation.
+        Errors: INVALID_ARGUMENT (INVALID_ARGUMENT, with BadRequest) for a profile or
+        request_id that breaks the input rules; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
+        with RetryInfo) when the caller already has its maximum of queued and running
+        generations.
         """
 
     @_abc_1.abstractmethod
@@ -110,7 +192,12 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_generation_service_pb2.WatchGenerationResponse], _abc.AsyncIterator[_generation_service_pb2.WatchGenerationResponse]]:
         """Streams the generation's events with a sequence greater than after_sequence,
-        then live ones, and ends after the terminal event.
+        then live ones, and ends after the terminal event. While nothing changes the
+        stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
+        be resumed from the last sequence received.
+        Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
+        (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
+        the server holds its maximum of open streams.
         """
 
     @_abc_1.abstractmethod
@@ -119,7 +206,9 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _generation_service_pb2.GetGenerationRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_generation_service_pb2.GetGenerationResponse, _abc.Awaitable[_generation_service_pb2.GetGenerationResponse]]:
-        """Returns one generation, with its program once completed."""
+        """Returns one generation, with its program once completed.
+        Errors: INVALID_ARGUMENT (a malformed id); NOT_FOUND (GENERATION_NOT_FOUND).
+        """
 
     @_abc_1.abstractmethod
     def ListGenerations(
@@ -127,7 +216,11 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _generation_service_pb2.ListGenerationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_generation_service_pb2.ListGenerationsResponse, _abc.Awaitable[_generation_service_pb2.ListGenerationsResponse]]:
-        """Lists the caller's generations, newest first, without profile or program."""
+        """Lists the caller's generations, newest first, without profile or program
+        (AIP-158 paging).
+        Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
+        page_token that this server did not issue for the same filter.
+        """
 
     @_abc_1.abstractmethod
     def CancelGeneration(
@@ -135,7 +228,10 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _generation_service_pb2.CancelGenerationRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_generation_service_pb2.CancelGenerationResponse, _abc.Awaitable[_generation_service_pb2.CancelGenerationResponse]]:
-        """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op."""
+        """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op.
+        Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+        (GENERATION_FINISHED) for a completed or failed generation.
+        """
 
     @_abc_1.abstractmethod
     def RetryGeneration(
@@ -143,6 +239,9 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _generation_service_pb2.RetryGenerationRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_generation_service_pb2.RetryGenerationResponse, _abc.Awaitable[_generation_service_pb2.RetryGenerationResponse]]:
-        """Runs a failed or cancelled generation again."""
+        """Runs a failed or cancelled generation again, as a new attempt with the same id.
+        Errors: INVALID_ARGUMENT; NOT_FOUND (GENERATION_NOT_FOUND); FAILED_PRECONDITION
+        (GENERATION_NOT_RETRYABLE) unless the generation failed or was cancelled.
+        """
 
 def add_ProgramGenerationServiceServicer_to_server(servicer: ProgramGenerationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

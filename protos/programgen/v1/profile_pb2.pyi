@@ -26,25 +26,41 @@ class _Goal:
 class _GoalEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Goal.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     GOAL_UNSPECIFIED: _Goal.ValueType  # 0
+    """Not set: the profile is invalid without a goal."""
     GOAL_HYPERTROPHY: _Goal.ValueType  # 1
+    """Muscle size: moderate reps, volume toward MRV."""
     GOAL_GENERAL_STRENGTH: _Goal.ValueType  # 2
+    """Maximal strength in the main lifts, no meet."""
     GOAL_POWERLIFTING_PEAK: _Goal.ValueType  # 3
+    """Peak squat, bench press and deadlift for a test or meet day."""
     GOAL_GENERAL_FITNESS: _Goal.ValueType  # 4
+    """Health and all-round fitness: strength plus conditioning."""
     GOAL_FAT_LOSS: _Goal.ValueType  # 5
+    """Keep muscle while losing fat: strength plus conditioning."""
     GOAL_ENDURANCE: _Goal.ValueType  # 6
+    """Muscular endurance: higher reps, shorter rests, conditioning."""
     GOAL_ATHLETIC_POWER: _Goal.ValueType  # 7
+    """Speed and power for sport: jumps, throws, explosive lifts first."""
 
 class Goal(_Goal, metaclass=_GoalEnumTypeWrapper):
     """The athlete's training goal."""
 
 GOAL_UNSPECIFIED: Goal.ValueType  # 0
+"""Not set: the profile is invalid without a goal."""
 GOAL_HYPERTROPHY: Goal.ValueType  # 1
+"""Muscle size: moderate reps, volume toward MRV."""
 GOAL_GENERAL_STRENGTH: Goal.ValueType  # 2
+"""Maximal strength in the main lifts, no meet."""
 GOAL_POWERLIFTING_PEAK: Goal.ValueType  # 3
+"""Peak squat, bench press and deadlift for a test or meet day."""
 GOAL_GENERAL_FITNESS: Goal.ValueType  # 4
+"""Health and all-round fitness: strength plus conditioning."""
 GOAL_FAT_LOSS: Goal.ValueType  # 5
+"""Keep muscle while losing fat: strength plus conditioning."""
 GOAL_ENDURANCE: Goal.ValueType  # 6
+"""Muscular endurance: higher reps, shorter rests, conditioning."""
 GOAL_ATHLETIC_POWER: Goal.ValueType  # 7
+"""Speed and power for sport: jumps, throws, explosive lifts first."""
 Global___Goal: _TypeAlias = Goal  # noqa: Y015
 
 class _Experience:
@@ -54,17 +70,25 @@ class _Experience:
 class _ExperienceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Experience.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     EXPERIENCE_UNSPECIFIED: _Experience.ValueType  # 0
+    """Not set: the profile is invalid without it."""
     EXPERIENCE_BEGINNER: _Experience.ValueType  # 1
+    """Under about a year of structured training."""
     EXPERIENCE_INTERMEDIATE: _Experience.ValueType  # 2
+    """About one to three years."""
     EXPERIENCE_ADVANCED: _Experience.ValueType  # 3
+    """Several years; progress needs planned variation."""
 
 class Experience(_Experience, metaclass=_ExperienceEnumTypeWrapper):
     """Self-reported training experience."""
 
 EXPERIENCE_UNSPECIFIED: Experience.ValueType  # 0
+"""Not set: the profile is invalid without it."""
 EXPERIENCE_BEGINNER: Experience.ValueType  # 1
+"""Under about a year of structured training."""
 EXPERIENCE_INTERMEDIATE: Experience.ValueType  # 2
+"""About one to three years."""
 EXPERIENCE_ADVANCED: Experience.ValueType  # 3
+"""Several years; progress needs planned variation."""
 Global___Experience: _TypeAlias = Experience  # noqa: Y015
 
 class _Equipment:
@@ -74,31 +98,49 @@ class _Equipment:
 class _EquipmentEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Equipment.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     EQUIPMENT_UNSPECIFIED: _Equipment.ValueType  # 0
+    """Not a piece of equipment (invalid in a profile)."""
     EQUIPMENT_BARBELL: _Equipment.ValueType  # 1
     """A barbell with a rack."""
     EQUIPMENT_BENCH: _Equipment.ValueType  # 2
+    """A flat or adjustable bench."""
     EQUIPMENT_DUMBBELLS: _Equipment.ValueType  # 3
+    """A set of dumbbells."""
     EQUIPMENT_CABLES: _Equipment.ValueType  # 4
+    """A cable station."""
     EQUIPMENT_MACHINES: _Equipment.ValueType  # 5
+    """Selectorised or plate-loaded machines."""
     EQUIPMENT_KETTLEBELLS: _Equipment.ValueType  # 6
+    """One or more kettlebells."""
     EQUIPMENT_BANDS: _Equipment.ValueType  # 7
+    """Resistance bands."""
     EQUIPMENT_PULL_UP_BAR: _Equipment.ValueType  # 8
+    """A bar to hang from."""
     EQUIPMENT_BODYWEIGHT: _Equipment.ValueType  # 9
+    """Bodyweight only (always implied)."""
 
 class Equipment(_Equipment, metaclass=_EquipmentEnumTypeWrapper):
     """Equipment the athlete can use. Bodyweight is always available."""
 
 EQUIPMENT_UNSPECIFIED: Equipment.ValueType  # 0
+"""Not a piece of equipment (invalid in a profile)."""
 EQUIPMENT_BARBELL: Equipment.ValueType  # 1
 """A barbell with a rack."""
 EQUIPMENT_BENCH: Equipment.ValueType  # 2
+"""A flat or adjustable bench."""
 EQUIPMENT_DUMBBELLS: Equipment.ValueType  # 3
+"""A set of dumbbells."""
 EQUIPMENT_CABLES: Equipment.ValueType  # 4
+"""A cable station."""
 EQUIPMENT_MACHINES: Equipment.ValueType  # 5
+"""Selectorised or plate-loaded machines."""
 EQUIPMENT_KETTLEBELLS: Equipment.ValueType  # 6
+"""One or more kettlebells."""
 EQUIPMENT_BANDS: Equipment.ValueType  # 7
+"""Resistance bands."""
 EQUIPMENT_PULL_UP_BAR: Equipment.ValueType  # 8
+"""A bar to hang from."""
 EQUIPMENT_BODYWEIGHT: Equipment.ValueType  # 9
+"""Bodyweight only (always implied)."""
 Global___Equipment: _TypeAlias = Equipment  # noqa: Y015
 
 class _InjuryArea:
@@ -108,23 +150,37 @@ class _InjuryArea:
 class _InjuryAreaEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_InjuryArea.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     INJURY_AREA_UNSPECIFIED: _InjuryArea.ValueType  # 0
+    """Not an area (invalid in a profile)."""
     INJURY_AREA_KNEE: _InjuryArea.ValueType  # 1
+    """Knee pain or injury."""
     INJURY_AREA_LOWER_BACK: _InjuryArea.ValueType  # 2
+    """Lower-back pain or injury."""
     INJURY_AREA_SHOULDER: _InjuryArea.ValueType  # 3
+    """Shoulder pain or injury."""
     INJURY_AREA_ELBOW: _InjuryArea.ValueType  # 4
+    """Elbow pain or injury (e.g. golfer's or tennis elbow)."""
     INJURY_AREA_WRIST: _InjuryArea.ValueType  # 5
+    """Wrist pain or injury."""
     INJURY_AREA_HIP: _InjuryArea.ValueType  # 6
+    """Hip pain or injury."""
 
 class InjuryArea(_InjuryArea, metaclass=_InjuryAreaEnumTypeWrapper):
     """A body area with an injury; exercises that load it are excluded."""
 
 INJURY_AREA_UNSPECIFIED: InjuryArea.ValueType  # 0
+"""Not an area (invalid in a profile)."""
 INJURY_AREA_KNEE: InjuryArea.ValueType  # 1
+"""Knee pain or injury."""
 INJURY_AREA_LOWER_BACK: InjuryArea.ValueType  # 2
+"""Lower-back pain or injury."""
 INJURY_AREA_SHOULDER: InjuryArea.ValueType  # 3
+"""Shoulder pain or injury."""
 INJURY_AREA_ELBOW: InjuryArea.ValueType  # 4
+"""Elbow pain or injury (e.g. golfer's or tennis elbow)."""
 INJURY_AREA_WRIST: InjuryArea.ValueType  # 5
+"""Wrist pain or injury."""
 INJURY_AREA_HIP: InjuryArea.ValueType  # 6
+"""Hip pain or injury."""
 Global___InjuryArea: _TypeAlias = InjuryArea  # noqa: Y015
 
 class _Sex:
@@ -134,15 +190,21 @@ class _Sex:
 class _SexEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Sex.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     SEX_UNSPECIFIED: _Sex.ValueType  # 0
+    """Not given: sex-neutral reference bands are used."""
     SEX_FEMALE: _Sex.ValueType  # 1
+    """Female reference bands."""
     SEX_MALE: _Sex.ValueType  # 2
+    """Male reference bands."""
 
 class Sex(_Sex, metaclass=_SexEnumTypeWrapper):
     """Optional; only used for strength-ratio reference bands."""
 
 SEX_UNSPECIFIED: Sex.ValueType  # 0
+"""Not given: sex-neutral reference bands are used."""
 SEX_FEMALE: Sex.ValueType  # 1
+"""Female reference bands."""
 SEX_MALE: Sex.ValueType  # 2
+"""Male reference bands."""
 Global___Sex: _TypeAlias = Sex  # noqa: Y015
 
 class _Unit:
@@ -152,15 +214,21 @@ class _Unit:
 class _UnitEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Unit.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     UNIT_UNSPECIFIED: _Unit.ValueType  # 0
+    """Kilograms."""
     UNIT_KG: _Unit.ValueType  # 1
+    """Kilograms; loads rounded to 2.5 kg plates."""
     UNIT_LB: _Unit.ValueType  # 2
+    """Pounds; loads rounded to 5 lb plates."""
 
 class Unit(_Unit, metaclass=_UnitEnumTypeWrapper):
     """Unit of every weight in the profile and the program. Unspecified means kilograms."""
 
 UNIT_UNSPECIFIED: Unit.ValueType  # 0
+"""Kilograms."""
 UNIT_KG: Unit.ValueType  # 1
+"""Kilograms; loads rounded to 2.5 kg plates."""
 UNIT_LB: Unit.ValueType  # 2
+"""Pounds; loads rounded to 5 lb plates."""
 Global___Unit: _TypeAlias = Unit  # noqa: Y015
 
 class _Lift:
@@ -170,11 +238,17 @@ class _Lift:
 class _LiftEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Lift.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     LIFT_UNSPECIFIED: _Lift.ValueType  # 0
+    """Not a lift (invalid in a profile)."""
     LIFT_SQUAT: _Lift.ValueType  # 1
+    """Barbell back squat."""
     LIFT_BENCH_PRESS: _Lift.ValueType  # 2
+    """Barbell bench press."""
     LIFT_DEADLIFT: _Lift.ValueType  # 3
+    """Conventional barbell deadlift."""
     LIFT_OVERHEAD_PRESS: _Lift.ValueType  # 4
+    """Standing barbell overhead press."""
     LIFT_BARBELL_ROW: _Lift.ValueType  # 5
+    """Bent-over barbell row."""
     LIFT_PULL_UP: _Lift.ValueType  # 6
     """Weight is the load added to bodyweight (0 for bodyweight reps)."""
 
@@ -182,11 +256,17 @@ class Lift(_Lift, metaclass=_LiftEnumTypeWrapper):
     """A lift the athlete may report a 1RM or a rep max for."""
 
 LIFT_UNSPECIFIED: Lift.ValueType  # 0
+"""Not a lift (invalid in a profile)."""
 LIFT_SQUAT: Lift.ValueType  # 1
+"""Barbell back squat."""
 LIFT_BENCH_PRESS: Lift.ValueType  # 2
+"""Barbell bench press."""
 LIFT_DEADLIFT: Lift.ValueType  # 3
+"""Conventional barbell deadlift."""
 LIFT_OVERHEAD_PRESS: Lift.ValueType  # 4
+"""Standing barbell overhead press."""
 LIFT_BARBELL_ROW: Lift.ValueType  # 5
+"""Bent-over barbell row."""
 LIFT_PULL_UP: Lift.ValueType  # 6
 """Weight is the load added to bodyweight (0 for bodyweight reps)."""
 Global___Lift: _TypeAlias = Lift  # noqa: Y015
@@ -198,33 +278,57 @@ class _Muscle:
 class _MuscleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Muscle.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     MUSCLE_UNSPECIFIED: _Muscle.ValueType  # 0
+    """Not a muscle (invalid in a profile)."""
     MUSCLE_CHEST: _Muscle.ValueType  # 1
+    """Pectorals."""
     MUSCLE_BACK: _Muscle.ValueType  # 2
+    """Lats, rhomboids and traps."""
     MUSCLE_QUADS: _Muscle.ValueType  # 3
+    """Quadriceps."""
     MUSCLE_HAMSTRINGS: _Muscle.ValueType  # 4
+    """Hamstrings."""
     MUSCLE_GLUTES: _Muscle.ValueType  # 5
+    """Gluteals."""
     MUSCLE_FRONT_DELTS: _Muscle.ValueType  # 6
+    """Anterior deltoids."""
     MUSCLE_SIDE_REAR_DELTS: _Muscle.ValueType  # 7
+    """Lateral and posterior deltoids, counted together."""
     MUSCLE_BICEPS: _Muscle.ValueType  # 8
+    """Elbow flexors."""
     MUSCLE_TRICEPS: _Muscle.ValueType  # 9
+    """Elbow extensors."""
     MUSCLE_CALVES: _Muscle.ValueType  # 10
+    """Gastrocnemius and soleus."""
     MUSCLE_ABS: _Muscle.ValueType  # 11
+    """Abdominals."""
 
 class Muscle(_Muscle, metaclass=_MuscleEnumTypeWrapper):
     """A muscle group with its own volume landmarks."""
 
 MUSCLE_UNSPECIFIED: Muscle.ValueType  # 0
+"""Not a muscle (invalid in a profile)."""
 MUSCLE_CHEST: Muscle.ValueType  # 1
+"""Pectorals."""
 MUSCLE_BACK: Muscle.ValueType  # 2
+"""Lats, rhomboids and traps."""
 MUSCLE_QUADS: Muscle.ValueType  # 3
+"""Quadriceps."""
 MUSCLE_HAMSTRINGS: Muscle.ValueType  # 4
+"""Hamstrings."""
 MUSCLE_GLUTES: Muscle.ValueType  # 5
+"""Gluteals."""
 MUSCLE_FRONT_DELTS: Muscle.ValueType  # 6
+"""Anterior deltoids."""
 MUSCLE_SIDE_REAR_DELTS: Muscle.ValueType  # 7
+"""Lateral and posterior deltoids, counted together."""
 MUSCLE_BICEPS: Muscle.ValueType  # 8
+"""Elbow flexors."""
 MUSCLE_TRICEPS: Muscle.ValueType  # 9
+"""Elbow extensors."""
 MUSCLE_CALVES: Muscle.ValueType  # 10
+"""Gastrocnemius and soleus."""
 MUSCLE_ABS: Muscle.ValueType  # 11
+"""Abdominals."""
 Global___Muscle: _TypeAlias = Muscle  # noqa: Y015
 
 @_typing.final
@@ -237,6 +341,7 @@ class KnownLift(_message.Message):
     WEIGHT_FIELD_NUMBER: _builtins.int
     REPS_FIELD_NUMBER: _builtins.int
     lift: Global___Lift.ValueType
+    """The lift."""
     weight: _builtins.float
     """In the profile's unit."""
     reps: _builtins.int
@@ -282,8 +387,11 @@ class Profile(_message.Message):
     PROGRAM_WEEKS_FIELD_NUMBER: _builtins.int
     LIFTS_FIELD_NUMBER: _builtins.int
     goal: Global___Goal.ValueType
+    """What the program is for; required."""
     experience: Global___Experience.ValueType
+    """Training experience; required."""
     training_age_years: _builtins.float
+    """Years of structured training, 0..60; unset: inferred from experience."""
     days_per_week: _builtins.int
     """2..6."""
     session_minutes: _builtins.int
@@ -291,23 +399,35 @@ class Profile(_message.Message):
     injury_note: _builtins.str
     """Free text, at most 500 characters."""
     age: _builtins.int
+    """Years, 13..100."""
     sex: Global___Sex.ValueType
+    """Optional."""
     bodyweight: _builtins.float
     """In the profile's unit."""
     sleep_hours: _builtins.float
+    """Average hours of sleep a night, 3..14."""
     stress: _builtins.int
     """1 (none) .. 10 (extreme)."""
     unit: Global___Unit.ValueType
+    """Unit of bodyweight, lift weights and every load in the program."""
     program_weeks: _builtins.int
     """Total weeks including the deload, 4..8; unset lets the engine decide."""
     @_builtins.property
-    def equipment(self) -> _containers.RepeatedScalarFieldContainer[Global___Equipment.ValueType]: ...
+    def equipment(self) -> _containers.RepeatedScalarFieldContainer[Global___Equipment.ValueType]:
+        """What the athlete can use; at least one."""
+
     @_builtins.property
-    def injuries(self) -> _containers.RepeatedScalarFieldContainer[Global___InjuryArea.ValueType]: ...
+    def injuries(self) -> _containers.RepeatedScalarFieldContainer[Global___InjuryArea.ValueType]:
+        """Injured areas: exercises that load them are left out."""
+
     @_builtins.property
-    def priority_muscles(self) -> _containers.RepeatedScalarFieldContainer[Global___Muscle.ValueType]: ...
+    def priority_muscles(self) -> _containers.RepeatedScalarFieldContainer[Global___Muscle.ValueType]:
+        """Muscles to emphasise: more sets, and kept first when a session is short of time."""
+
     @_builtins.property
-    def lifts(self) -> _containers.RepeatedCompositeFieldContainer[Global___KnownLift]: ...
+    def lifts(self) -> _containers.RepeatedCompositeFieldContainer[Global___KnownLift]:
+        """Known lifts, at most one per lift."""
+
     def __init__(
         self,
         *,
