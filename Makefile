@@ -15,6 +15,7 @@ serve: $(STAMP)
 test: $(STAMP)
 	scripts/gen_protos.sh --check
 	node_modules/.bin/buf lint
+	node_modules/.bin/buf breaking --against protos/v1-baseline.binpb
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
