@@ -71,6 +71,19 @@ class Metrics:
             buckets=_SECONDS,
             registry=r,
         )
+        self.rpcs = Counter(
+            "programgen_rpcs",
+            "RPCs handled, by method and status code",
+            ["method", "code"],
+            registry=r,
+        )
+        self.rpc_duration = Histogram(
+            "programgen_rpc_duration_seconds",
+            "RPC latency by method (a watch stream: until it ends)",
+            ["method"],
+            buckets=_SECONDS,
+            registry=r,
+        )
         self.queued = Gauge("programgen_generations_queued", "Waiting for a worker", registry=r)
         self.running = Gauge("programgen_generations_running", "Being processed", registry=r)
         self.watchers = Gauge("programgen_watch_streams_open", "Open watch streams", registry=r)
