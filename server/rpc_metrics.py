@@ -16,7 +16,7 @@ from programgen.server.metrics import Metrics
 def _code(context: grpc.aio.ServicerContext, error: BaseException | None) -> str:
     code = context.code()  # set by abort() or set_code(); None for a plain success
     if isinstance(code, grpc.StatusCode):
-        return code.name
+        return str(code.name)
     if error is None:
         return "OK"
     return "CANCELLED" if isinstance(error, asyncio.CancelledError) else "UNKNOWN"
