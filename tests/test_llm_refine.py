@@ -26,12 +26,12 @@ from programgen.pipeline.domain import (
     Program,
     Sex,
 )
-from programgen.pipeline.engine import LlmSettings, build_program
-from programgen.pipeline.llm_refine import (
+from programgen.pipeline.engine import build_program
+from programgen.pipeline.refine import (
     MAX_SETS_PER_EXERCISE,
     SCHEMA_NAME,
     LlmRefinement,
-    llm_settings_from_env,
+    LlmSettings,
     refine,
     response_schema,
 )
@@ -137,39 +137,6 @@ def test_response_schema_is_strict_compatible() -> None:
         assert set(obj["required"]) == set(obj["properties"])
     assert "default" not in str(schema)
     assert set(schema["properties"]) == set(LlmRefinement.model_fields)
-
-
-def test_settings_from_env() -> None:
-    assert llm_settings_from_env({}) is None
-    assert llm_settings_from_env({"OPENAI_API_KEY": "   "}) is None
-    assert llm_settings_from_env({"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"}) is None
-
-    s = llm_settings_from_env({"OPENAI_API_KEY": KEY})
-    assert s == LlmSettings(api_key=KEY)
-
-    s = llm_settings_from_env(
-        {
-            "OPENAI_API_KEY": KEY,
-            "OPENAI_BASE_URL": "http://127.0.0.1:8080/v1",
-            "PROGRAMGEN_LLM_MODEL": "local-model",
-            "PROGRAMGEN_LLM_TIMEOUT_S": "12.5",
-            "PROGRAMGEN_LLM_MAX_ATTEMPTS": "5",
-        }
-    )
-    assert s is not None
-    assert (s.base_url, s.model, s.timeout_s, s.max_attempts) == (
-        "http://127.0.0.1:8080/v1",
-        "local-model",
-        12.5,
-        5,
-    )
-
-    with pytest.raises(ValueError, match="PROGRAMGEN_LLM_TIMEOUT_S='soon': not a number"):
-        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_TIMEOUT_S": "soon"})
-    with pytest.raises(ValueError, match="PROGRAMGEN_LLM_MAX_ATTEMPTS='0': must be greater"):
-        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_MAX_ATTEMPTS": "0"})
-    with pytest.raises(ValueError, match=r"PROGRAMGEN_LLM_MAX_ATTEMPTS='2\.5': not a number"):
-        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_MAX_ATTEMPTS": "2.5"})
 
 
 # --------------------------------------------------------------------------- success

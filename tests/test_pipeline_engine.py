@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-import programgen.pipeline.llm_refine
+import programgen.pipeline.refine
 from programgen.pipeline.domain import Program, ProgramInvalid, Stage
 from programgen.pipeline.engine import (
     ENGINE_VERSION,
     GenerateOptions,
-    LlmSettings,
     build_program,
     generate,
 )
+from programgen.pipeline.refine import LlmSettings
 from tests.pipeline_support import lifts, make_profile
 
 PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
@@ -91,7 +91,7 @@ async def test_llm_stage_runs_only_when_configured_and_is_validated_after(
         )
         return program.model_copy(update={"provenance": provenance})
 
-    monkeypatch.setattr(programgen.pipeline.llm_refine, "refine", refine)
+    monkeypatch.setattr(programgen.pipeline.refine, "refine", refine)
     stages: list[Stage] = []
 
     async def progress(stage: Stage, percent: int, message: str) -> None:
@@ -112,7 +112,7 @@ async def test_a_broken_llm_result_is_never_handed_out(monkeypatch: pytest.Monke
         weeks = program.weeks[:-1]  # drops the deload
         return program.model_copy(update={"weeks": weeks})
 
-    monkeypatch.setattr(programgen.pipeline.llm_refine, "refine", refine)
+    monkeypatch.setattr(programgen.pipeline.refine, "refine", refine)
     with pytest.raises(ProgramInvalid):
         await generate(PROFILE, GenerateOptions(llm=LlmSettings(api_key="k")))
 
