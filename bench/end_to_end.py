@@ -8,7 +8,9 @@ import asyncio
 import time
 from typing import Any
 
-from bench.harness import LoadProcess, Results, Server, check, profiled, summary
+from bench.load import LoadProcess
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
 
 COMPLETED = "programgen_generations_completed_total"
 QUEUED = "programgen_generations_queued"
@@ -17,7 +19,7 @@ BACKLOG = 3000
 
 async def fill(target: str, backlog: int, callers: int) -> dict[str, Any]:
     """Start ``backlog`` generations as fast as ``callers`` callers can."""
-    from bench.harness import channels, start_request
+    from bench.load import channels, start_request
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
     (channel,) = channels(target, 1)
@@ -53,7 +55,7 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
         probe_began = time.monotonic()
         with profiled(server.pid, "end_to_end", profile):
             probe = LoadProcess(
-                "bench.harness.start_probe",
+                "bench.load.start_probe",
                 target=server.target,
                 callers=4,
                 seconds=probe_s,

@@ -14,15 +14,17 @@ import contextlib
 import time
 from typing import Any
 
-from bench.harness import (
-    HeldLLM,
-    LoadProcess,
-    Results,
-    Server,
-    check,
-    profiled,
-    summary,
-)
+from bench.load import LoadProcess
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
+from programgen.testing import FakeOpenAI, Hold, fake_openai
+
+# One attempt that may wait as long as a benchmark runs: the parked call ends when released.
+HELD_LLM_ENV = {
+    "PROGRAMGEN_LLM_TIMEOUT_S": "600",
+    "PROGRAMGEN_LLM_MAX_ATTEMPTS": "1",
+    "PROGRAMGEN_LLM_DEADLINE_S": "600",
+}
 
 
 async def fanout_load(
@@ -36,7 +38,8 @@ async def fanout_load(
 ) -> dict[str, Any]:
     import grpc
 
-    from bench.harness import channels, rss_kib, start_request, until
+    from bench.load import channels, start_request, until
+    from bench.processes import rss_kib
     from programgen.v1 import generation_service_pb2 as pb
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
@@ -155,34 +158,35 @@ async def fanout_load(
 def run(results: Results, *, quick: bool, profile: bool) -> None:
     streams, own, bursts, probe_s = (200, 20, 2, 1.0) if quick else (10_000, 1000, 4, 10.0)
     name = "3 fan-out"
-    llm = HeldLLM()
-    try:
-        with Server("fanout", PROGRAMGEN_WORKERS="1", **llm.env) as server:
-            go, done = LoadProcess.event(), LoadProcess.event()
-            probe = LoadProcess(
-                "bench.harness.start_probe",
+    # The held call ends in a non-retryable 400 once released, so the engine's program stands.
+    hold = Hold(then=fake_openai.status(400, "bench: no model"))
+    with (
+        FakeOpenAI(default=hold) as llm,
+        Server("fanout", PROGRAMGEN_WORKERS="1", **llm.env(), **HELD_LLM_ENV) as server,
+    ):
+        go, done = LoadProcess.event(), LoadProcess.event()
+        probe = LoadProcess(
+            "bench.load.start_probe",
+            target=server.target,
+            callers=16,
+            seconds=probe_s,
+            go=go,
+            done=done,
+        )
+        with profiled(server.pid, "fanout", profile):
+            data = LoadProcess(
+                "bench.fanout.fanout_load",
                 target=server.target,
-                callers=16,
-                seconds=probe_s,
+                pid=server.pid,
+                streams=streams,
+                own=own,
+                bursts=bursts,
                 go=go,
                 done=done,
-            )
-            with profiled(server.pid, "fanout", profile):
-                data = LoadProcess(
-                    "bench.fanout.fanout_load",
-                    target=server.target,
-                    pid=server.pid,
-                    streams=streams,
-                    own=own,
-                    bursts=bursts,
-                    go=go,
-                    done=done,
-                ).result()
-            probed = probe.result()
-            llm.release()
-            server.check_log()
-    finally:
-        llm.close()
+            ).result()
+        probed = probe.result()
+        hold.release()
+        server.check_log()
     check(data["opened"] == streams, f"only {data['opened']} of {streams} streams opened")
     check(not data["burst_errors"], f"streams failed during the burst: {data['burst_errors']}")
     check(not data["errors"], f"streams failed: {data['errors']}")

@@ -13,13 +13,15 @@ import random
 import time
 from typing import Any
 
-from bench.harness import LoadProcess, Results, Server, channels, check, profiled, summary
+from bench.load import LoadProcess, channels
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
 
 READS = 'programgen_store_statements_total{verb="select"}'
 
 
 async def watch_load(target: str, users: int, seconds: float) -> dict[str, Any]:
-    from bench.harness import start_request
+    from bench.load import start_request
     from programgen.v1 import generation_service_pb2 as pb
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
@@ -77,7 +79,7 @@ async def watch_load(target: str, users: int, seconds: float) -> dict[str, Any]:
 
 
 async def poll_load(target: str, users: int, seconds: float, interval_s: float) -> dict[str, Any]:
-    from bench.harness import start_request
+    from bench.load import start_request
     from programgen.v1 import generation_service_pb2 as pb
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 

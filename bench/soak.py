@@ -10,11 +10,14 @@ import sqlite3
 import time
 from typing import Any
 
-from bench.harness import LoadProcess, Results, Server, check, profiled, summary
+from bench.load import LoadProcess
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
 
 
 async def soak_load(target: str, pid: int, total: int, concurrency: int) -> dict[str, Any]:
-    from bench.harness import channels, rss_kib, start_request
+    from bench.load import channels, start_request
+    from bench.processes import rss_kib
     from programgen.v1 import generation_service_pb2 as pb
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 

@@ -1,4 +1,5 @@
-"""Stage 7 (LLM refinement) through the real openai client against tests/fake_openai.py."""
+"""Stage 7 (LLM refinement) through the real openai client against a fake endpoint on
+loopback (programgen.testing.fake_openai)."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ from programgen.pipeline.refine import (
     response_schema,
 )
 from programgen.pipeline.validator import validate_program
-from tests import fake_openai as fo
-from tests.fake_openai import FakeOpenAI
+from programgen.testing import FakeOpenAI
+from programgen.testing import fake_openai as fo
+from programgen.testing import refiners as rf
 
 KEY = "sk-test-DISTINCTIVE-7c1f0e9a4b2d"
 
@@ -145,7 +147,7 @@ def test_response_schema_is_strict_compatible() -> None:
 async def test_good_answer_is_applied(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    fake_openai.enqueue(fo.good(fo.first_substitute))
+    fake_openai.enqueue(fo.good(rf.first_substitute))
     settings = settings_for(fake_openai)
 
     result = await refine(draft, PROFILE, settings, sleep=sleeps)
@@ -175,7 +177,7 @@ async def test_good_answer_is_applied(
     assert {"mev", "mrv"} <= set(payload["landmarks"]["chest"])
 
     # The answer, applied: the substitution, its note, the summary note.
-    answer = fo.first_substitute(req.body)
+    answer = rf.first_substitute(req.body)
     [sub] = answer["substitutions"]
     old, new = sub["current_exercise_id"], sub["new_exercise_id"]
     assert set(sub) == {"day", "position", "current_exercise_id", "new_exercise_id"}
@@ -243,17 +245,17 @@ async def test_a_swap_onto_a_known_lift_gets_the_engines_load(
     known = {e.lift for e in draft.analysis.lifts}
     picked: dict[str, Any] = {}
 
-    def onto_a_known_lift(body: fo.JsonObject) -> fo.JsonObject:
-        payload = fo.user_payload(body)
-        for day, exercise in fo.iter_layout(payload):
+    def onto_a_known_lift(body: rf.JsonObject) -> rf.JsonObject:
+        payload = rf.user_payload(body)
+        for day, exercise in rf.iter_layout(payload):
             if CATALOG[exercise["id"]].load_basis is not None:
                 continue
-            on_day = {e["id"] for d, e in fo.iter_layout(payload) if d == day}
+            on_day = {e["id"] for d, e in rf.iter_layout(payload) if d == day}
             for new in payload["substitutes"][exercise["id"]]:
                 if CATALOG[new].lift in known and new not in on_day:
                     picked.update(day=day, old=exercise["id"], new=new)
-                    out = fo.empty_refinement()
-                    out["substitutions"].append(fo.substitution(day, exercise, new))
+                    out = rf.empty_refinement()
+                    out["substitutions"].append(rf.substitution(day, exercise, new))
                     return out
         raise AssertionError("no load-less slot with a known-lift substitute")
 
@@ -293,8 +295,8 @@ async def test_model_notes_are_appended_to_the_engines_notes(fake_openai: FakeOp
     target = chest[0].exercise_id
     cue = "Pin the shoulder blades."
 
-    def note_only(body: fo.JsonObject) -> fo.JsonObject:
-        out = fo.empty_refinement()
+    def note_only(body: rf.JsonObject) -> rf.JsonObject:
+        out = rf.empty_refinement()
         out["exercise_notes"].append({"exercise_id": target, "note": cue})
         return out
 
@@ -315,12 +317,12 @@ async def test_a_swapped_slot_keeps_the_engines_slot_note(fake_openai: FakeOpenA
     # A substitute trains the same muscle, so "Priority muscle." stays with the slot.
     profile = PROFILE.model_copy(update={"priority_muscles": [Muscle.CHEST]})
     program = build_program(profile)
-    fake_openai.enqueue(fo.good(fo.first_substitute))
+    fake_openai.enqueue(fo.good(rf.first_substitute))
     result = await refine(program, profile, settings_for(fake_openai), sleep=SleepRecorder())
 
     assert result.provenance.llm_refined is True
     [req] = fake_openai.chat_requests
-    [sub] = fo.first_substitute(req.body)["substitutions"]
+    [sub] = rf.first_substitute(req.body)["substitutions"]
     assert CATALOG[sub["current_exercise_id"]].primary is Muscle.CHEST
     swapped = _occurrences(result, sub["day"], sub["new_exercise_id"])
     assert swapped
@@ -332,7 +334,7 @@ async def test_a_swapped_slot_keeps_the_engines_slot_note(fake_openai: FakeOpenA
 async def test_empty_answer_still_counts_as_refined(
     fake_openai: FakeOpenAI, draft: Program
 ) -> None:
-    fake_openai.enqueue(fo.good(lambda body: fo.empty_refinement()))
+    fake_openai.enqueue(fo.good(lambda body: rf.empty_refinement()))
     result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=SleepRecorder())
     assert result.provenance.llm_refined is True
     assert result.weeks == draft.weeks and result.summary == draft.summary
@@ -514,7 +516,7 @@ async def test_refusal_is_not_retried(
 async def test_substitute_not_offered_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    fake_openai.enqueue(fo.good(fo.not_offered), fo.good())
+    fake_openai.enqueue(fo.good(rf.not_offered), fo.good())
 
     result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=sleeps)
 
@@ -532,7 +534,7 @@ async def test_volume_above_mrv_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
     fake_openai.enqueue(
-        fo.good(lambda body: fo.above_mrv(body, max_sets=MAX_SETS_PER_EXERCISE)), fo.good()
+        fo.good(lambda body: rf.above_mrv(body, max_sets=MAX_SETS_PER_EXERCISE)), fo.good()
     )
 
     result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=sleeps)
@@ -545,8 +547,8 @@ async def test_volume_above_mrv_is_rejected(
 async def test_wrong_position_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    def wrong_slot(body: fo.JsonObject) -> fo.JsonObject:
-        out = fo.first_substitute(body)
+    def wrong_slot(body: rf.JsonObject) -> rf.JsonObject:
+        out = rf.first_substitute(body)
         out["substitutions"][0]["position"] = 99
         return out
 
@@ -558,9 +560,9 @@ async def test_wrong_position_is_rejected(
 async def test_too_many_sets_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    def many_sets(body: fo.JsonObject) -> fo.JsonObject:
-        week, day, ex = next(fo.iter_slots(fo.user_payload(body)))
-        out = fo.empty_refinement()
+    def many_sets(body: rf.JsonObject) -> rf.JsonObject:
+        week, day, ex = next(rf.iter_slots(rf.user_payload(body)))
+        out = rf.empty_refinement()
         out["set_changes"].append(
             {"week": week, "day": day, "position": ex["pos"], "exercise_id": ex["id"], "sets": 40}
         )
