@@ -7,11 +7,13 @@ import asyncio
 import logging
 import random
 import socket
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from programgen.pipeline.autoregulation import prescribed_load
 from programgen.pipeline.catalog import CATALOG, substitutes
@@ -139,6 +141,28 @@ def test_response_schema_is_strict_compatible() -> None:
         assert set(obj["required"]) == set(obj["properties"])
     assert "default" not in str(schema)
     assert set(schema["properties"]) == set(LlmRefinement.model_fields)
+
+
+def test_settings_hide_the_key_and_hold_their_bounds() -> None:
+    settings = LlmSettings(api_key=KEY)
+    assert settings.secret == KEY
+    for shown in (repr(settings), str(settings), settings.model_dump_json(), f"{settings!r}"):
+        assert KEY not in shown
+    assert settings == LlmSettings(api_key=KEY)
+    for bad in (
+        {"api_key": "   "},
+        {"timeout_s": 0},
+        {"max_attempts": 0},
+        {"deadline_s": 0},
+        {"backoff_base_s": -1},
+        {"model": ""},
+    ):
+        with pytest.raises(ValidationError):
+            LlmSettings(**{"api_key": KEY, **bad})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        LlmSettings.model_validate({"api_key": KEY, "unknown": 1})
+    with pytest.raises(ValidationError):
+        settings.timeout_s = 5  # type: ignore[misc]
 
 
 # --------------------------------------------------------------------------- success
@@ -455,6 +479,58 @@ async def test_connection_refused_falls_back(draft: Program, sleeps: SleepRecord
 
     assert_fallback(result, draft, "connection error after 2 attempts")
     assert len(sleeps.delays) == 1
+
+
+# --------------------------------------------------------------------------- time bounds
+
+
+async def test_a_trickling_answer_is_cut_off_at_the_attempt_timeout(
+    fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
+) -> None:
+    # One byte every 100 ms: every read is quick, the whole answer would take over a
+    # minute. The timeout bounds the attempt, not each read.
+    fake_openai.enqueue(fo.trickle(0.1))
+    settings = settings_for(fake_openai, timeout_s=1.0, max_attempts=1)
+
+    began = time.monotonic()
+    result = await refine(draft, PROFILE, settings, sleep=sleeps)
+    elapsed = time.monotonic() - began
+
+    assert_fallback(result, draft, "timeout after 1 attempt: request timed out")
+    assert 0.9 <= elapsed < 5.0, f"gave up after {elapsed:.1f} s"
+    assert len(fake_openai.chat_requests) == 1
+
+
+async def test_the_stage_deadline_bounds_every_attempt(
+    fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
+) -> None:
+    fake_openai.enqueue(*[fo.trickle(0.1)] * 5)
+    settings = settings_for(
+        fake_openai, timeout_s=1.0, max_attempts=5, deadline_s=1.5, backoff_base_s=0.0
+    )
+
+    began = time.monotonic()
+    result = await refine(draft, PROFILE, settings, sleep=sleeps)
+    elapsed = time.monotonic() - began
+
+    # Attempt 1 times out at 1 s; attempt 2 is cut by the deadline at 1.5 s.
+    assert_fallback(result, draft, "deadline 1.5s exceeded during attempt 2; last failure: timeout")
+    assert 1.4 <= elapsed < 5.0, f"gave up after {elapsed:.1f} s"
+    assert len(fake_openai.chat_requests) == 2
+
+
+async def test_a_wait_that_would_pass_the_deadline_is_not_taken(
+    fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
+) -> None:
+    fake_openai.enqueue(fo.rate_limited("20"), fo.good())
+    settings = settings_for(fake_openai, deadline_s=5.0)
+
+    result = await refine(draft, PROFILE, settings, sleep=sleeps)
+
+    assert_fallback(result, draft, "deadline 5s leaves no time to wait 20.00s for another attempt")
+    assert "last failure: rate limited" in result.provenance.llm_fallback_reason
+    assert sleeps.delays == []
+    assert len(fake_openai.chat_requests) == 1
 
 
 # --------------------------------------------------------------------------- bad answers

@@ -21,6 +21,7 @@ from programgen.pipeline.engine import (
     generate,
 )
 from programgen.pipeline.refine import LlmSettings
+from programgen.pipeline.stages import STAGES, start_percent
 from tests.pipeline_support import lifts, make_profile
 
 PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
@@ -53,6 +54,32 @@ async def test_progress_is_reported_before_each_stage_in_order() -> None:
     percents = [p for _, p, _ in seen]
     assert percents == sorted(percents) and percents[0] >= 0 and percents[-1] < 100
     assert all(message for _, _, message in seen)
+
+
+def test_the_stage_table_names_every_stage_once_with_percents_from_its_weights() -> None:
+    assert [spec.stage for spec in STAGES] == list(Stage)
+    assert all(spec.weight > 0 and spec.message for spec in STAGES)
+    total = sum(spec.weight for spec in STAGES)
+    before = 0
+    for spec in STAGES:
+        assert start_percent(spec.stage) == 100 * before // total
+        before += spec.weight
+    percents = [start_percent(spec.stage) for spec in STAGES]
+    assert percents == sorted(set(percents)) and percents[0] == 0 and percents[-1] < 100
+
+
+async def test_progress_reports_the_stage_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def refine(program: Program, profile: object, settings: LlmSettings) -> Program:
+        return program
+
+    monkeypatch.setattr(programgen.pipeline.refine, "refine", refine)
+    seen: list[tuple[Stage, int, str]] = []
+
+    async def progress(stage: Stage, percent: int, message: str) -> None:
+        seen.append((stage, percent, message))
+
+    await generate(PROFILE, GenerateOptions(llm=LlmSettings(api_key="k")), progress=progress)
+    assert seen == [(s.stage, start_percent(s.stage), s.message) for s in STAGES]
 
 
 async def test_stages_run_through_offload_in_another_process() -> None:

@@ -162,8 +162,14 @@ class _Loop:
             return f"{last.kind} after {_attempts(self.attempt)}: {last.message}"
         return f"{last.kind}: {last.message}"
 
-    def deadline_reason(self) -> str:
-        reason = f"deadline {self.settings.deadline_s:g}s exceeded during attempt {self.attempt}"
+    def deadline_reason(self, waiting_s: float | None = None) -> str:
+        """Why the stage's deadline ended it: it expired during an attempt, or the wait
+        before the next attempt would pass it (then we stop at once rather than sleep)."""
+        deadline = f"deadline {self.settings.deadline_s:g}s"
+        if waiting_s is None:
+            reason = f"{deadline} exceeded during attempt {self.attempt}"
+        else:
+            reason = f"{deadline} leaves no time to wait {waiting_s:.2f}s for another attempt"
         if self.last is not None:
             reason += f"; last failure: {self.last.kind}: {self.last.message}"
         return reason
@@ -212,10 +218,12 @@ async def call_with_retries(
                     if delay is None:
                         raise GaveUp(state.reason()) from None
                     if loop.time() + delay >= state.deadline_at:
-                        raise GaveUp(state.deadline_reason() + "; no time left to retry") from None
+                        raise GaveUp(state.deadline_reason(delay)) from None
                     await pacing.sleep(delay)
     except TimeoutError:
-        raise GaveUp(state.deadline_reason()) from None
+        reason = state.deadline_reason()
+        log.warning("llm refinement stopped: %s", redact(reason, secret))
+        raise GaveUp(reason) from None
 
 
 def _log_failure(state: _Loop, message: str, delay: float | None) -> None:
