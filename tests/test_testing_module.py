@@ -4,6 +4,10 @@ service imports it."""
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
+import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,3 +36,17 @@ def test_the_link_makes_it_part_of_the_namespace() -> None:
     link = ROOT / "protos" / "programgen" / "testing"
     assert link.is_symlink() and link.resolve() == (ROOT / "testing").resolve()
     assert Path(programgen.testing.__file__).resolve().parent == (ROOT / "testing").resolve()
+
+
+def test_the_docs_example_runs_as_written() -> None:
+    text = (ROOT / "docs" / "testing.md").read_text()
+    first = re.findall(r"```python\n(.*?)```", text, re.S)[0]
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the example opens examples/… relative to the checkout
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(first, "docs/testing.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert "programgen-engine/" in out.getvalue()
