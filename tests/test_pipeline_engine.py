@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import asyncio
 import pickle
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -165,3 +167,19 @@ def test_pipeline_imports_nothing_from_server_client_or_protos() -> None:
         or name.startswith("google.protobuf")
     ]
     assert offenders == []
+
+
+def test_only_the_refinement_client_imports_openai() -> None:
+    importers = [
+        str(path.relative_to(PIPELINE))
+        for path in sorted(PIPELINE.rglob("*.py"))
+        if any(n == "openai" or n.startswith("openai.") for n in _imported_modules(path))
+    ]
+    assert importers == ["refine/client.py"]
+
+
+def test_the_engine_alone_does_not_load_openai() -> None:
+    # The SDK costs most of a second to import: engine processes that never refine skip it.
+    code = "import sys, programgen.pipeline.engine; print('openai' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
