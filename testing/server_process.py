@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import site
 import socket
 import subprocess
 import sys
@@ -75,9 +76,13 @@ class ServerProcess:
         env.update(self.env)
         env["PROGRAMGEN_ADDRESS"] = self.target
         # The folder that holds the caller's programgen package first on the path, so the
-        # child runs the same code (a checkout, an editable or a regular install).
-        home = str(Path(next(iter(programgen.__path__))).resolve().parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+        # child runs the same code (e.g. a checkout); an installed package is found anyway,
+        # and site-packages ahead of the standard library could shadow it.
+        home = Path(next(iter(programgen.__path__))).resolve().parent
+        sites = [*site.getsitepackages(), site.USER_SITE]
+        installed = {Path(p).resolve() for p in sites if p}
+        if home not in installed:
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(home), env.get("PYTHONPATH")) if p)
         return env
 
     def start(self) -> None:
