@@ -82,7 +82,6 @@ async def refine(
     except Exception as exc:  # never raise for LLM faults; CancelledError still propagates
         log.error("llm refinement failed unexpectedly: %s", redact(repr(exc), secret))
         return _fallback(program, f"internal error: {type(exc).__name__}: {exc}", secret)
-    log.info("llm refinement applied (model %s)", settings.model)
     return refined
 
 

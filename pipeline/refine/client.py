@@ -210,7 +210,7 @@ async def call_with_retries(
             while True:
                 state.attempt += 1
                 try:
-                    return await _attempt(client, settings, request, accept, clock)
+                    result = await _attempt(client, settings, request, accept, clock)
                 except Failure as failure:
                     state.last = failure
                     delay = state.wait_after(failure)
@@ -220,6 +220,10 @@ async def call_with_retries(
                     if loop.time() + delay >= state.deadline_at:
                         raise GaveUp(state.deadline_reason(delay)) from None
                     await pacing.sleep(delay)
+                    continue
+                attempts = f"attempt {state.attempt}/{settings.max_attempts}"
+                log.info("llm answer accepted (model %s, %s)", settings.model, attempts)
+                return result
     except TimeoutError:
         reason = state.deadline_reason()
         log.warning("llm refinement stopped: %s", redact(reason, secret))
