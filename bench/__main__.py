@@ -19,7 +19,7 @@ import time
 import traceback
 from typing import Any
 
-from bench.harness import RESULTS, BenchError, Results, machine
+from bench.stats import RESULTS, BenchError, Results, machine
 
 BENCHMARKS = {
     "start": "bench.start_vs_noop",

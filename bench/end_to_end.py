@@ -8,7 +8,9 @@ import asyncio
 import time
 from typing import Any
 
-from bench.harness import LoadProcess, Results, Server, check, profiled, summary
+from bench.load import LoadProcess
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
 
 COMPLETED = "programgen_generations_completed_total"
 QUEUED = "programgen_generations_queued"
@@ -17,7 +19,7 @@ BACKLOG = 3000
 
 async def fill(target: str, backlog: int, callers: int) -> dict[str, Any]:
     """Start ``backlog`` generations as fast as ``callers`` callers can."""
-    from bench.harness import channels, start_request
+    from bench.load import channels, start_request
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
     (channel,) = channels(target, 1)
@@ -40,6 +42,15 @@ async def fill(target: str, backlog: int, callers: int) -> dict[str, Any]:
     return {"latencies": latencies, "seconds": seconds}
 
 
+def wait_completed(server: Server, total: int, timeout_s: float) -> float:
+    """Poll the completed counter (this is a measurement: the server has no completion
+    feed for a whole backlog) until ``total`` or the timeout; the count reached."""
+    deadline = time.monotonic() + timeout_s
+    while server.metrics().get(COMPLETED, 0) < total and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return server.metrics().get(COMPLETED, 0)
+
+
 def run(results: Results, *, quick: bool, profile: bool) -> None:
     backlog, probe_s = (200, 1.0) if quick else (BACKLOG, 10.0)
     name = "4 end to end"
@@ -53,7 +64,7 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
         probe_began = time.monotonic()
         with profiled(server.pid, "end_to_end", profile):
             probe = LoadProcess(
-                "bench.harness.start_probe",
+                "bench.load.start_probe",
                 target=server.target,
                 callers=4,
                 seconds=probe_s,
@@ -62,10 +73,7 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
         after_probe = server.metrics()
         probe_window = time.monotonic() - probe_began
         total = backlog + probe["calls"]
-        deadline = time.monotonic() + (60 if quick else 600)
-        while server.metrics().get(COMPLETED, 0) < total and time.monotonic() < deadline:
-            time.sleep(0.1)
-        done = server.metrics().get(COMPLETED, 0)
+        done = wait_completed(server, total, 60 if quick else 600)
         seconds = time.monotonic() - began
         server.check_log()
     check(done == total, f"{done:.0f} of {total} generations completed")

@@ -14,15 +14,129 @@ import contextlib
 import time
 from typing import Any
 
-from bench.harness import (
-    HeldLLM,
-    LoadProcess,
-    Results,
-    Server,
-    check,
-    profiled,
-    summary,
-)
+from bench.load import LoadProcess
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
+from programgen.testing import FakeOpenAI, Hold, fake_openai
+
+# One attempt that may wait as long as a benchmark runs: the parked call ends when released.
+HELD_LLM_ENV = {
+    "PROGRAMGEN_LLM_TIMEOUT_S": "600",
+    "PROGRAMGEN_LLM_MAX_ATTEMPTS": "1",
+    "PROGRAMGEN_LLM_DEADLINE_S": "600",
+}
+
+
+class _Fanout:
+    """The load process's side: the streams, what they saw, and the transitions."""
+
+    def __init__(self, target: str, streams: int, own: int) -> None:
+        from bench.load import channels
+        from programgen.v1 import generation_service_pb2_grpc as pb_grpc
+
+        self.streams, self.own = streams, own
+        self.chans = channels(target, max(1, streams // 1000))
+        self.stubs = [pb_grpc.ProgramGenerationServiceStub(c) for c in self.chans]
+        self.errors: collections.Counter[str] = collections.Counter()
+        self.opened = 0
+        self.target_open = 0
+        self.all_open = asyncio.Event()
+        self.arrivals: dict[str, list[float]] = {"shared": [], "single": []}
+        self.held = self.shared = ""
+        self.singles: list[str] = []
+
+    async def park_and_start(self) -> None:
+        """Park the only worker in the LLM stage, so every later generation stays pending."""
+        from bench.load import start_request
+        from programgen.v1 import generation_service_pb2 as pb
+
+        stub, request = self.stubs[0], start_request()
+        self.held = (await stub.StartGeneration(request, timeout=30)).generation.id
+        async for response in stub.WatchGeneration(pb.WatchGenerationRequest(id=self.held)):
+            if response.event.stage == pb.STAGE_LLM_REFINEMENT:
+                break
+        self.shared = (await stub.StartGeneration(request, timeout=30)).generation.id
+        started = await asyncio.gather(
+            *(stub.StartGeneration(request, timeout=30) for _ in range(self.own))
+        )
+        self.singles = [r.generation.id for r in started]
+
+    async def watcher(self, n: int, generation_id: str, group: str) -> None:
+        import grpc
+
+        from programgen.v1 import generation_service_pb2 as pb
+
+        stub = self.stubs[n % len(self.stubs)]
+        call = stub.WatchGeneration(pb.WatchGenerationRequest(id=generation_id))
+        first = True
+        try:
+            async for response in call:
+                if response.WhichOneof("kind") != "event":
+                    continue
+                if first:
+                    first = False
+                    self.opened += 1
+                    if self.opened == self.target_open:
+                        self.all_open.set()
+                if response.event.status == pb.GENERATION_STATUS_CANCELLED:
+                    committed = response.event.create_time.ToNanoseconds() / 1e9
+                    self.arrivals[group].append(time.time() - committed)
+        except grpc.RpcError as error:
+            self.errors[error.code().name] += 1
+        except asyncio.CancelledError:
+            call.cancel()
+            raise
+
+    async def warm_up(self) -> None:
+        """Open and close 200 streams (code paths, allocator pools) before the baseline."""
+        self.target_open = 200
+        warm = [asyncio.create_task(self.watcher(n, self.shared, "warm")) for n in range(200)]
+        await asyncio.wait_for(self.all_open.wait(), 60)
+        for task in warm:
+            task.cancel()
+        await asyncio.gather(*warm, return_exceptions=True)
+        self.errors.clear()
+
+    async def storm(self, bursts: int) -> tuple[list[asyncio.Task[None]], float]:
+        """The reconnect storm: ``bursts`` waves, each opening its share at once; the
+        watcher tasks and the seconds until every stream had its first event."""
+        self.opened = 0
+        self.all_open.clear()
+        self.target_open = self.streams
+        plan = [
+            (self.singles[n], "single") if n < self.own else (self.shared, "shared")
+            for n in range(self.streams)
+        ]
+        loop = asyncio.get_running_loop()
+        tasks: list[asyncio.Task[None]] = []
+        began = loop.time()
+        per_burst = -(-self.streams // bursts)
+        for b in range(bursts):
+            for n in range(b * per_burst, min(self.streams, (b + 1) * per_burst)):
+                tasks.append(asyncio.create_task(self.watcher(n, *plan[n])))
+            await asyncio.sleep(0.2)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.all_open.wait(), 120)
+        return tasks, loop.time() - began
+
+    async def transitions(self) -> float:
+        """One transition seen by every watcher of one generation, then one each for many
+        generations with one watcher each, all at once; the wall time of the latter."""
+        from bench.load import until
+        from programgen.v1 import generation_service_pb2 as pb
+
+        cancel = pb.CancelGenerationRequest
+        await self.stubs[0].CancelGeneration(cancel(id=self.shared), timeout=30)
+        await until(lambda: len(self.arrivals["shared"]) >= self.streams - self.own, 60)
+        began = time.time()
+        await asyncio.gather(
+            *(
+                self.stubs[n % len(self.stubs)].CancelGeneration(cancel(id=g), timeout=60)
+                for n, g in enumerate(self.singles)
+            )
+        )
+        await until(lambda: len(self.arrivals["single"]) >= self.own, 60)
+        return time.time() - began
 
 
 async def fanout_load(
@@ -34,155 +148,81 @@ async def fanout_load(
     go: Any,
     done: Any,
 ) -> dict[str, Any]:
-    import grpc
+    from bench.processes import rss_kib
 
-    from bench.harness import channels, rss_kib, start_request, until
-    from programgen.v1 import generation_service_pb2 as pb
-    from programgen.v1 import generation_service_pb2_grpc as pb_grpc
-
-    chans = channels(target, max(1, streams // 1000))
-    stubs = [pb_grpc.ProgramGenerationServiceStub(c) for c in chans]
-    stub = stubs[0]
-    request = start_request()
-    loop = asyncio.get_running_loop()
-
-    # Park the only worker in the LLM stage, so every later generation stays pending.
-    held = (await stub.StartGeneration(request, timeout=30)).generation.id
-    async for response in stub.WatchGeneration(pb.WatchGenerationRequest(id=held)):
-        if response.event.stage == pb.STAGE_LLM_REFINEMENT:
-            break
-    shared = (await stub.StartGeneration(request, timeout=30)).generation.id
-    singles = [
-        r.generation.id
-        for r in await asyncio.gather(
-            *(stub.StartGeneration(request, timeout=30) for _ in range(own))
-        )
-    ]
-
-    errors: collections.Counter[str] = collections.Counter()
-    opened = [0]
-    all_open = asyncio.Event()
-    arrivals: dict[str, list[float]] = {"shared": [], "single": []}
-    target_open = [0]
-
-    async def watcher(n: int, generation_id: str, group: str) -> None:
-        call = stubs[n % len(stubs)].WatchGeneration(pb.WatchGenerationRequest(id=generation_id))
-        first = True
-        try:
-            async for response in call:
-                if response.WhichOneof("kind") != "event":
-                    continue
-                if first:
-                    first = False
-                    opened[0] += 1
-                    if opened[0] == target_open[0]:
-                        all_open.set()
-                if response.event.status == pb.GENERATION_STATUS_CANCELLED:
-                    committed = response.event.create_time.ToNanoseconds() / 1e9
-                    arrivals[group].append(time.time() - committed)
-        except grpc.RpcError as error:
-            errors[error.code().name] += 1
-        except asyncio.CancelledError:
-            call.cancel()
-            raise
-
-    # Warm up (code paths, allocator pools), close, then take the baseline.
-    target_open[0] = 200
-    warm = [asyncio.create_task(watcher(n, shared, "warm")) for n in range(200)]
-    await asyncio.wait_for(all_open.wait(), 60)
-    for task in warm:
-        task.cancel()
-    await asyncio.gather(*warm, return_exceptions=True)
-    errors.clear()
+    fan = _Fanout(target, streams, own)
+    await fan.park_and_start()
+    await fan.warm_up()
     await asyncio.sleep(1.0)
     rss_before = rss_kib(pid)
-
-    # The reconnect storm: ``bursts`` waves, each opening its share at once.
-    opened[0] = 0
-    all_open.clear()
-    target_open[0] = streams
-    plan = [(singles[n], "single") if n < own else (shared, "shared") for n in range(streams)]
-    tasks: list[asyncio.Task[None]] = []
-    began = loop.time()
-    per_burst = -(-streams // bursts)
-    for b in range(bursts):
-        for n in range(b * per_burst, min(streams, (b + 1) * per_burst)):
-            tasks.append(asyncio.create_task(watcher(n, *plan[n])))
-        await asyncio.sleep(0.2)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(all_open.wait(), 120)
-    open_s = loop.time() - began
-    burst_errors = dict(errors)
+    tasks, open_s = await fan.storm(bursts)
+    burst_errors = dict(fan.errors)
     await asyncio.sleep(2.0)
     rss_after = rss_kib(pid)
-
     # StartGeneration latency while the streams are open (measured by another process).
     go.set()
     await asyncio.to_thread(done.wait)
-
-    # One transition, every watcher of one generation.
-    await stub.CancelGeneration(pb.CancelGenerationRequest(id=shared), timeout=30)
-    await until(lambda: len(arrivals["shared"]) >= streams - own, 60)
-
-    # One transition each, for many generations with one watcher each, all at once.
-    cancel_began = time.time()
-    await asyncio.gather(
-        *(
-            stubs[n % len(stubs)].CancelGeneration(pb.CancelGenerationRequest(id=g), timeout=60)
-            for n, g in enumerate(singles)
-        )
-    )
-    await until(lambda: len(arrivals["single"]) >= own, 60)
-    single_wall = time.time() - cancel_began
-
+    single_wall = await fan.transitions()
     await asyncio.wait(tasks, timeout=30)
-    for c in chans:
+    for c in fan.chans:
         await c.close()
     return {
-        "opened": opened[0],
+        "opened": fan.opened,
         "open_s": open_s,
         "burst_errors": burst_errors,
-        "errors": dict(errors),
+        "errors": dict(fan.errors),
         "rss_before_kib": rss_before,
         "rss_after_kib": rss_after,
-        "shared": arrivals["shared"],
-        "single": arrivals["single"],
+        "shared": fan.arrivals["shared"],
+        "single": fan.arrivals["single"],
         "single_wall_s": single_wall,
-        "held": held,
+        "held": fan.held,
     }
 
 
 def run(results: Results, *, quick: bool, profile: bool) -> None:
     streams, own, bursts, probe_s = (200, 20, 2, 1.0) if quick else (10_000, 1000, 4, 10.0)
-    name = "3 fan-out"
-    llm = HeldLLM()
-    try:
-        with Server("fanout", PROGRAMGEN_WORKERS="1", **llm.env) as server:
-            go, done = LoadProcess.event(), LoadProcess.event()
-            probe = LoadProcess(
-                "bench.harness.start_probe",
+    # The held call ends in a non-retryable 400 once released, so the engine's program stands.
+    hold = Hold(then=fake_openai.status(400, "bench: no model"))
+    with (
+        FakeOpenAI(default=hold) as llm,
+        Server("fanout", PROGRAMGEN_WORKERS="1", **llm.env(), **HELD_LLM_ENV) as server,
+    ):
+        go, done = LoadProcess.event(), LoadProcess.event()
+        probe = LoadProcess(
+            "bench.load.start_probe",
+            target=server.target,
+            callers=16,
+            seconds=probe_s,
+            go=go,
+            done=done,
+        )
+        with profiled(server.pid, "fanout", profile):
+            data = LoadProcess(
+                "bench.fanout.fanout_load",
                 target=server.target,
-                callers=16,
-                seconds=probe_s,
+                pid=server.pid,
+                streams=streams,
+                own=own,
+                bursts=bursts,
                 go=go,
                 done=done,
-            )
-            with profiled(server.pid, "fanout", profile):
-                data = LoadProcess(
-                    "bench.fanout.fanout_load",
-                    target=server.target,
-                    pid=server.pid,
-                    streams=streams,
-                    own=own,
-                    bursts=bursts,
-                    go=go,
-                    done=done,
-                ).result()
-            probed = probe.result()
-            llm.release()
-            server.check_log()
-    finally:
-        llm.close()
+            ).result()
+        probed = probe.result()
+        hold.release()
+        server.check_log()
+    _report(results, data, probed, streams, own, bursts)
+
+
+def _report(
+    results: Results,
+    data: dict[str, Any],
+    probed: dict[str, Any],
+    streams: int,
+    own: int,
+    bursts: int,
+) -> None:
+    name = "3 fan-out"
     check(data["opened"] == streams, f"only {data['opened']} of {streams} streams opened")
     check(not data["burst_errors"], f"streams failed during the burst: {data['burst_errors']}")
     check(not data["errors"], f"streams failed: {data['errors']}")

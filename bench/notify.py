@@ -13,13 +13,15 @@ import random
 import time
 from typing import Any
 
-from bench.harness import LoadProcess, Results, Server, channels, check, profiled, summary
+from bench.load import LoadProcess, channels
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
 
 READS = 'programgen_store_statements_total{verb="select"}'
 
 
 async def watch_load(target: str, users: int, seconds: float) -> dict[str, Any]:
-    from bench.harness import start_request
+    from bench.load import start_request
     from programgen.v1 import generation_service_pb2 as pb
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
@@ -77,7 +79,7 @@ async def watch_load(target: str, users: int, seconds: float) -> dict[str, Any]:
 
 
 async def poll_load(target: str, users: int, seconds: float, interval_s: float) -> dict[str, Any]:
-    from bench.harness import start_request
+    from bench.load import start_request
     from programgen.v1 import generation_service_pb2 as pb
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
@@ -116,6 +118,22 @@ async def poll_load(target: str, users: int, seconds: float, interval_s: float) 
 def run(results: Results, *, quick: bool, profile: bool) -> None:
     users, seconds = (20, 2.0) if quick else (1000, 30.0)
     interval = 0.5 if quick else 5.0
+    _watch_design(results, users, seconds, profile)
+    _poll_design(results, users, seconds, interval)
+    results.notes.append(
+        f"2: {users} users in a closed loop (start a generation, follow it to its end, "
+        f"start the next) for {seconds:g} s per design; default pool (4 workers). Watch "
+        "latency counts only events committed after the stream's first reply (surely "
+        "live, not replayed) and from 1 s after all users had their first stream open "
+        "(the opening burst is bench 3's subject). Poll time-to-notice is from the "
+        "completion commit (update_time) to the poll that saw it; polling never sees the progress "
+        "transitions in between. Store reads are the server's SELECT statements "
+        "(programgen_store_statements_total) during the run."
+        + (" Quick: poll interval scaled to 0.5 s." if quick else "")
+    )
+
+
+def _watch_design(results: Results, users: int, seconds: float, profile: bool) -> None:
     name = "2 notification"
     with Server("notify-watch") as server:
         before = server.metrics()
@@ -152,6 +170,9 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
         10,
         higher_is_better=False,
     )
+
+
+def _poll_design(results: Results, users: int, seconds: float, interval: float) -> None:
     with Server("notify-poll") as server:
         before = server.metrics()
         poll = LoadProcess(
@@ -166,21 +187,10 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
     reads = after.get(READS, 0) - before.get(READS, 0)
     done = max(1, poll["completed"])
     results.row(
-        name,
+        "2 notification",
         f"poll GetGeneration every {interval:g} s: completion noticed",
         summary(poll["notice"]),
         generations=poll["completed"],
         rpcs_per_generation=round((poll["start_rpcs"] + poll["get_rpcs"]) / done, 2),
         store_reads_per_generation=round(reads / done, 2),
-    )
-    results.notes.append(
-        f"2: {users} users in a closed loop (start a generation, follow it to its end, "
-        f"start the next) for {seconds:g} s per design; default pool (4 workers). Watch "
-        "latency counts only events committed after the stream's first reply (surely "
-        "live, not replayed) and from 1 s after all users had their first stream open "
-        "(the opening burst is bench 3's subject). Poll time-to-notice is from the "
-        "completion commit (update_time) to the poll that saw it; polling never sees the progress "
-        "transitions in between. Store reads are the server's SELECT statements "
-        "(programgen_store_statements_total) during the run."
-        + (" Quick: poll interval scaled to 0.5 s." if quick else "")
     )

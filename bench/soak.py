@@ -10,11 +10,14 @@ import sqlite3
 import time
 from typing import Any
 
-from bench.harness import LoadProcess, Results, Server, check, profiled, summary
+from bench.load import LoadProcess
+from bench.processes import Server, profiled
+from bench.stats import Results, check, summary
 
 
 async def soak_load(target: str, pid: int, total: int, concurrency: int) -> dict[str, Any]:
-    from bench.harness import channels, rss_kib, start_request
+    from bench.load import channels, start_request
+    from bench.processes import rss_kib
     from programgen.v1 import generation_service_pb2 as pb
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
@@ -47,11 +50,7 @@ async def soak_load(target: str, pid: int, total: int, concurrency: int) -> dict
                     sequences.append(response.event.sequence)
                     statuses.append(response.event.status)
             durations.append(time.perf_counter() - t0)
-            if sequences != list(range(1, len(sequences) + 1)):
-                problems.append(f"{started.id}: sequences {sequences}")
-            completed = statuses.count(pb.GENERATION_STATUS_COMPLETED)
-            if completed != 1 or statuses[-1] != pb.GENERATION_STATUS_COMPLETED:
-                problems.append(f"{started.id}: {completed} COMPLETED events, statuses {statuses}")
+            problems.extend(history_problems(started.id, sequences, statuses))
             done[0] += 1
             if done[0] == warm:
                 rss["warm"] = rss_kib(pid)
@@ -74,6 +73,19 @@ async def soak_load(target: str, pid: int, total: int, concurrency: int) -> dict
         "rss": rss,
         "warm": warm,
     }
+
+
+def history_problems(generation_id: str, sequences: list[int], statuses: list[int]) -> list[str]:
+    """What is wrong with one watched history: a gap, or not exactly one COMPLETED, last."""
+    from programgen.v1 import generation_service_pb2 as pb
+
+    problems = []
+    if sequences != list(range(1, len(sequences) + 1)):
+        problems.append(f"{generation_id}: sequences {sequences}")
+    completed = statuses.count(pb.GENERATION_STATUS_COMPLETED)
+    if completed != 1 or statuses[-1] != pb.GENERATION_STATUS_COMPLETED:
+        problems.append(f"{generation_id}: {completed} COMPLETED events, statuses {statuses}")
+    return problems
 
 
 def store_check(db: str) -> dict[str, int]:

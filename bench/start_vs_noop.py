@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bench.harness import LoadProcess, Results, Server, channels, closed_loop, profiled, summary
+from bench.load import LoadProcess, channels, closed_loop
+from bench.processes import Server, profiled
+from bench.stats import Results, summary
 
 LEVELS = (1, 16, 64, 256)
 PACE_S = 0.020
@@ -23,7 +25,8 @@ async def load(
 
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    from bench.harness import cpu_seconds, start_request
+    from bench.load import start_request
+    from bench.processes import cpu_seconds
     from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
     (channel,) = channels(target, 1)

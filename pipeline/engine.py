@@ -11,9 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from programgen.pipeline.analysis import analyze_profile
-from programgen.pipeline.autoregulation import Autoregulated, autoregulate
-from programgen.pipeline.construction import Construction, construct_program
+from programgen.pipeline.autoregulation import Autoregulated
+from programgen.pipeline.construction import Construction
 from programgen.pipeline.domain import (
     Profile,
     ProfileAnalysis,
@@ -21,12 +20,11 @@ from programgen.pipeline.domain import (
     Provenance,
     Stage,
     VolumeLandmarks,
-    WeakPointAnalysis,
 )
-from programgen.pipeline.periodization import PeriodizationPlan, plan_periodization
+from programgen.pipeline.periodization import PeriodizationPlan
+from programgen.pipeline.refine.settings import LlmSettings
+from programgen.pipeline.stages import ENGINE_STAGES, SPEC, StageSpec, start_percent
 from programgen.pipeline.validator import validate_program
-from programgen.pipeline.volume import compute_landmarks
-from programgen.pipeline.weak_points import find_weak_points
 
 # Bump when a change alters programs for the same profile.
 ENGINE_VERSION = "programgen-engine/1.1.0"
@@ -38,17 +36,6 @@ ProgressCallback = Callable[[Stage, int, str], Awaitable[None]]
 # offload(fn, *args) runs a synchronous, picklable top-level function somewhere else
 # (the server passes a process pool) and returns its result.
 Offload = Callable[..., Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class LlmSettings:
-    api_key: str
-    model: str = "gpt-4o-mini"
-    base_url: str | None = None
-    timeout_s: float = 30.0
-    max_attempts: int = 3
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -97,29 +84,23 @@ def assemble(
     )
 
 
-def _engine(
-    profile: Profile,
-) -> tuple[
-    ProfileAnalysis,
-    list[VolumeLandmarks],
-    WeakPointAnalysis,
-    PeriodizationPlan,
-    Construction,
-    Autoregulated,
-]:
-    analysis = analyze_profile(profile)
-    landmarks = compute_landmarks(profile)
-    weak = find_weak_points(profile, analysis)
-    plan = plan_periodization(profile)
-    construction = construct_program(profile, landmarks, weak, plan)
-    regulated = autoregulate(profile, analysis, plan, construction)
-    return analysis, landmarks, weak, plan, construction, regulated
+def _assemble(results: dict[str, Any]) -> Program:
+    return assemble(
+        results["profile"],
+        results["analysis"],
+        results["landmarks"],
+        results["plan"],
+        results["construction"],
+        results["regulated"],
+    )
 
 
 def draft_program(profile: Profile) -> Program:
     """The engine's program before validation (stages 1-6, no LLM): for quality reports."""
-    analysis, landmarks, _, plan, construction, regulated = _engine(profile)
-    return assemble(profile, analysis, landmarks, plan, construction, regulated)
+    results: dict[str, Any] = {"profile": profile}
+    for _, step in ENGINE_STAGES:
+        results[step.output] = step.fn(*step.args(results))
+    return _assemble(results)
 
 
 def build_program(profile: Profile) -> Program:
@@ -135,34 +116,29 @@ async def generate(
     progress: ProgressCallback | None = None,
     offload: Offload | None = None,
 ) -> Program:
+    """The stages of ``pipeline.stages`` in order, each announced to ``progress`` before it
+    runs; the engine's stages through ``offload`` when given."""
+
     async def run(fn: Callable[..., T], *args: Any) -> T:
         if offload is None:
             return fn(*args)
         result: T = await offload(fn, *args)
         return result
 
-    async def report(stage: Stage, percent: int, message: str) -> None:
+    async def report(spec: StageSpec) -> None:
         if progress is not None:
-            await progress(stage, percent, message)
+            await progress(spec.stage, start_percent(spec.stage), spec.message)
 
-    await report(Stage.PROFILE_ANALYSIS, 0, "Normalising units and estimating 1RMs")
-    analysis = await run(analyze_profile, profile)
-    await report(Stage.VOLUME_LANDMARKS, 10, "Individualising weekly volume landmarks")
-    landmarks = await run(compute_landmarks, profile)
-    await report(Stage.WEAK_POINTS, 20, "Comparing strength ratios")
-    weak = await run(find_weak_points, profile, analysis)
-    await report(Stage.PERIODIZATION, 30, "Choosing the periodization model")
-    plan = await run(plan_periodization, profile)
-    await report(Stage.CONSTRUCTION, 40, "Building the split and weekly sets")
-    construction = await run(construct_program, profile, landmarks, weak, plan)
-    await report(Stage.AUTOREGULATION, 55, "Setting RPE targets and loads")
-    regulated = await run(autoregulate, profile, analysis, plan, construction)
-    program = assemble(profile, analysis, landmarks, plan, construction, regulated)
+    results: dict[str, Any] = {"profile": profile}
+    for spec, step in ENGINE_STAGES:
+        await report(spec)
+        results[step.output] = await run(step.fn, *step.args(results))
+    program = _assemble(results)
     if options.llm is not None:
-        await report(Stage.LLM_REFINEMENT, 65, "Refining the draft with the language model")
-        from programgen.pipeline.llm_refine import refine  # lazy: optional stage
+        await report(SPEC[Stage.LLM_REFINEMENT])
+        from programgen.pipeline import refine  # lazy: optional stage
 
-        program = await refine(program, profile, options.llm)
-    await report(Stage.VALIDATION, 90, "Checking every program invariant")
+        program = await refine.refine(program, profile, options.llm)
+    await report(SPEC[Stage.VALIDATION])
     await run(validate_program, program, profile)
     return program

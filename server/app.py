@@ -19,11 +19,11 @@ from grpc_reflection.v1alpha import reflection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from programgen.pipeline.engine import GenerateOptions, generate
-from programgen.pipeline.llm_refine import llm_settings_from_env
 from programgen.server.auth import Authenticator
 from programgen.server.broker import Broker
 from programgen.server.config import Settings
 from programgen.server.engine_processes import EngineProcesses
+from programgen.server.llm_env import llm_settings_from_env
 from programgen.server.metrics import Metrics
 from programgen.server.pool import GenerateFn, TaskPool
 from programgen.server.service import GenerationService

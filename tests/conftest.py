@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fake_openai import FakeOpenAI
+from programgen.testing import FakeOpenAI
 
 
 @pytest.fixture
 def fake_openai() -> Iterator[FakeOpenAI]:
-    """A started local OpenAI-compatible server (see tests/fake_openai.py).
+    """A started local OpenAI-compatible server (see programgen.testing.fake_openai).
 
     Use ``fake_openai.base_url`` as OPENAI_BASE_URL / ``LlmSettings.base_url``, script
     answers with ``fake_openai.enqueue(...)`` (``good()``, ``hang()``, ``rate_limited()``,

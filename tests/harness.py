@@ -1,13 +1,10 @@
-"""Starting real servers for tests: in-process on a loopback port, or as a subprocess."""
+"""Real servers in the test process, on a loopback port (a server as a child process is
+``programgen.testing.ServerProcess``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -85,43 +82,6 @@ class Gate:
         if self.fail_with is not None:
             raise self.fail_with
         return await generate(profile, options, progress, offload)
-
-
-class ServerProcess:
-    """``programgen serve`` as a child process, for crash and signal tests."""
-
-    def __init__(self, workdir: Path, env: dict[str, str], port: int) -> None:
-        self.workdir, self.env, self.port = workdir, env, port
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = workdir / "server.log"
-
-    @property
-    def target(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, **self.env, "PROGRAMGEN_ADDRESS": self.target}
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "programgen.client.cli", "serve"],
-                cwd=self.workdir,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def signal(self, sig: signal.Signals) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
-
-    def wait(self, timeout: float) -> int:
-        assert self.proc is not None
-        return self.proc.wait(timeout)
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 async def add_keys(tmp_path: Path, *callers: tuple[str, str]) -> dict[str, tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""Stage 7 (LLM refinement) through the real openai client against tests/fake_openai.py."""
+"""Stage 7 (LLM refinement) through the real openai client against a fake endpoint on
+loopback (programgen.testing.fake_openai)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import asyncio
 import logging
 import random
 import socket
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from programgen.pipeline.autoregulation import prescribed_load
 from programgen.pipeline.catalog import CATALOG, substitutes
@@ -26,18 +29,19 @@ from programgen.pipeline.domain import (
     Program,
     Sex,
 )
-from programgen.pipeline.engine import LlmSettings, build_program
-from programgen.pipeline.llm_refine import (
+from programgen.pipeline.engine import build_program
+from programgen.pipeline.refine import (
     MAX_SETS_PER_EXERCISE,
     SCHEMA_NAME,
     LlmRefinement,
-    llm_settings_from_env,
+    LlmSettings,
     refine,
     response_schema,
 )
 from programgen.pipeline.validator import validate_program
-from tests import fake_openai as fo
-from tests.fake_openai import FakeOpenAI
+from programgen.testing import FakeOpenAI
+from programgen.testing import fake_openai as fo
+from programgen.testing import refiners as rf
 
 KEY = "sk-test-DISTINCTIVE-7c1f0e9a4b2d"
 
@@ -139,37 +143,26 @@ def test_response_schema_is_strict_compatible() -> None:
     assert set(schema["properties"]) == set(LlmRefinement.model_fields)
 
 
-def test_settings_from_env() -> None:
-    assert llm_settings_from_env({}) is None
-    assert llm_settings_from_env({"OPENAI_API_KEY": "   "}) is None
-    assert llm_settings_from_env({"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"}) is None
-
-    s = llm_settings_from_env({"OPENAI_API_KEY": KEY})
-    assert s == LlmSettings(api_key=KEY)
-
-    s = llm_settings_from_env(
-        {
-            "OPENAI_API_KEY": KEY,
-            "OPENAI_BASE_URL": "http://127.0.0.1:8080/v1",
-            "PROGRAMGEN_LLM_MODEL": "local-model",
-            "PROGRAMGEN_LLM_TIMEOUT_S": "12.5",
-            "PROGRAMGEN_LLM_MAX_ATTEMPTS": "5",
-        }
-    )
-    assert s is not None
-    assert (s.base_url, s.model, s.timeout_s, s.max_attempts) == (
-        "http://127.0.0.1:8080/v1",
-        "local-model",
-        12.5,
-        5,
-    )
-
-    with pytest.raises(ValueError, match="PROGRAMGEN_LLM_TIMEOUT_S='soon': not a number"):
-        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_TIMEOUT_S": "soon"})
-    with pytest.raises(ValueError, match="PROGRAMGEN_LLM_MAX_ATTEMPTS='0': must be greater"):
-        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_MAX_ATTEMPTS": "0"})
-    with pytest.raises(ValueError, match=r"PROGRAMGEN_LLM_MAX_ATTEMPTS='2\.5': not a number"):
-        llm_settings_from_env({"OPENAI_API_KEY": KEY, "PROGRAMGEN_LLM_MAX_ATTEMPTS": "2.5"})
+def test_settings_hide_the_key_and_hold_their_bounds() -> None:
+    settings = LlmSettings(api_key=KEY)
+    assert settings.secret == KEY
+    for shown in (repr(settings), str(settings), settings.model_dump_json(), f"{settings!r}"):
+        assert KEY not in shown
+    assert settings == LlmSettings(api_key=KEY)
+    for bad in (
+        {"api_key": "   "},
+        {"timeout_s": 0},
+        {"max_attempts": 0},
+        {"deadline_s": 0},
+        {"backoff_base_s": -1},
+        {"model": ""},
+    ):
+        with pytest.raises(ValidationError):
+            LlmSettings(**{"api_key": KEY, **bad})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        LlmSettings.model_validate({"api_key": KEY, "unknown": 1})
+    with pytest.raises(ValidationError):
+        settings.timeout_s = 5  # type: ignore[misc]
 
 
 # --------------------------------------------------------------------------- success
@@ -178,7 +171,7 @@ def test_settings_from_env() -> None:
 async def test_good_answer_is_applied(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    fake_openai.enqueue(fo.good(fo.first_substitute))
+    fake_openai.enqueue(fo.good(rf.first_substitute))
     settings = settings_for(fake_openai)
 
     result = await refine(draft, PROFILE, settings, sleep=sleeps)
@@ -208,7 +201,7 @@ async def test_good_answer_is_applied(
     assert {"mev", "mrv"} <= set(payload["landmarks"]["chest"])
 
     # The answer, applied: the substitution, its note, the summary note.
-    answer = fo.first_substitute(req.body)
+    answer = rf.first_substitute(req.body)
     [sub] = answer["substitutions"]
     old, new = sub["current_exercise_id"], sub["new_exercise_id"]
     assert set(sub) == {"day", "position", "current_exercise_id", "new_exercise_id"}
@@ -276,17 +269,17 @@ async def test_a_swap_onto_a_known_lift_gets_the_engines_load(
     known = {e.lift for e in draft.analysis.lifts}
     picked: dict[str, Any] = {}
 
-    def onto_a_known_lift(body: fo.JsonObject) -> fo.JsonObject:
-        payload = fo.user_payload(body)
-        for day, exercise in fo.iter_layout(payload):
+    def onto_a_known_lift(body: rf.JsonObject) -> rf.JsonObject:
+        payload = rf.user_payload(body)
+        for day, exercise in rf.iter_layout(payload):
             if CATALOG[exercise["id"]].load_basis is not None:
                 continue
-            on_day = {e["id"] for d, e in fo.iter_layout(payload) if d == day}
+            on_day = {e["id"] for d, e in rf.iter_layout(payload) if d == day}
             for new in payload["substitutes"][exercise["id"]]:
                 if CATALOG[new].lift in known and new not in on_day:
                     picked.update(day=day, old=exercise["id"], new=new)
-                    out = fo.empty_refinement()
-                    out["substitutions"].append(fo.substitution(day, exercise, new))
+                    out = rf.empty_refinement()
+                    out["substitutions"].append(rf.substitution(day, exercise, new))
                     return out
         raise AssertionError("no load-less slot with a known-lift substitute")
 
@@ -326,8 +319,8 @@ async def test_model_notes_are_appended_to_the_engines_notes(fake_openai: FakeOp
     target = chest[0].exercise_id
     cue = "Pin the shoulder blades."
 
-    def note_only(body: fo.JsonObject) -> fo.JsonObject:
-        out = fo.empty_refinement()
+    def note_only(body: rf.JsonObject) -> rf.JsonObject:
+        out = rf.empty_refinement()
         out["exercise_notes"].append({"exercise_id": target, "note": cue})
         return out
 
@@ -348,12 +341,12 @@ async def test_a_swapped_slot_keeps_the_engines_slot_note(fake_openai: FakeOpenA
     # A substitute trains the same muscle, so "Priority muscle." stays with the slot.
     profile = PROFILE.model_copy(update={"priority_muscles": [Muscle.CHEST]})
     program = build_program(profile)
-    fake_openai.enqueue(fo.good(fo.first_substitute))
+    fake_openai.enqueue(fo.good(rf.first_substitute))
     result = await refine(program, profile, settings_for(fake_openai), sleep=SleepRecorder())
 
     assert result.provenance.llm_refined is True
     [req] = fake_openai.chat_requests
-    [sub] = fo.first_substitute(req.body)["substitutions"]
+    [sub] = rf.first_substitute(req.body)["substitutions"]
     assert CATALOG[sub["current_exercise_id"]].primary is Muscle.CHEST
     swapped = _occurrences(result, sub["day"], sub["new_exercise_id"])
     assert swapped
@@ -365,7 +358,7 @@ async def test_a_swapped_slot_keeps_the_engines_slot_note(fake_openai: FakeOpenA
 async def test_empty_answer_still_counts_as_refined(
     fake_openai: FakeOpenAI, draft: Program
 ) -> None:
-    fake_openai.enqueue(fo.good(lambda body: fo.empty_refinement()))
+    fake_openai.enqueue(fo.good(lambda body: rf.empty_refinement()))
     result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=SleepRecorder())
     assert result.provenance.llm_refined is True
     assert result.weeks == draft.weeks and result.summary == draft.summary
@@ -488,6 +481,58 @@ async def test_connection_refused_falls_back(draft: Program, sleeps: SleepRecord
     assert len(sleeps.delays) == 1
 
 
+# --------------------------------------------------------------------------- time bounds
+
+
+async def test_a_trickling_answer_is_cut_off_at_the_attempt_timeout(
+    fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
+) -> None:
+    # One byte every 100 ms: every read is quick, the whole answer would take over a
+    # minute. The timeout bounds the attempt, not each read.
+    fake_openai.enqueue(fo.trickle(0.1))
+    settings = settings_for(fake_openai, timeout_s=1.0, max_attempts=1)
+
+    began = time.monotonic()
+    result = await refine(draft, PROFILE, settings, sleep=sleeps)
+    elapsed = time.monotonic() - began
+
+    assert_fallback(result, draft, "timeout after 1 attempt: request timed out")
+    assert 0.9 <= elapsed < 5.0, f"gave up after {elapsed:.1f} s"
+    assert len(fake_openai.chat_requests) == 1
+
+
+async def test_the_stage_deadline_bounds_every_attempt(
+    fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
+) -> None:
+    fake_openai.enqueue(*[fo.trickle(0.1)] * 5)
+    settings = settings_for(
+        fake_openai, timeout_s=1.0, max_attempts=5, deadline_s=1.5, backoff_base_s=0.0
+    )
+
+    began = time.monotonic()
+    result = await refine(draft, PROFILE, settings, sleep=sleeps)
+    elapsed = time.monotonic() - began
+
+    # Attempt 1 times out at 1 s; attempt 2 is cut by the deadline at 1.5 s.
+    assert_fallback(result, draft, "deadline 1.5s exceeded during attempt 2; last failure: timeout")
+    assert 1.4 <= elapsed < 5.0, f"gave up after {elapsed:.1f} s"
+    assert len(fake_openai.chat_requests) == 2
+
+
+async def test_a_wait_that_would_pass_the_deadline_is_not_taken(
+    fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
+) -> None:
+    fake_openai.enqueue(fo.rate_limited("20"), fo.good())
+    settings = settings_for(fake_openai, deadline_s=5.0)
+
+    result = await refine(draft, PROFILE, settings, sleep=sleeps)
+
+    assert_fallback(result, draft, "deadline 5s leaves no time to wait 20.00s for another attempt")
+    assert "last failure: rate limited" in result.provenance.llm_fallback_reason
+    assert sleeps.delays == []
+    assert len(fake_openai.chat_requests) == 1
+
+
 # --------------------------------------------------------------------------- bad answers
 
 
@@ -547,7 +592,7 @@ async def test_refusal_is_not_retried(
 async def test_substitute_not_offered_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    fake_openai.enqueue(fo.good(fo.not_offered), fo.good())
+    fake_openai.enqueue(fo.good(rf.not_offered), fo.good())
 
     result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=sleeps)
 
@@ -565,7 +610,7 @@ async def test_volume_above_mrv_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
     fake_openai.enqueue(
-        fo.good(lambda body: fo.above_mrv(body, max_sets=MAX_SETS_PER_EXERCISE)), fo.good()
+        fo.good(lambda body: rf.above_mrv(body, max_sets=MAX_SETS_PER_EXERCISE)), fo.good()
     )
 
     result = await refine(draft, PROFILE, settings_for(fake_openai), sleep=sleeps)
@@ -578,8 +623,8 @@ async def test_volume_above_mrv_is_rejected(
 async def test_wrong_position_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    def wrong_slot(body: fo.JsonObject) -> fo.JsonObject:
-        out = fo.first_substitute(body)
+    def wrong_slot(body: rf.JsonObject) -> rf.JsonObject:
+        out = rf.first_substitute(body)
         out["substitutions"][0]["position"] = 99
         return out
 
@@ -591,9 +636,9 @@ async def test_wrong_position_is_rejected(
 async def test_too_many_sets_is_rejected(
     fake_openai: FakeOpenAI, draft: Program, sleeps: SleepRecorder
 ) -> None:
-    def many_sets(body: fo.JsonObject) -> fo.JsonObject:
-        week, day, ex = next(fo.iter_slots(fo.user_payload(body)))
-        out = fo.empty_refinement()
+    def many_sets(body: rf.JsonObject) -> rf.JsonObject:
+        week, day, ex = next(rf.iter_slots(rf.user_payload(body)))
+        out = rf.empty_refinement()
         out["set_changes"].append(
             {"week": week, "day": day, "position": ex["pos"], "exercise_id": ex["id"], "sets": 40}
         )

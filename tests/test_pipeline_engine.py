@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import asyncio
 import pickle
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -12,15 +14,16 @@ from typing import Any
 
 import pytest
 
-import programgen.pipeline.llm_refine
+import programgen.pipeline.refine
 from programgen.pipeline.domain import Program, ProgramInvalid, Stage
 from programgen.pipeline.engine import (
     ENGINE_VERSION,
     GenerateOptions,
-    LlmSettings,
     build_program,
     generate,
 )
+from programgen.pipeline.refine import LlmSettings
+from programgen.pipeline.stages import STAGES, start_percent
 from tests.pipeline_support import lifts, make_profile
 
 PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
@@ -53,6 +56,32 @@ async def test_progress_is_reported_before_each_stage_in_order() -> None:
     percents = [p for _, p, _ in seen]
     assert percents == sorted(percents) and percents[0] >= 0 and percents[-1] < 100
     assert all(message for _, _, message in seen)
+
+
+def test_the_stage_table_names_every_stage_once_with_percents_from_its_weights() -> None:
+    assert [spec.stage for spec in STAGES] == list(Stage)
+    assert all(spec.weight > 0 and spec.message for spec in STAGES)
+    total = sum(spec.weight for spec in STAGES)
+    before = 0
+    for spec in STAGES:
+        assert start_percent(spec.stage) == 100 * before // total
+        before += spec.weight
+    percents = [start_percent(spec.stage) for spec in STAGES]
+    assert percents == sorted(set(percents)) and percents[0] == 0 and percents[-1] < 100
+
+
+async def test_progress_reports_the_stage_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def refine(program: Program, profile: object, settings: LlmSettings) -> Program:
+        return program
+
+    monkeypatch.setattr(programgen.pipeline.refine, "refine", refine)
+    seen: list[tuple[Stage, int, str]] = []
+
+    async def progress(stage: Stage, percent: int, message: str) -> None:
+        seen.append((stage, percent, message))
+
+    await generate(PROFILE, GenerateOptions(llm=LlmSettings(api_key="k")), progress=progress)
+    assert seen == [(s.stage, start_percent(s.stage), s.message) for s in STAGES]
 
 
 async def test_stages_run_through_offload_in_another_process() -> None:
@@ -91,7 +120,7 @@ async def test_llm_stage_runs_only_when_configured_and_is_validated_after(
         )
         return program.model_copy(update={"provenance": provenance})
 
-    monkeypatch.setattr(programgen.pipeline.llm_refine, "refine", refine)
+    monkeypatch.setattr(programgen.pipeline.refine, "refine", refine)
     stages: list[Stage] = []
 
     async def progress(stage: Stage, percent: int, message: str) -> None:
@@ -112,7 +141,7 @@ async def test_a_broken_llm_result_is_never_handed_out(monkeypatch: pytest.Monke
         weeks = program.weeks[:-1]  # drops the deload
         return program.model_copy(update={"weeks": weeks})
 
-    monkeypatch.setattr(programgen.pipeline.llm_refine, "refine", refine)
+    monkeypatch.setattr(programgen.pipeline.refine, "refine", refine)
     with pytest.raises(ProgramInvalid):
         await generate(PROFILE, GenerateOptions(llm=LlmSettings(api_key="k")))
 
@@ -138,3 +167,19 @@ def test_pipeline_imports_nothing_from_server_client_or_protos() -> None:
         or name.startswith("google.protobuf")
     ]
     assert offenders == []
+
+
+def test_only_the_refinement_client_imports_openai() -> None:
+    importers = [
+        str(path.relative_to(PIPELINE))
+        for path in sorted(PIPELINE.rglob("*.py"))
+        if any(n == "openai" or n.startswith("openai.") for n in _imported_modules(path))
+    ]
+    assert importers == ["refine/client.py"]
+
+
+def test_the_engine_alone_does_not_load_openai() -> None:
+    # The SDK costs most of a second to import: engine processes that never refine skip it.
+    code = "import sys, programgen.pipeline.engine; print('openai' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -10,7 +10,6 @@ import asyncio
 import os
 import select
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,19 +19,13 @@ import grpc
 import pytest
 
 from programgen.client import AsyncClient, Event, GenerationStatus, Stage
+from programgen.testing import FakeOpenAI, Hold, ServerProcess, free_port
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
-from tests.fake_openai import FakeOpenAI, Hold
-from tests.harness import ServerProcess, example
+from tests.harness import example
 from tests.postgres import fresh_database
 
 COMPLETED = GenerationStatus.COMPLETED
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -50,20 +43,15 @@ def server_process(tmp_path: Path, fake: FakeOpenAI, **env: str) -> ServerProces
     return ServerProcess(
         tmp_path,
         {
-            "OPENAI_API_KEY": "sk-test-not-a-real-key",
-            "OPENAI_BASE_URL": fake.base_url,
+            **fake.env(),
             "PROGRAMGEN_LLM_TIMEOUT_S": "120",
+            "PROGRAMGEN_LLM_DEADLINE_S": "120",
             "PROGRAMGEN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'pg.db'}",
             "PROGRAMGEN_PROCESSES": "1",
             **env,
         },
         free_port(),
     )
-
-
-async def wait_ready(target: str) -> None:
-    async with grpc.aio.insecure_channel(target) as channel:
-        await asyncio.wait_for(channel.channel_ready(), 60)
 
 
 class Watcher:
@@ -103,7 +91,7 @@ async def restart_and_finish(
     """Start the server again, let the held LLM calls answer, and check every watcher saw
     its generation complete once, gaplessly, with ``expected_message`` on the way."""
     process.start()  # same database, same port: the watchers reconnect
-    await wait_ready(process.target)
+    await process.serving()
     hold.release()
     await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 120)
     for watcher in watchers:
@@ -118,7 +106,7 @@ async def test_sigkill_while_processing_loses_nothing_and_completes_nothing_twic
     process = server_process(tmp_path, fake)
     process.start()
     try:
-        await wait_ready(process.target)
+        await process.serving()
         async with AsyncClient(process.target, resume_for_s=120) as client:
             watchers = await start_held(client, 3)
             process.signal(signal.SIGKILL)
@@ -145,7 +133,7 @@ async def test_sigterm_drains_within_the_grace_and_watchers_resume_after_restart
     process = server_process(tmp_path, fake, PROGRAMGEN_SHUTDOWN_GRACE_S=str(grace))
     process.start()
     try:
-        await wait_ready(process.target)
+        await process.serving()
         async with AsyncClient(process.target, resume_for_s=120) as client:
             watchers = await start_held(client, 2)
             # A raw stream (no transparent resume) shows what the server answers.
@@ -181,7 +169,7 @@ def test_engine_workers_exit_when_the_server_is_killed(tmp_path: Path) -> None:
     )
     process.start()
     try:
-        asyncio.run(wait_ready(process.target))
+        process.wait_serving()
         assert process.proc is not None
         children = [os.pidfd_open(pid) for pid in children_of(process.proc.pid)]
         assert len(children) >= 2  # the engine workers (and the resource tracker)
@@ -208,7 +196,7 @@ async def test_sigkill_on_postgres_requeues_the_processing_generations(
     process = server_process(tmp_path, fake, PROGRAMGEN_DATABASE_URL=database)
     process.start()
     try:
-        await wait_ready(process.target)
+        await process.serving()
         async with AsyncClient(process.target, resume_for_s=120) as client:
             watchers = await start_held(client, 2)
             process.signal(signal.SIGKILL)

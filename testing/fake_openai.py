@@ -1,13 +1,14 @@
-"""A local, scriptable OpenAI-compatible HTTP server for tests.
+"""A local, scriptable OpenAI-compatible HTTP endpoint.
 
 It serves ``POST .../chat/completions`` (any prefix, so ``base_url`` may or may not end in
-``/v1``) on 127.0.0.1 with an OS-chosen port, in a background thread. Each request takes the
-next behaviour from a queue (``enqueue``); when the queue is empty ``default`` answers.
-Every request is recorded (``requests``) before its behaviour runs, so tests can assert
-attempt counts and what was sent.
+``/v1``) on 127.0.0.1 with an OS-chosen port, in a background thread: point a server at
+it with ``OPENAI_BASE_URL`` (``FakeOpenAI.env()``) or an ``LlmSettings.base_url``. Each
+request takes the next behaviour from a queue (``enqueue``); when the queue is empty
+``default`` answers. Every request is recorded (``requests``) before its behaviour runs,
+so tests can assert attempt counts and what was sent.
 
-Nothing here sleeps: a hanging or held request waits on a ``threading.Event``, and
-``stop()`` sets every such event, so shutdown is immediate.
+Nothing here waits on a timer for synchronisation: a hanging or held request waits on a
+``threading.Event``, and ``stop()`` sets every such event, so shutdown is immediate.
 
 Behaviours (build them with the helpers below):
 
@@ -18,11 +19,13 @@ Behaviours (build them with the helpers below):
 * ``status(code, ...)``    -- an error status with an OpenAI-style error body and headers
 * ``rate_limited(after)``  -- 429 with ``Retry-After: after``
 * ``hang(seconds)``        -- answer nothing for ``seconds`` (longer than the client timeout)
+* ``trickle(every_s)``     -- a good answer sent one byte every ``every_s`` seconds: each
+  read is quick, the whole answer slow (a client must bound the whole call, not each read)
 * ``Hold()``               -- block until the test calls ``release()``; ``entered`` is set
   when a request reaches it, so a test can wait for "the LLM call is in flight"
 
-The refiners at the bottom understand the payload ``pipeline.llm_refine`` sends (the user
-message is JSON with ``weeks``, ``slots``, ``substitutes`` and ``exercises``).
+The default answers come from ``refiners``, which understand the draft the refinement
+stage sends.
 """
 
 from __future__ import annotations
@@ -31,13 +34,12 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-JsonObject = dict[str, Any]
-Refiner = Callable[[JsonObject], JsonObject]
+from programgen.testing.refiners import JsonObject, Refiner, first_substitute, user_payload
 
 
 @dataclass
@@ -54,7 +56,7 @@ class RecordedRequest:
 
     @property
     def user_payload(self) -> JsonObject:
-        """The JSON document in the last user message (what llm_refine sends)."""
+        """The JSON document in the last user message (the refinement stage's draft)."""
         return user_payload(self.body)
 
 
@@ -63,6 +65,7 @@ class Reply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    byte_every_s: float = 0.0  # > 0: the body goes out one byte at a time, this far apart
 
 
 class Behaviour:
@@ -138,6 +141,18 @@ class _Hang(Behaviour):
         return Reply(504, b'{"error": {"message": "fake hang ended"}}')
 
 
+class _Trickle(Behaviour):
+    def __init__(self, every_s: float, then: Behaviour) -> None:
+        self._every_s = every_s
+        self._then = then
+
+    def respond(self, request: RecordedRequest, server: FakeOpenAI) -> Reply | None:
+        reply = self._then.respond(request, server)
+        if reply is not None:
+            reply.byte_every_s = self._every_s
+        return reply
+
+
 class Hold(Behaviour):
     """Block the request until ``release()`` (or server stop), then answer with ``then``
     (when None: the server's default behaviour, or ``good()`` if this Hold is the default).
@@ -206,6 +221,11 @@ def hang(seconds: float = 30.0) -> Behaviour:
     return _Hang(seconds)
 
 
+def trickle(every_s: float = 0.1, then: Behaviour | None = None) -> Behaviour:
+    """``then`` (default ``good()``) with its body sent one byte every ``every_s`` seconds."""
+    return _Trickle(every_s, then or good())
+
+
 # --------------------------------------------------------------------------- server
 
 
@@ -248,6 +268,10 @@ class FakeOpenAI:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def env(self, api_key: str = "sk-test-fake-openai") -> dict[str, str]:
+        """The environment a ``programgen serve`` process needs to refine through this."""
+        return {"OPENAI_API_KEY": api_key, "OPENAI_BASE_URL": self.base_url}
 
     # -- scripting
     def enqueue(self, *behaviours: Behaviour) -> None:
@@ -306,119 +330,16 @@ class FakeOpenAI:
                     for name, value in headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.byte_every_s <= 0:
+                        self.wfile.write(reply.body)
+                        return
+                    for i in range(len(reply.body)):
+                        self.wfile.write(reply.body[i : i + 1])
+                        self.wfile.flush()
+                        # Pacing the bytes, not synchronising: stop() cuts it short.
+                        if fake.stopping.wait(reply.byte_every_s):
+                            return
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout); nothing to tell it
 
         return Handler
-
-
-# --------------------------------------------------------------------------- refiners
-
-
-def user_payload(body: JsonObject) -> JsonObject:
-    """The JSON document in the last user message of a chat.completions request body."""
-    for message in reversed(body.get("messages", [])):
-        if message.get("role") == "user":
-            text = message["content"]
-            if isinstance(text, list):  # content parts
-                text = "".join(p.get("text", "") for p in text)
-            doc = json.loads(text)
-            assert isinstance(doc, dict)
-            return doc
-    raise AssertionError("no user message in the request")
-
-
-def iter_slots(payload: JsonObject) -> Iterator[tuple[int, int, JsonObject]]:
-    """(week, day, exercise) for every prescribed exercise in the draft."""
-    for week in payload["weeks"]:
-        for day in week["days"]:
-            for exercise in day["exercises"]:
-                yield week["week"], day["day"], exercise
-
-
-def iter_layout(payload: JsonObject) -> Iterator[tuple[int, JsonObject]]:
-    """(day, exercise) for every exercise slot, the layout every week repeats."""
-    for day in payload["slots"]:
-        for exercise in day["exercises"]:
-            yield day["day"], exercise
-
-
-def substitution(day: int, exercise: JsonObject, new_exercise_id: str) -> JsonObject:
-    """A substitution of the slot (day, exercise["pos"]) in every week."""
-    return {
-        "day": day,
-        "position": exercise["pos"],
-        "current_exercise_id": exercise["id"],
-        "new_exercise_id": new_exercise_id,
-    }
-
-
-def empty_refinement(summary_note: str = "") -> JsonObject:
-    return {
-        "substitutions": [],
-        "set_changes": [],
-        "exercise_notes": [],
-        "summary_note": summary_note,
-    }
-
-
-def first_substitute(body: JsonObject) -> JsonObject:
-    """A valid refinement: swap the first exercise slot that has an offered substitute
-    (not already on that day) for that substitute - in every week, as substitutions go -
-    note it, and add a summary."""
-    payload = user_payload(body)
-    out = empty_refinement("Fake coach: keep two reps in reserve on the anchor lifts.")
-    for day, exercise in iter_layout(payload):
-        offered = payload["substitutes"].get(exercise["id"], [])
-        day_ids = {e["id"] for d, e in iter_layout(payload) if d == day}
-        choice = next((c for c in offered if c not in day_ids), None)
-        if choice is None:
-            continue
-        out["substitutions"].append(substitution(day, exercise, choice))
-        out["exercise_notes"].append({"exercise_id": choice, "note": f"Fake note for {choice}."})
-        return out
-    return out
-
-
-def not_offered(body: JsonObject) -> JsonObject:
-    """Rule-breaking: substitute the first exercise with a catalog id it was not offered."""
-    payload = user_payload(body)
-    day, exercise = next(iter_layout(payload))
-    offered = set(payload["substitutes"].get(exercise["id"], []))
-    known = [i for i in payload["exercises"] if i not in offered and i != exercise["id"]]
-    out = empty_refinement()
-    out["substitutions"].append(
-        substitution(day, exercise, known[0] if known else "not_a_catalog_id")
-    )
-    return out
-
-
-def above_mrv(body: JsonObject, max_sets: int = 10) -> JsonObject:
-    """Rule-breaking: raise every exercise of one muscle in one week to ``max_sets`` sets,
-    enough to push that muscle's weekly hard sets above its MRV (first such muscle/week)."""
-    payload = user_payload(body)
-    muscle_of = {i: e["muscle"] for i, e in payload["exercises"].items()}
-    for week in payload["weeks"]:
-        slots = [(day["day"], ex) for day in week["days"] for ex in day["exercises"]]
-        for muscle, limits in payload["landmarks"].items():
-            mine = [(d, ex) for d, ex in slots if muscle_of.get(ex["id"]) == muscle]
-            if not mine or len(mine) * max_sets <= limits["mrv"]:
-                continue
-            out = empty_refinement()
-            total = 0
-            for d, ex in mine:
-                out["set_changes"].append(
-                    {
-                        "week": week["week"],
-                        "day": d,
-                        "position": ex["pos"],
-                        "exercise_id": ex["id"],
-                        "sets": max_sets,
-                    }
-                )
-                total += max_sets
-                if total > limits["mrv"]:
-                    break
-            return out
-    raise AssertionError("no muscle has room to exceed its MRV with this draft")
