@@ -1,8 +1,9 @@
 """The ``programgen`` command line.
 
 Client subcommands (generate, watch, get, list, cancel, retry) talk to a server through
-``client.aio.AsyncClient``. Server subcommands (serve, db upgrade, keys) are dispatched to
-``server.commands``, imported lazily so that the client never needs the server installed.
+``client.aio.AsyncClient``. The server subcommands (serve, db upgrade, keys) and their
+flags belong to ``programgen.server.commands``, added here only when the server is
+installed, so the client never needs it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import sys
 from collections.abc import Callable, Coroutine
 from contextlib import aclosing
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from google.protobuf import json_format
@@ -255,53 +255,30 @@ async def cmd_retry(args: argparse.Namespace) -> int:
 
 # --- server subcommands ----------------------------------------------------------------
 
+SERVER_COMMANDS = ("serve", "db", "keys")
 
-def _server_commands() -> ModuleType:
+
+def _add_server_commands(commands: Any) -> None:
+    """The server's own subcommands when it is installed; otherwise placeholders that say
+    what is missing (the client never needs the server)."""
     try:
-        return importlib.import_module("programgen.server.commands")
+        server_commands = importlib.import_module("programgen.server.commands")
     except ModuleNotFoundError as exc:
+        missing = exc.name
+    else:
+        server_commands.register(commands)
+        return
+
+    def unavailable(_args: argparse.Namespace) -> int:
         raise UsageError(
             f"this command needs the programgen server, which is not installed here "
-            f"(missing module {exc.name!r}); install the full 'programgen' distribution"
-        ) from None
+            f"(missing module {missing!r}); install the full 'programgen' distribution"
+        )
 
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    overrides = {
-        "address": args.address,
-        "database_url": args.database_url,
-        "tls_cert": args.tls_cert,
-        "tls_key": args.tls_key,
-        "allow_anonymous_remote": args.allow_anonymous_remote,
-        "workers": args.workers,
-    }
-    result: int = _server_commands().run_serve(overrides)
-    return result
-
-
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    result: int = _server_commands().run_db_upgrade({"database_url": args.database_url})
-    return result
-
-
-def cmd_keys_create(args: argparse.Namespace) -> int:
-    commands = _server_commands()
-    result: int = commands.run_keys_create(
-        {"database_url": args.database_url}, args.caller, args.tier
-    )
-    return result
-
-
-def cmd_keys_list(args: argparse.Namespace) -> int:
-    result: int = _server_commands().run_keys_list({"database_url": args.database_url})
-    return result
-
-
-def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    result: int = _server_commands().run_keys_revoke(
-        {"database_url": args.database_url}, args.key_id
-    )
-    return result
+    for name in SERVER_COMMANDS:
+        placeholder = commands.add_parser(name, help="(needs the programgen server)")
+        placeholder.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        placeholder.set_defaults(sync_handler=unavailable)
 
 
 # --- parser ----------------------------------------------------------------------------
@@ -385,43 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     retry = client_command("retry", cmd_retry, "run a failed or cancelled generation again")
     retry.add_argument("id")
 
-    def database_url(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--database-url", help="SQLAlchemy URL (env PROGRAMGEN_DATABASE_URL)")
-
-    serve = commands.add_parser("serve", help="run the server (PROGRAMGEN_* env configures it)")
-    serve.add_argument("--address", help="listen address host:port (default 127.0.0.1:50051)")
-    database_url(serve)
-    serve.add_argument("--tls-cert", metavar="FILE", help="PEM certificate chain")
-    serve.add_argument("--tls-key", metavar="FILE", help="PEM private key")
-    serve.add_argument(
-        "--allow-anonymous-remote",
-        action="store_true",
-        default=None,
-        help="allow a non-loopback address without API keys",
-    )
-    serve.add_argument("--workers", type=int, help="generations processed at once")
-    serve.set_defaults(sync_handler=cmd_serve)
-
-    db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
-    upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
-    database_url(upgrade)
-    upgrade.set_defaults(sync_handler=cmd_db_upgrade)
-
-    keys = commands.add_parser("keys", help="manage API keys (on the server's database)")
-    key_commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
-    create = key_commands.add_parser("create", help="create a key; printed once on stdout")
-    create.add_argument("caller", metavar="CALLER")
-    create.add_argument("--tier", choices=("free", "standard", "priority"), default="standard")
-    database_url(create)
-    create.set_defaults(sync_handler=cmd_keys_create)
-    klist = key_commands.add_parser("list", help="list keys")
-    database_url(klist)
-    klist.set_defaults(sync_handler=cmd_keys_list)
-    revoke = key_commands.add_parser("revoke", help="revoke a key")
-    revoke.add_argument("key_id", metavar="KEY_ID")
-    database_url(revoke)
-    revoke.set_defaults(sync_handler=cmd_keys_revoke)
+    _add_server_commands(commands)
     return parser
 
 

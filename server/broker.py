@@ -2,7 +2,8 @@
 
 Publishing never blocks: each subscription has a bounded buffer, and a subscriber that
 falls behind is told to resynchronise (it re-reads the store from its last sequence)
-instead of slowing the worker or the other watchers down.
+instead of slowing the worker or the other watchers down. Only the lifecycle publishes
+(docs/architecture.md, "The lifecycle").
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from enum import Enum
 
-from programgen.server.store.repository import EventRecord
+from programgen.server.records import EventRecord
 
 
 class Signal(Enum):
@@ -24,6 +25,10 @@ class Subscription:
     def __init__(self, generation_id: str, buffer: int) -> None:
         self.generation_id = generation_id
         self.queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
+
+    async def next(self) -> EventRecord | Signal:
+        """The next published event (or signal) for this generation, in order."""
+        return await self.queue.get()
 
     def _offer(self, item: EventRecord | Signal) -> None:
         try:

@@ -14,6 +14,8 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from programgen.server.records import TransientError as TransientError  # its old home
+
 DOMAIN = "programgen.v1"
 
 
@@ -75,8 +77,3 @@ def not_found(generation_id: str) -> ServiceError:
         "GENERATION_NOT_FOUND",
         f"generation {generation_id!r} not found",
     )
-
-
-class TransientError(Exception):
-    """A failure worth retrying the same generation for (an engine process died, the
-    store was briefly unavailable)."""
