@@ -1,9 +1,6 @@
-"""The ``programgen`` command line.
-
-Client subcommands (generate, watch, get, list, cancel, retry) talk to a server through
-``client.aio.AsyncClient``. The server subcommands (serve, db upgrade, keys) and their
-flags belong to ``programgen.server.commands``, added here only when the server is
-installed, so the client never needs it.
+"""The ``programgen`` command line: client subcommands (generate, watch, get, list, cancel,
+retry) over ``AsyncClient``, plus the server's own (serve, db upgrade, keys, defined in
+``programgen.server.commands``) when the server is installed: the client never needs it.
 """
 
 from __future__ import annotations
@@ -255,30 +252,28 @@ async def cmd_retry(args: argparse.Namespace) -> int:
 
 # --- server subcommands ----------------------------------------------------------------
 
-SERVER_COMMANDS = ("serve", "db", "keys")
-
 
 def _add_server_commands(commands: Any) -> None:
     """The server's own subcommands when it is installed; otherwise placeholders that say
     what is missing (the client never needs the server)."""
     try:
-        server_commands = importlib.import_module("programgen.server.commands")
+        importlib.import_module("programgen.server.commands").register(commands)
     except ModuleNotFoundError as exc:
-        missing = exc.name
-    else:
-        server_commands.register(commands)
-        return
-
-    def unavailable(_args: argparse.Namespace) -> int:
-        raise UsageError(
-            f"this command needs the programgen server, which is not installed here "
-            f"(missing module {missing!r}); install the full 'programgen' distribution"
+        missing = (
+            f"this command needs the programgen server, which is not installed here (missing "
+            f"module {exc.name!r}); install the full 'programgen' distribution"
         )
+        for name in ("serve", "db", "keys"):
+            stub = commands.add_parser(name, help="(needs the programgen server)")
+            stub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+            stub.set_defaults(sync_handler=_unavailable(missing))
 
-    for name in SERVER_COMMANDS:
-        placeholder = commands.add_parser(name, help="(needs the programgen server)")
-        placeholder.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-        placeholder.set_defaults(sync_handler=unavailable)
+
+def _unavailable(message: str) -> Callable[[argparse.Namespace], int]:
+    def handler(_args: argparse.Namespace) -> int:
+        raise UsageError(message)
+
+    return handler
 
 
 # --- parser ----------------------------------------------------------------------------

@@ -135,13 +135,7 @@ async def _assemble(
     server, health_servicer = _grpc_server(service)
     port = bind(server, settings.transport)
     metrics_port = _serve_metrics(stack, metrics, settings.transport.metrics_address)
-    await _recover(lifecycle, pool)
-    pool.start()
-    stack.push_async_callback(pool.shutdown, 0.0)
-    await server.start()
-    stack.push_async_callback(server.stop, 0.0)
-    for name in ("", SERVICE_NAME):
-        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    await _go_live(stack, lifecycle, pool, server, health_servicer)
     log.info(
         "programgen listening on %s (port %d, %s mode)",
         settings.transport.address,
@@ -149,18 +143,35 @@ async def _assemble(
         "anonymous" if anonymous else "API-key",
     )
     return Running(
-        settings,
-        server,
-        port,
-        lifecycle,
-        pool,
-        service,
-        health_servicer,
-        engine_processes,
-        metrics,
-        metrics_port,
-        stack,
+        settings=settings,
+        server=server,
+        port=port,
+        lifecycle=lifecycle,
+        pool=pool,
+        service=service,
+        health=health_servicer,
+        engine_processes=engine_processes,
+        metrics=metrics,
+        metrics_port=metrics_port,
+        _stack=stack,
     )
+
+
+async def _go_live(
+    stack: AsyncExitStack,
+    lifecycle: Lifecycle,
+    pool: TaskPool,
+    server: grpc.aio.Server,
+    health_servicer: health.aio.HealthServicer,
+) -> None:
+    """Requeue what a previous process left, start the workers, then serve."""
+    await _recover(lifecycle, pool)
+    pool.start()
+    stack.push_async_callback(pool.shutdown, 0.0)
+    await server.start()
+    stack.push_async_callback(server.stop, 0.0)
+    for name in ("", SERVICE_NAME):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
 
 
 async def _open_store(stack: AsyncExitStack, settings: Settings) -> Repository:

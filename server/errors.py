@@ -2,7 +2,7 @@
 
 Handlers raise ``ServiceError``; the servicer turns it into a status whose details carry
 an ``ErrorInfo`` (UPPER_SNAKE reason, domain ``programgen.v1``) and, where they apply,
-``BadRequest`` field violations or ``RetryInfo``.
+``BadRequest`` field violations or ``RetryInfo`` (docs/contract.md, "Errors").
 """
 
 from __future__ import annotations

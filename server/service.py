@@ -1,4 +1,8 @@
-"""The ProgramGenerationService servicer: validation, ownership, and the watch stream."""
+"""The ProgramGenerationService servicer: validation, ownership, and the watch stream.
+
+Idempotent starts, page tokens and error details follow docs/contract.md; every state
+change is one call on the lifecycle (docs/architecture.md, "The lifecycle").
+"""
 
 from __future__ import annotations
 
