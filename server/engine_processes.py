@@ -32,7 +32,7 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker() -> None:
     # Ctrl-C reaches the whole process group: the server drains and then stops these
     # processes itself, so a worker must not die of the SIGINT with a traceback
-    # (docs/architecture.md, "Drain").
+    # (docs/architecture.md, "Start-up and drain").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Import the engine once per process, not on its first generation.
