@@ -20,24 +20,24 @@ class Signal(Enum):
 
 
 class Subscription:
-    __slots__ = ("generation_id", "queue")
+    __slots__ = ("_queue", "generation_id")
 
     def __init__(self, generation_id: str, buffer: int) -> None:
         self.generation_id = generation_id
-        self.queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
+        self._queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
 
     async def next(self) -> EventRecord | Signal:
         """The next published event (or signal) for this generation, in order."""
-        return await self.queue.get()
+        return await self._queue.get()
 
     def _offer(self, item: EventRecord | Signal) -> None:
         try:
-            self.queue.put_nowait(item)
+            self._queue.put_nowait(item)
         except asyncio.QueueFull:
             # Everything buffered is in the store too: drop it and ask for a re-read.
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
 
 
 class Broker:

@@ -37,7 +37,7 @@ class PoolSettings(_Section):
     workers: int = Field(4, ge=1, le=256)  # generations processed at once
     # Processes for the CPU-bound engine; 0 runs it on the event loop (tests, tiny hosts).
     processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
-    per_caller_limit: int = Field(20, ge=1, le=1_000_000)  # queued + running per caller
+    per_caller_limit: int = Field(20, ge=1)  # queued + running per caller
     generation_timeout_s: float = Field(600.0, gt=0, le=86_400, allow_inf_nan=False)
     transient_retries: int = Field(3, ge=0, le=10)
     retry_backoff_s: float = Field(0.5, ge=0, le=60, allow_inf_nan=False)
