@@ -254,7 +254,7 @@ async def _recover(lifecycle: Lifecycle, pool: TaskPool) -> None:
     for record in await lifecycle.repository.unfinished(lease_expired_before=None):
         recovered = await lifecycle.recover(record.id)
         if recovered is not None:
-            pool.submit(Job(recovered.id, recovered.owner, recovered.tier))
+            pool.submit(Job.of(recovered))
 
 
 async def serve(settings: Settings) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from programgen.server.records import GenerationRecord
+
 log = logging.getLogger(__name__)
 
 
@@ -24,6 +26,10 @@ class Job:
     owner: str
     tier: int
     queued_at: float = field(default_factory=time.monotonic, compare=False)
+
+    @classmethod
+    def of(cls, record: GenerationRecord) -> Job:
+        return cls(record.id, record.owner, record.tier)
 
 
 RunFn = Callable[[Job], Coroutine[Any, Any, None]]

@@ -194,7 +194,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         except CapExceeded as exc:
             raise self._cap_exceeded(exc.active) from None
         if created:
-            self._pool.submit(Job(record.id, record.owner, record.tier))
+            self._pool.submit(Job.of(record))
         return pb.StartGenerationResponse(generation=generation_message(record))
 
     @_unary
@@ -265,7 +265,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
                 "GENERATION_NOT_RETRYABLE",
                 f"generation is {record.status}; only failed or cancelled ones can be retried",
             )
-        self._pool.submit(Job(retried.id, retried.owner, retried.tier))
+        self._pool.submit(Job.of(retried))
         return pb.RetryGenerationResponse(generation=generation_message(retried))
 
     @_streaming
