@@ -1,40 +1,242 @@
-"""Assembles and runs the server: store, broker, task pool, gRPC services, recovery, shutdown."""
+"""Assembles and runs the server: store, lifecycle, task pool, gRPC services, recovery,
+shutdown (docs/architecture.md, "Start-up and drain").
+
+Start-up is one ``AsyncExitStack``: each step that acquires something registers how to
+release it, so a step that fails (a port taken, a TLS file missing) unwinds the ones
+before it in reverse order and leaves no engine process or open store behind.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
-import ipaddress
 import logging
-import os
 import signal
-from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from opentelemetry.sdk.trace import TracerProvider
 
 from programgen.pipeline.engine import GenerateOptions, generate
 from programgen.server.auth import Authenticator
 from programgen.server.broker import Broker
+from programgen.server.config import ConfigError as ConfigError  # where callers catch it
 from programgen.server.config import Settings
 from programgen.server.engine_processes import EngineProcesses
-from programgen.server.llm_env import llm_settings_from_env
+from programgen.server.lifecycle import Lifecycle
+from programgen.server.listen import bind, is_loopback, serve_metrics
 from programgen.server.metrics import Metrics
-from programgen.server.pool import GenerateFn, TaskPool
+from programgen.server.pool import Job, TaskPool
+from programgen.server.rpc_metrics import RpcMetrics
+from programgen.server.runner import GenerateFn, GenerationRunner
 from programgen.server.service import GenerationService
 from programgen.server.store.database import create_engine, migrate
-from programgen.server.store.repository import PENDING, PROCESSING, Repository
+from programgen.server.store.repository import Repository
+from programgen.server.tracing import GenerationTracer, provider_from_env, rpc_interceptor
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["ProgramGenerationService"].full_name
+
+
+@dataclass
+class Running:
+    """A started server and the parts tests and shutdown need to reach."""
+
+    settings: Settings
+    server: grpc.aio.Server
+    port: int
+    lifecycle: Lifecycle
+    pool: TaskPool
+    service: GenerationService
+    health: health.aio.HealthServicer
+    engine_processes: EngineProcesses | None
+    metrics: Metrics
+    metrics_port: int | None
+    _stack: AsyncExitStack
+
+    @property
+    def repository(self) -> Repository:
+        return self.lifecycle.repository
+
+    @property
+    def broker(self) -> Broker:
+        return self.lifecycle.broker
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        """Drain: refuse new work, let running generations finish within the grace, requeue
+        the rest, end watch streams with UNAVAILABLE, then stop the transport and unwind
+        what start-up acquired."""
+        grace = self.settings.pool.shutdown_grace_s if grace_s is None else grace_s
+        self.service.draining = True
+        await self.health.enter_graceful_shutdown()
+        for generation_id in await self.pool.shutdown(grace):
+            await self.lifecycle.requeue(generation_id)
+        self.broker.close_all()
+        # server.stop() would wait its whole grace while any stream is open: end the
+        # watch streams first, then the transport (only in-flight unary calls remain).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.broker.wait_empty(), 2.0)
+        await self.server.stop(min(grace, 2.0))
+        await self._stack.aclose()
+
+
+async def start(
+    settings: Settings,
+    *,
+    generate_fn: GenerateFn = generate,
+    options: GenerateOptions | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> Running:
+    """Start a server; ``tracer_provider`` (default: OTLP when OTEL_EXPORTER_OTLP_ENDPOINT
+    is set, else none) receives a span per RPC and per generation attempt."""
+    if options is None:
+        options = GenerateOptions(llm=settings.llm.engine_settings())
+    async with AsyncExitStack() as stack:
+        provider = tracer_provider or provider_from_env()
+        if provider is not None and tracer_provider is None:
+            stack.callback(provider.shutdown)  # flush what is left at stop
+        running = await _assemble(stack, settings, generate_fn, options, provider)
+        running._stack = stack.pop_all()  # from here on, Running.stop() unwinds it
+        return running
+    raise AssertionError("unreachable")
+
+
+async def _assemble(
+    stack: AsyncExitStack,
+    settings: Settings,
+    generate_fn: GenerateFn,
+    options: GenerateOptions,
+    provider: TracerProvider | None,
+) -> Running:
+    """Every start-up step in order; each registers its own undo on ``stack``."""
+    repository = await _open_store(stack, settings)
+    metrics = Metrics()
+    metrics.count_statements(repository.engines)
+    anonymous = not await repository.has_keys()
+    _check_anonymous(settings, anonymous)
+    engine_processes = await _start_engine_processes(stack, settings.pool.processes)
+    lifecycle = Lifecycle(repository, Broker(settings.watch.watch_buffer), metrics)
+    runner = GenerationRunner(
+        lifecycle,
+        generate_fn,
+        options,
+        settings=settings.pool,
+        offload=engine_processes,
+        metrics=metrics,
+        tracer=GenerationTracer(provider),
+    )
+    pool = TaskPool(runner, workers=settings.pool.workers)
+    metrics.track(
+        queued=lambda: pool.queued,
+        running=lambda: pool.running,
+        watchers=lambda: lifecycle.broker.subscriber_count,
+    )
+    service = GenerationService(
+        lifecycle,
+        pool,
+        Authenticator(repository, anonymous=anonymous),
+        metrics=metrics,
+        per_caller_limit=settings.pool.per_caller_limit,
+        watch=settings.watch,
+    )
+    interceptors: list[grpc.aio.ServerInterceptor] = [RpcMetrics(metrics)]
+    if provider is not None:
+        interceptors.append(rpc_interceptor(provider))
+    server, health_servicer = _grpc_server(service, interceptors)
+    port = bind(server, settings.transport)
+    metrics_port = _serve_metrics(stack, metrics, settings.transport.metrics_address)
+    await _go_live(stack, lifecycle, pool, server, health_servicer)
+    log.info(
+        "programgen listening on %s (port %d, %s mode)",
+        settings.transport.address,
+        port,
+        "anonymous" if anonymous else "API-key",
+    )
+    return Running(
+        settings=settings,
+        server=server,
+        port=port,
+        lifecycle=lifecycle,
+        pool=pool,
+        service=service,
+        health=health_servicer,
+        engine_processes=engine_processes,
+        metrics=metrics,
+        metrics_port=metrics_port,
+        _stack=stack,
+    )
+
+
+async def _go_live(
+    stack: AsyncExitStack,
+    lifecycle: Lifecycle,
+    pool: TaskPool,
+    server: grpc.aio.Server,
+    health_servicer: health.aio.HealthServicer,
+) -> None:
+    """Requeue what a previous process left, start the workers, then serve."""
+    await _recover(lifecycle, pool)
+    pool.start()
+    stack.push_async_callback(pool.shutdown, 0.0)
+    await server.start()
+    stack.push_async_callback(server.stop, 0.0)
+    for name in ("", SERVICE_NAME):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+
+async def _open_store(stack: AsyncExitStack, settings: Settings) -> Repository:
+    store = settings.store
+    engine = create_engine(store.database_url, sqlite_synchronous=store.sqlite_synchronous)
+    stack.push_async_callback(engine.dispose)
+    await migrate(engine)
+    repository = Repository(engine, sqlite_synchronous=store.sqlite_synchronous)
+    stack.callback(repository.close)
+    return repository
+
+
+def _check_anonymous(settings: Settings, anonymous: bool) -> None:
+    transport = settings.transport
+    if anonymous and not is_loopback(transport.address) and not transport.allow_anonymous_remote:
+        raise ConfigError(
+            f"no API keys exist, so the server is anonymous; refusing to listen on "
+            f"{transport.address}. Create a key (programgen keys create CALLER) or set "
+            "PROGRAMGEN_ALLOW_ANONYMOUS_REMOTE=1."
+        )
+
+
+async def _start_engine_processes(stack: AsyncExitStack, count: int) -> EngineProcesses | None:
+    if not count:
+        return None
+    engine_processes = EngineProcesses(count)
+    stack.callback(engine_processes.shutdown)
+    await engine_processes.start()
+    return engine_processes
+
+
+def _grpc_server(
+    service: GenerationService, interceptors: list[grpc.aio.ServerInterceptor]
+) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+    server = grpc.aio.server(options=_GRPC_OPTIONS, interceptors=interceptors)
+    pb_grpc.add_ProgramGenerationServiceServicer_to_server(service, server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [
+            SERVICE_NAME,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ],
+        server,
+    )
+    return server, health_servicer
+
 
 _GRPC_OPTIONS = [
     # A second server on the same port must fail, not silently share it.
@@ -52,200 +254,35 @@ _GRPC_OPTIONS = [
 ]
 
 
-class ConfigError(Exception):
-    pass
+def _serve_metrics(stack: AsyncExitStack, metrics: Metrics, address: str) -> int | None:
+    if not address:
+        return None
+    http = serve_metrics(metrics, address)
+    stack.callback(http.server_close)
+    stack.callback(http.shutdown)
+    return int(http.server_port)
 
 
-def is_loopback(address: str) -> bool:
-    host = address.rsplit(":", 1)[0].strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@dataclass
-class Running:
-    """A started server and the parts tests and shutdown need to reach."""
-
-    settings: Settings
-    server: grpc.aio.Server
-    port: int
-    repository: Repository
-    broker: Broker
-    pool: TaskPool
-    service: GenerationService
-    health: health.aio.HealthServicer
-    engine_processes: EngineProcesses | None
-    dispose: Callable[[], Any]
-    metrics: Metrics
-    metrics_port: int | None
-    _metrics_http: Any
-
-    async def stop(self, grace_s: float | None = None) -> None:
-        """Drain: refuse new work, let running generations finish within the grace, requeue
-        the rest, end watch streams with UNAVAILABLE, then stop the transport."""
-        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
-        self.service.draining = True
-        await self.health.enter_graceful_shutdown()
-        await self.pool.shutdown(grace)
-        self.broker.close_all()
-        # server.stop() would wait its whole grace while any stream is open: end the
-        # watch streams first, then the transport (only in-flight unary calls remain).
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.broker.wait_empty(), 2.0)
-        await self.server.stop(min(grace, 2.0))
-        if self.engine_processes is not None:
-            self.engine_processes.shutdown()
-        if self._metrics_http is not None:
-            self._metrics_http.shutdown()
-            self._metrics_http.server_close()
-        await self.dispose()
-
-
-async def start(
-    settings: Settings,
-    *,
-    generate_fn: GenerateFn = generate,
-    options: GenerateOptions | None = None,
-) -> Running:
-    if options is None:
-        try:
-            options = GenerateOptions(llm=llm_settings_from_env(os.environ))
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-    engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    await migrate(engine)
-    repository = Repository(engine, sqlite_synchronous=settings.sqlite_synchronous)
-    metrics = Metrics()
-    metrics.count_statements(repository.engines)
-    anonymous = not await repository.has_keys()
-    if anonymous and not is_loopback(settings.address) and not settings.allow_anonymous_remote:
-        repository.close()
-        await engine.dispose()
-        raise ConfigError(
-            f"no API keys exist, so the server is anonymous; refusing to listen on "
-            f"{settings.address}. Create a key (programgen keys create CALLER) or set "
-            "PROGRAMGEN_ALLOW_ANONYMOUS_REMOTE=1."
-        )
-    engine_processes = EngineProcesses(settings.processes) if settings.processes else None
-    if engine_processes is not None:
-        await engine_processes.start()
-    broker = Broker(settings.watch_buffer)
-    pool = TaskPool(
-        repository,
-        broker,
-        generate_fn,
-        options,
-        workers=settings.workers,
-        offload=engine_processes,
-        timeout_s=settings.generation_timeout_s,
-        transient_retries=settings.transient_retries,
-        backoff_s=settings.retry_backoff_s,
-        lease_s=settings.lease_s,
-        metrics=metrics,
-    )
-    metrics.track(
-        queued=lambda: pool.queued,
-        running=lambda: pool.running,
-        watchers=lambda: broker.subscriber_count,
-    )
-    service = GenerationService(
-        repository,
-        broker,
-        pool,
-        Authenticator(repository, anonymous=anonymous),
-        metrics=metrics,
-        per_caller_limit=settings.per_caller_limit,
-        heartbeat_s=settings.heartbeat_s,
-        max_watchers=settings.max_watchers,
-    )
-    server = grpc.aio.server(options=_GRPC_OPTIONS)
-    pb_grpc.add_ProgramGenerationServiceServicer_to_server(service, server)
-    health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        [
-            SERVICE_NAME,
-            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-            reflection.SERVICE_NAME,
-        ],
-        server,
-    )
-    port = _bind(server, settings)
-    metrics_http, metrics_port = None, None
-    if settings.metrics_address:
-        metrics_http, _thread = metrics.serve(settings.metrics_address)
-        metrics_port = int(metrics_http.server_port)
-    await _recover(repository, pool)
-    pool.start()
-    await server.start()
-    for name in ("", SERVICE_NAME):
-        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info(
-        "programgen listening on %s (port %d, %s mode)",
-        settings.address,
-        port,
-        "anonymous" if anonymous else "API-key",
-    )
-    return Running(
-        settings,
-        server,
-        port,
-        repository,
-        broker,
-        pool,
-        service,
-        health_servicer,
-        engine_processes,
-        _disposer(repository, engine),
-        metrics,
-        metrics_port,
-        metrics_http,
-    )
-
-
-def _disposer(repository: Repository, engine: AsyncEngine) -> Callable[[], Any]:
-    async def dispose() -> None:
-        repository.close()
-        await engine.dispose()
-
-    return dispose
-
-
-def _bind(server: grpc.aio.Server, settings: Settings) -> int:
-    if settings.tls_cert or settings.tls_key:
-        if not (settings.tls_cert and settings.tls_key):
-            raise ConfigError("TLS needs both a certificate and a key")
-        with open(settings.tls_key, "rb") as key, open(settings.tls_cert, "rb") as cert:
-            credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
-        port = server.add_secure_port(settings.address, credentials)
-    else:
-        port = server.add_insecure_port(settings.address)
-    if port == 0:
-        raise ConfigError(f"cannot listen on {settings.address}")
-    return int(port)
-
-
-async def _recover(repository: Repository, pool: TaskPool) -> None:
+async def _recover(lifecycle: Lifecycle, pool: TaskPool) -> None:
     """Requeue what a previous process left unfinished (docs/architecture.md, "Crash recovery").
 
     One server process per database, SQLite or PostgreSQL: no other process can be
     working on a processing row, so all of them are requeued, whatever their lease says.
     (Several replicas on one PostgreSQL would first need lease renewal and SKIP LOCKED
     claims; not built.)"""
-    for record in await repository.unfinished(lease_expired_before=None):
-        result = await repository.transition(
-            record.id, to=PENDING, expect=[PENDING, PROCESSING], message="requeued after restart"
-        )
-        if result is not None:
-            pool.enqueue(*result)
+    for record in await lifecycle.repository.unfinished(lease_expired_before=None):
+        recovered = await lifecycle.recover(record.id)
+        if recovered is not None:
+            pool.submit(Job.of(recovered))
 
 
 async def serve(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then drain."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # Installed before start-up: a Ctrl-C while starting then drains quietly once started.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     running = await start(settings)
     # What exists now (modules, descriptors, schemas, SQL metadata) lives as long as the
     # process: move it out of the cyclic GC's reach, or every full collection walks it
@@ -253,10 +290,6 @@ async def serve(settings: Settings) -> None:
     # loop 75-135 ms each, 10-40 ms after the freeze.
     gc.collect()
     gc.freeze()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    log.info("shutting down: draining for up to %.1f s", settings.shutdown_grace_s)
+    log.info("shutting down: draining for up to %.1f s", settings.pool.shutdown_grace_s)
     await running.stop()

@@ -2,7 +2,8 @@
 
 Publishing never blocks: each subscription has a bounded buffer, and a subscriber that
 falls behind is told to resynchronise (it re-reads the store from its last sequence)
-instead of slowing the worker or the other watchers down.
+instead of slowing the worker or the other watchers down. Only the lifecycle publishes
+(docs/architecture.md, "The lifecycle").
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from enum import Enum
 
-from programgen.server.store.repository import EventRecord
+from programgen.server.records import EventRecord
 
 
 class Signal(Enum):
@@ -19,20 +20,24 @@ class Signal(Enum):
 
 
 class Subscription:
-    __slots__ = ("generation_id", "queue")
+    __slots__ = ("_queue", "generation_id")
 
     def __init__(self, generation_id: str, buffer: int) -> None:
         self.generation_id = generation_id
-        self.queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
+        self._queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
+
+    async def next(self) -> EventRecord | Signal:
+        """The next published event (or signal) for this generation, in order."""
+        return await self._queue.get()
 
     def _offer(self, item: EventRecord | Signal) -> None:
         try:
-            self.queue.put_nowait(item)
+            self._queue.put_nowait(item)
         except asyncio.QueueFull:
             # Everything buffered is in the store too: drop it and ask for a re-read.
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
 
 
 class Broker:

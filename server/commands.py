@@ -1,11 +1,13 @@
 """Server-side commands of the ``programgen`` CLI: serve, keys, db upgrade.
 
-The client CLI dispatches these subcommands here, so the client package itself never
-imports the server (a consumer may install only the client and the contract).
+The server owns these subcommands and their flags (``register``); the client CLI adds them
+when the server is installed, so the client package itself never imports the server (a
+consumer may install only the client and the contract).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
@@ -13,12 +15,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
 from pythonjsonlogger.json import JsonFormatter
 
-from programgen.server.app import ConfigError, serve
+from programgen.server.app import serve
 from programgen.server.auth import TIERS, create_key
-from programgen.server.config import Settings
+from programgen.server.config import ConfigError, Settings
 from programgen.server.store.database import create_engine, migrate
 from programgen.server.store.repository import Repository
 
@@ -27,16 +28,17 @@ T = TypeVar("T")
 
 def _settings(overrides: dict[str, Any]) -> Settings:
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        raise SystemExit(f"invalid configuration:\n{exc}") from None
+        return Settings.load(**overrides)
+    except ConfigError as exc:
+        raise SystemExit(f"programgen: {exc}") from None
 
 
 async def _with_repository(settings: Settings, action: Callable[[Repository], Awaitable[T]]) -> T:
-    engine = create_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    store = settings.store
+    engine = create_engine(store.database_url, sqlite_synchronous=store.sqlite_synchronous)
     try:
         await migrate(engine)
-        repository = Repository(engine, sqlite_synchronous=settings.sqlite_synchronous)
+        repository = Repository(engine, sqlite_synchronous=store.sqlite_synchronous)
         try:
             return await action(repository)
         finally:
@@ -57,12 +59,14 @@ def _configure_logging(log_format: str) -> None:
 
 def run_serve(overrides: dict[str, Any]) -> int:
     settings = _settings(overrides)
-    _configure_logging(settings.log_format)
+    _configure_logging(settings.log.log_format)
     try:
         asyncio.run(serve(settings))
     except ConfigError as exc:
         print(f"programgen: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # a second Ctrl-C while draining
+        return 130
     return 0
 
 
@@ -73,7 +77,7 @@ def run_db_upgrade(overrides: dict[str, Any]) -> int:
         return None
 
     asyncio.run(_with_repository(settings, noop))
-    print(f"schema is up to date in {settings.database_url}")
+    print(f"schema is up to date in {settings.store.database_url}")
     return 0
 
 
@@ -112,3 +116,74 @@ def run_keys_revoke(overrides: dict[str, Any], key_id: str) -> int:
         return 1
     print(f"revoked {key_id}")
     return 0
+
+
+# --- the subcommands' arguments --------------------------------------------------------
+
+
+def _database_url(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--database-url", help="SQLAlchemy URL (env PROGRAMGEN_DATABASE_URL)")
+
+
+def _store_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {"database_url": args.database_url}
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return run_serve(
+        {
+            "address": args.address,
+            "database_url": args.database_url,
+            "tls_cert": args.tls_cert,
+            "tls_key": args.tls_key,
+            "allow_anonymous_remote": args.allow_anonymous_remote,
+            "workers": args.workers,
+        }
+    )
+
+
+def _register_serve(subparsers: Any) -> None:
+    serve_ = subparsers.add_parser("serve", help="run the server (PROGRAMGEN_* env configures it)")
+    serve_.add_argument("--address", help="listen address host:port (default 127.0.0.1:50051)")
+    _database_url(serve_)
+    serve_.add_argument("--tls-cert", metavar="FILE", help="PEM certificate chain")
+    serve_.add_argument("--tls-key", metavar="FILE", help="PEM private key")
+    serve_.add_argument(
+        "--allow-anonymous-remote",
+        action="store_true",
+        default=None,
+        help="allow a non-loopback address without API keys",
+    )
+    serve_.add_argument("--workers", type=int, help="generations processed at once")
+    serve_.set_defaults(sync_handler=_serve)
+
+
+def _register_keys(subparsers: Any) -> None:
+    keys = subparsers.add_parser("keys", help="manage API keys (on the server's database)")
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
+    create = key_commands.add_parser("create", help="create a key; printed once on stdout")
+    create.add_argument("caller", metavar="CALLER")
+    create.add_argument("--tier", choices=tuple(TIERS), default="standard")
+    _database_url(create)
+    create.set_defaults(
+        sync_handler=lambda a: run_keys_create(_store_overrides(a), a.caller, a.tier)
+    )
+    listing = key_commands.add_parser("list", help="list keys")
+    _database_url(listing)
+    listing.set_defaults(sync_handler=lambda a: run_keys_list(_store_overrides(a)))
+    revoke = key_commands.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("key_id", metavar="KEY_ID")
+    _database_url(revoke)
+    revoke.set_defaults(sync_handler=lambda a: run_keys_revoke(_store_overrides(a), a.key_id))
+
+
+def register(subparsers: Any) -> None:
+    """Add ``serve``, ``db upgrade`` and ``keys`` to the CLI's subcommands; each sets a
+    ``sync_handler(args) -> exit code``."""
+    _register_serve(subparsers)
+    db = subparsers.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
+    _database_url(upgrade)
+    upgrade.set_defaults(sync_handler=lambda a: run_db_upgrade(_store_overrides(a)))
+    _register_keys(subparsers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from programgen.server.errors import TransientError
+from programgen.server.records import TransientError
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -29,6 +30,10 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group: the server drains and then stops these
+    # processes itself, so a worker must not die of the SIGINT with a traceback
+    # (docs/architecture.md, "Start-up and drain").
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Import the engine once per process, not on its first generation.
     import programgen.pipeline.engine  # noqa: F401

@@ -2,7 +2,7 @@
 
 Handlers raise ``ServiceError``; the servicer turns it into a status whose details carry
 an ``ErrorInfo`` (UPPER_SNAKE reason, domain ``programgen.v1``) and, where they apply,
-``BadRequest`` field violations or ``RetryInfo``.
+``BadRequest`` field violations or ``RetryInfo`` (docs/contract.md, "Errors").
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
+from programgen.server.records import TransientError as TransientError  # its old home
 
 DOMAIN = "programgen.v1"
 
@@ -75,8 +77,3 @@ def not_found(generation_id: str) -> ServiceError:
         "GENERATION_NOT_FOUND",
         f"generation {generation_id!r} not found",
     )
-
-
-class TransientError(Exception):
-    """A failure worth retrying the same generation for (an engine process died, the
-    store was briefly unavailable)."""

@@ -11,6 +11,8 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from sqlalchemy import Engine, event
 
+from programgen.server.records import FAILURE_REASONS
+
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
 
@@ -18,7 +20,17 @@ class Metrics:
     """One registry per server, so several servers in one process (tests) never clash."""
 
     def __init__(self) -> None:
-        self.registry = r = CollectorRegistry()
+        self.registry = CollectorRegistry()
+        self._generation_counters()
+        self._service_counters()
+        self._timings()
+        r = self.registry
+        self.queued = Gauge("programgen_generations_queued", "Waiting for a worker", registry=r)
+        self.running = Gauge("programgen_generations_running", "Being processed", registry=r)
+        self.watchers = Gauge("programgen_watch_streams_open", "Open watch streams", registry=r)
+
+    def _generation_counters(self) -> None:
+        r = self.registry
         self.started = Counter("programgen_generations_started", "Generations accepted", registry=r)
         self.completed = Counter(
             "programgen_generations_completed", "Generations completed", registry=r
@@ -26,19 +38,22 @@ class Metrics:
         self.failed = Counter(
             "programgen_generations_failed", "Generations failed", ["reason"], registry=r
         )
+        for reason in FAILURE_REASONS:  # present at 0 from start: alerts can be written now
+            self.failed.labels(reason)
         self.cancelled = Counter(
             "programgen_generations_cancelled", "Generations cancelled", registry=r
         )
         self.retried = Counter(
-            "programgen_generations_retried",
-            "Failed or cancelled generations retried",
-            registry=r,
+            "programgen_generations_retried", "Failed or cancelled generations retried", registry=r
         )
         self.requeued = Counter(
             "programgen_generations_requeued",
             "Generations requeued at a restart or shutdown",
             registry=r,
         )
+
+    def _service_counters(self) -> None:
+        r = self.registry
         self.watch_resyncs = Counter(
             "programgen_watch_resyncs",
             "Watch streams that fell behind and re-read the store",
@@ -52,6 +67,13 @@ class Metrics:
             ["verb"],
             registry=r,
         )
+        self.rpcs = Counter(
+            "programgen_rpcs", "RPCs handled, by method and status code", ["method", "code"],
+            registry=r,
+        )  # fmt: skip
+
+    def _timings(self) -> None:
+        r = self.registry
         self.queue_wait = Histogram(
             "programgen_queue_wait_seconds",
             "From queued to claimed by a worker",
@@ -71,12 +93,6 @@ class Metrics:
             buckets=_SECONDS,
             registry=r,
         )
-        self.rpcs = Counter(
-            "programgen_rpcs",
-            "RPCs handled, by method and status code",
-            ["method", "code"],
-            registry=r,
-        )
         self.rpc_duration = Histogram(
             "programgen_rpc_duration_seconds",
             "RPC latency by method (a watch stream: until it ends)",
@@ -84,9 +100,6 @@ class Metrics:
             buckets=_SECONDS,
             registry=r,
         )
-        self.queued = Gauge("programgen_generations_queued", "Waiting for a worker", registry=r)
-        self.running = Gauge("programgen_generations_running", "Being processed", registry=r)
-        self.watchers = Gauge("programgen_watch_streams_open", "Open watch streams", registry=r)
 
     def track(
         self, *, queued: Callable[[], int], running: Callable[[], int], watchers: Callable[[], int]

@@ -4,6 +4,7 @@ latency histogram by method (for a stream: until it ends)."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -59,6 +60,11 @@ class RpcMetrics(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return observed
 
     def _stream(self, method: str, behaviour: Any) -> Any:
+        if not inspect.isasyncgenfunction(behaviour):
+            # A handler that writes with context.write() (grpc_health's Watch) is a
+            # coroutine: time it like a unary call.
+            return self._unary(method, behaviour)
+
         async def observed(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             started, error = time.monotonic(), None
             try:

@@ -1,4 +1,8 @@
-"""The ProgramGenerationService servicer: validation, ownership, and the watch stream."""
+"""The ProgramGenerationService servicer: validation, ownership, and the watch stream.
+
+Idempotent starts, page tokens and error details follow docs/contract.md; every state
+change is one call on the lifecycle (docs/architecture.md, "The lifecycle").
+"""
 
 from __future__ import annotations
 
@@ -18,21 +22,20 @@ import grpc
 from programgen.pipeline.domain import ProfileInvalid
 from programgen.pipeline.validation import validate_profile
 from programgen.server.auth import Authenticator, Caller
-from programgen.server.broker import Broker, Signal
+from programgen.server.broker import Signal
+from programgen.server.config import WatchSettings
 from programgen.server.errors import ServiceError, invalid_argument, not_found
+from programgen.server.lifecycle import Lifecycle
 from programgen.server.mapping import message_to_dict
 from programgen.server.metrics import Metrics
-from programgen.server.pool import TaskPool
-from programgen.server.store.repository import (
+from programgen.server.pool import Job, TaskPool
+from programgen.server.records import (
     ACTIVE,
-    CANCELLED,
-    FAILED,
-    PENDING,
     TERMINAL,
     CapExceeded,
     EventRecord,
     GenerationRecord,
-    Repository,
+    GenerationStatus,
 )
 from programgen.server.views import (
     event_message,
@@ -108,24 +111,23 @@ def _decode_token(token: str, status: int) -> int:
 class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
     def __init__(
         self,
-        repository: Repository,
-        broker: Broker,
+        lifecycle: Lifecycle,
         pool: TaskPool,
         auth: Authenticator,
         *,
         metrics: Metrics,
         per_caller_limit: int,
-        heartbeat_s: float,
-        max_watchers: int,
+        watch: WatchSettings,
     ) -> None:
         self._metrics = metrics
-        self._repo = repository
-        self._broker = broker
+        self._lifecycle = lifecycle
+        self._repo = lifecycle.repository  # reads only: every change goes through lifecycle
+        self._broker = lifecycle.broker
         self._pool = pool
         self._auth = auth
         self._limit = per_caller_limit
-        self._heartbeat_s = heartbeat_s
-        self._max_watchers = max_watchers
+        self._heartbeat_s = watch.heartbeat_s
+        self._max_watchers = watch.max_watchers
         self.draining = False
         # Live events as messages, built once for all the watchers of a generation (a
         # terminal one carries the whole program). Bounded: only recent events repeat.
@@ -182,7 +184,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         if self.draining:
             raise _unavailable("the server is shutting down; retry on another instance")
         try:
-            record, event = await self._repo.create(
+            record, created = await self._lifecycle.create(
                 owner=caller.id,
                 tier=caller.tier,
                 request_id=request.request_id or None,
@@ -191,9 +193,8 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             )
         except CapExceeded as exc:
             raise self._cap_exceeded(exc.active) from None
-        if event is not None:
-            self._metrics.started.inc()
-            self._pool.enqueue(record, event)
+        if created:
+            self._pool.submit(Job.of(record))
         return pb.StartGenerationResponse(generation=generation_message(record))
 
     @_unary
@@ -235,17 +236,13 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         caller = await self._caller(context)
         record = await self._owned(request.id, caller)
         if record.status in ACTIVE:
-            result = await self._repo.transition(
-                record.id, to=CANCELLED, expect=ACTIVE, message="cancelled by the caller"
-            )
-            if result is not None:
-                record, event = result
-                self._metrics.cancelled.inc()
-                self._broker.publish(event)
+            cancelled = await self._lifecycle.cancel(record.id)
+            if cancelled is not None:
+                record = cancelled
                 self._pool.cancel(record.id)
             else:
                 record = await self._owned(request.id, caller)  # it finished meanwhile
-        if record.status != CANCELLED:
+        if record.status != GenerationStatus.CANCELLED:
             raise ServiceError(
                 grpc.StatusCode.FAILED_PRECONDITION,
                 "GENERATION_FINISHED",
@@ -261,23 +258,15 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         record = await self._owned(request.id, caller)
         if self.draining:
             raise _unavailable("the server is shutting down; retry on another instance")
-        result = await self._repo.transition(
-            record.id,
-            to=PENDING,
-            expect=[FAILED, CANCELLED],
-            clear_result=True,
-            message="retry requested",
-        )
-        if result is None:
+        retried = await self._lifecycle.retry(record.id)
+        if retried is None:
             raise ServiceError(
                 grpc.StatusCode.FAILED_PRECONDITION,
                 "GENERATION_NOT_RETRYABLE",
                 f"generation is {record.status}; only failed or cancelled ones can be retried",
             )
-        record, event = result
-        self._metrics.retried.inc()
-        self._pool.enqueue(record, event)
-        return pb.RetryGenerationResponse(generation=generation_message(record))
+        self._pool.submit(Job.of(retried))
+        return pb.RetryGenerationResponse(generation=generation_message(retried))
 
     @_streaming
     async def WatchGeneration(
@@ -317,7 +306,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
                 while True:
                     try:
                         async with asyncio.timeout(self._heartbeat_s):
-                            item = await subscription.queue.get()
+                            item = await subscription.next()
                     except TimeoutError:
                         yield heartbeat_message(status, cursor, time.time())
                         continue

@@ -8,7 +8,7 @@ from typing import cast
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from programgen.server.mapping import enum_from_domain, enum_to_domain, fill_message
-from programgen.server.store.repository import COMPLETED, FAILED, EventRecord, GenerationRecord
+from programgen.server.records import EventRecord, GenerationRecord, GenerationStatus
 from programgen.v1 import generation_service_pb2 as pb
 
 _STATUS = pb.GenerationStatus.DESCRIPTOR
@@ -46,12 +46,12 @@ def generation_message(record: GenerationRecord, *, full: bool = True) -> pb.Gen
         create_time=_timestamp(record.created_at),
         update_time=_timestamp(record.updated_at),
     )
-    if record.status == FAILED:
+    if record.status == GenerationStatus.FAILED:
         message.error.reason = record.error_reason
         message.error.message = record.error_message
     if full:
         fill_message(message.profile, json.loads(record.profile))
-        if record.program is not None and record.status == COMPLETED:
+        if record.program is not None and record.status == GenerationStatus.COMPLETED:
             fill_message(message.program, json.loads(record.program))
     return message
 
@@ -68,9 +68,9 @@ def event_message(event: EventRecord, record: GenerationRecord | None) -> pb.Gen
         create_time=_timestamp(event.created_at),
     )
     if record is not None and event.sequence == record.last_sequence:
-        if event.status == COMPLETED and record.program is not None:
+        if event.status == GenerationStatus.COMPLETED and record.program is not None:
             fill_message(message.program, json.loads(record.program))
-        elif event.status == FAILED:
+        elif event.status == GenerationStatus.FAILED:
             message.error.reason = record.error_reason
             message.error.message = record.error_message
     return message

@@ -16,7 +16,7 @@ from programgen.pipeline.engine import GenerateOptions, Offload, ProgressCallbac
 from programgen.server.app import Running, start
 from programgen.server.config import Settings
 from programgen.server.errors import TransientError
-from programgen.server.pool import GenerateFn
+from programgen.server.runner import GenerateFn
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -36,7 +36,7 @@ def settings(tmp_path: Path, **overrides: Any) -> Settings:
         "shutdown_grace_s": 0.0,
     }
     values.update(overrides)
-    return Settings(**values)
+    return Settings.load(**values)
 
 
 @asynccontextmanager
@@ -67,6 +67,10 @@ class Gate:
     def release(self) -> None:
         self._open.set()
 
+    def hold(self) -> None:
+        """Block the generations that reach the pipeline from now on, until release()."""
+        self._open.clear()
+
     async def __call__(
         self,
         profile: Profile,
@@ -91,7 +95,7 @@ async def add_keys(tmp_path: Path, *callers: tuple[str, str]) -> dict[str, tuple
     from programgen.server.store.database import create_engine, migrate
     from programgen.server.store.repository import Repository
 
-    engine = create_engine(settings(tmp_path).database_url)
+    engine = create_engine(settings(tmp_path).store.database_url)
     try:
         await migrate(engine)
         repository = Repository(engine)

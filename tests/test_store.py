@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from programgen.server.records import CapExceeded, GenerationStatus
 from programgen.server.store.database import create_engine, migrate
-from programgen.server.store.repository import (
-    CANCELLED,
-    COMPLETED,
-    PENDING,
-    PROCESSING,
-    CapExceeded,
-    Repository,
-)
+from programgen.server.store.repository import Repository
+from programgen.server.store.writes import StateChange
 from tests.postgres import fresh_database
+
+PENDING = GenerationStatus.PENDING
+PROCESSING = GenerationStatus.PROCESSING
+COMPLETED = GenerationStatus.COMPLETED
+CANCELLED = GenerationStatus.CANCELLED
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -43,22 +43,22 @@ async def create(repository: Repository, owner: str = "alice", request_id: str |
 
 async def test_a_stale_attempt_can_neither_progress_nor_complete(repository: Repository) -> None:
     record, _ = await create(repository)
-    first = await repository.transition(record.id, to=PROCESSING, expect=[PENDING], claim=True)
+    first = await repository.transition(StateChange(record.id, PROCESSING, (PENDING,), claim=True))
     assert first is not None and first[0].attempt == 1
     # Requeued (as after a restart) and claimed again by a new worker.
-    await repository.transition(record.id, to=PENDING, expect=[PROCESSING])
-    second = await repository.transition(record.id, to=PROCESSING, expect=[PENDING], claim=True)
+    await repository.transition(StateChange(record.id, PENDING, (PROCESSING,)))
+    second = await repository.transition(StateChange(record.id, PROCESSING, (PENDING,), claim=True))
     assert second is not None and second[0].attempt == 2
     stale = await repository.transition(
-        record.id, to=COMPLETED, expect=[PROCESSING], attempt=1, program="{}"
+        StateChange(record.id, COMPLETED, (PROCESSING,), attempt=1, program="{}")
     )
     assert stale is None
     done = await repository.transition(
-        record.id, to=COMPLETED, expect=[PROCESSING], attempt=2, program="{}"
+        StateChange(record.id, COMPLETED, (PROCESSING,), attempt=2, program="{}")
     )
     assert done is not None
     twice = await repository.transition(
-        record.id, to=COMPLETED, expect=[PROCESSING], attempt=2, program="{}"
+        StateChange(record.id, COMPLETED, (PROCESSING,), attempt=2, program="{}")
     )
     assert twice is None
     events = await repository.events_after(done[0], 0)
@@ -68,11 +68,11 @@ async def test_a_stale_attempt_can_neither_progress_nor_complete(repository: Rep
 
 async def test_concurrent_transitions_keep_sequences_dense(repository: Repository) -> None:
     record, _ = await create(repository)
-    await repository.transition(record.id, to=PROCESSING, expect=[PENDING], claim=True)
+    await repository.transition(StateChange(record.id, PROCESSING, (PENDING,), claim=True))
     results = await asyncio.gather(
         *(
             repository.transition(
-                record.id, to=PROCESSING, expect=[PROCESSING], attempt=1, percent=n
+                StateChange(record.id, PROCESSING, (PROCESSING,), attempt=1, percent=n)
             )
             for n in range(30)
         )
@@ -102,7 +102,7 @@ async def test_the_cap_counts_queued_and_running_only(repository: Repository) ->
     with pytest.raises(CapExceeded) as error:
         await repository.create(owner="carol", tier=0, request_id=None, profile="{}", cap=3)
     assert error.value.active == 3
-    await repository.transition(records[0].id, to=CANCELLED, expect=[PENDING])
+    await repository.transition(StateChange(records[0].id, CANCELLED, (PENDING,)))
     await repository.create(owner="carol", tier=0, request_id=None, profile="{}", cap=3)
 
 
@@ -112,12 +112,12 @@ async def test_unfinished_lists_pending_and_expired_processing(repository: Repos
     expired, _ = await create(repository)
     finished, _ = await create(repository)
     await repository.transition(
-        live.id, to=PROCESSING, expect=[PENDING], claim=True, lease_until=2e9
+        StateChange(live.id, PROCESSING, (PENDING,), claim=True, lease_until=2e9)
     )
     await repository.transition(
-        expired.id, to=PROCESSING, expect=[PENDING], claim=True, lease_until=1.0
+        StateChange(expired.id, PROCESSING, (PENDING,), claim=True, lease_until=1.0)
     )
-    await repository.transition(finished.id, to=CANCELLED, expect=[PENDING])
+    await repository.transition(StateChange(finished.id, CANCELLED, (PENDING,)))
     leased = await repository.unfinished(lease_expired_before=1e9)
     assert [r.id for r in leased] == [pending.id, expired.id]
     everything = await repository.unfinished(lease_expired_before=None)
