@@ -99,7 +99,8 @@ PHRASES: tuple[Phrase, ...] = (
     _p("hip replacement", r"hip replacement|replaced hip", (A.HIP,), (S.DEEP_HIP_FLEXION,)),
     _p(
         "hip",
-        r"hips?(?! (?:thrusts?|hinges?|bridges?))|groin|adductors?|hip flexors?|piriformis|trochanter\w*|glute med\w*",
+        r"hips?(?! (?:thrusts?|hinges?|bridges?))|groin|adductors?|hip flexors?|piriformis"
+        r"|trochanter\w*|glute med\w*",
         (A.HIP,),
     ),
     # ------------------------------------------------------------------ movements

@@ -319,7 +319,7 @@ REVIEW: dict[str, Row] = {
             "a band behind the knees keeps the shins upright: low patellofemoral shear, "
             "a patellar-tendon rehabilitation staple"
         ),
-    ),  # fmt: skip
+    ),
     "bodyweight_box_squat": _row(S.SQUATTING, knee=_BOX_KNEE, hip=_BOX_HIP),
     "bodyweight_squat": _row(
         S.SQUATTING,
@@ -352,7 +352,7 @@ REVIEW: dict[str, Row] = {
             "open-chain extension: peak patellofemoral stress and anterior (ACL) shear "
             "near full extension"
         ),
-    ),  # fmt: skip
+    ),
     "reverse_nordic": _row(S.KNEELING, knee=_a("kneeling, loaded deep knee flexion")),
     # ------------------------------------------------------------------ hamstrings
     "conventional_deadlift": _row(
