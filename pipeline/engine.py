@@ -23,6 +23,7 @@ from programgen.pipeline.domain import (
     VolumeLandmarks,
     WeakPointAnalysis,
 )
+from programgen.pipeline.injuries.report import injury_adjustments, pain_rule
 from programgen.pipeline.periodization import PeriodizationPlan, plan_periodization
 from programgen.pipeline.validator import validate_program
 from programgen.pipeline.volume import compute_landmarks
@@ -94,6 +95,8 @@ def assemble(
         weeks=regulated.weeks,
         autoregulation=regulated.readiness,
         provenance=Provenance(engine_version=ENGINE_VERSION),
+        injury_adjustments=injury_adjustments(profile),
+        pain_rule=pain_rule(profile),
     )
 
 

@@ -34,7 +34,7 @@ class Phrase:
 
 
 def _p(label: str, regex: str, areas: tuple[A, ...] = (), stresses: tuple[S, ...] = ()) -> Phrase:
-    return Phrase(label, re.compile(rf"\b(?:{regex})"), frozenset(areas), frozenset(stresses))
+    return Phrase(label, re.compile(rf"\b(?:{regex})\b"), frozenset(areas), frozenset(stresses))
 
 
 # Specific side words first: a later, more generic entry covering the same text adds
@@ -42,7 +42,7 @@ def _p(label: str, regex: str, areas: tuple[A, ...] = (), stresses: tuple[S, ...
 PHRASES: tuple[Phrase, ...] = (
     # ------------------------------------------------------------------ elbow
     _p("golfer's elbow", r"golfer'?s'? elbow|medial epicondyl\w*", (A.ELBOW,), (S.SUPINATED,)),
-    _p("tennis elbow", r"tennis elbow|lateral epicondyl\w*", (A.ELBOW,), (S.GRIPPING,)),
+    _p("tennis elbow", r"tennis elbow|lateral epicondyl\w*", (A.ELBOW,)),
     _p("epicondylitis", r"epicondyl\w*", (A.ELBOW,)),
     _p("distal biceps", r"distal biceps|biceps tendon at the elbow", (A.ELBOW,), (S.SUPINATED,)),
     _p("elbow", r"elbows?|ucl\b|cubital tunnel|olecranon", (A.ELBOW,)),
