@@ -534,26 +534,36 @@ def _tier(exercise: Exercise, r: Restrictions, keep_lifts: bool) -> int | None:
 
 @lru_cache(maxsize=512)
 def _available(
-    owned: frozenset[Equipment], r: Restrictions, prefer: bool, keep_lifts: bool
+    owned: frozenset[Equipment], r: Restrictions, older: bool, keep_lifts: bool
 ) -> tuple[Exercise, ...]:
     # Several stages ask for the same athlete's exercises: filter the catalog once.
     usable: list[tuple[int, Exercise, int]] = []
-    best: dict[tuple[Muscle, bool], int] = {}
+    best: dict[Muscle, int] = {}
     for index, ex in enumerate(_EXERCISES):
         found = _tier(ex, r, keep_lifts) if ex.equipment <= owned else None
         if found is None:
             continue
         usable.append((index, ex, found))
-        group = (ex.primary, ex.compound)
-        best[group] = min(best.get(group, found), found)
-    # Within a muscle's compounds (or isolations) only the kindest tier stays: a caution
-    # or a noted movement is a last resort, not an option beside a clean one.
-    kept = [(i, ex) for i, ex, t in usable if t == best[(ex.primary, ex.compound)]]
-    if prefer:
+        best[ex.primary] = min(best.get(ex.primary, found), found)
+    # Per muscle only the kindest tier stays: a caution or a noted movement is a last
+    # resort, not an option beside a clean one (leg curls, not hinges, for a bad back).
+    kept = [(i, ex) for i, ex, t in usable if t == best[ex.primary]]
+    # Supported variants first for every muscle of an older lifter, and for the muscles
+    # whose exercises involve an injured area (pressing for a shoulder, not for a knee).
+    touched = {ex.primary for ex in _EXERCISES if _touches(ex, r)}
+    if older or touched:
         kept.sort(
-            key=lambda item: (_MUSCLE_ORDER[item[1].primary], _rank(item[1], keep_lifts), item[0])
+            key=lambda item: (
+                _MUSCLE_ORDER[item[1].primary],
+                _rank(item[1], keep_lifts) if older or item[1].primary in touched else 1,
+                item[0],
+            )
         )
     return tuple(ex for _, ex in kept)
+
+
+def _touches(ex: Exercise, r: Restrictions) -> bool:
+    return bool((ex.contraindications | ex.cautions) & r.areas or ex.stresses & r.stresses)
 
 
 def _rank(ex: Exercise, keep_lifts: bool) -> int:
@@ -563,9 +573,8 @@ def _rank(ex: Exercise, keep_lifts: bool) -> int:
 
 
 def _key(profile: Profile) -> tuple[frozenset[Equipment], Restrictions, bool, bool]:
-    r = restrictions(profile)
-    prefer = bool(r) or profile.age >= OLDER_ADULT_AGE
-    return owned_equipment(profile), r, prefer, profile.goal in _KEEP_LIFTS
+    older = profile.age >= OLDER_ADULT_AGE
+    return owned_equipment(profile), restrictions(profile), older, profile.goal in _KEEP_LIFTS
 
 
 @lru_cache(maxsize=512)

@@ -95,7 +95,7 @@ def assemble(
         weeks=regulated.weeks,
         autoregulation=regulated.readiness,
         provenance=Provenance(engine_version=ENGINE_VERSION),
-        injury_adjustments=injury_adjustments(profile),
+        injury_adjustments=injury_adjustments(profile, regulated.weeks),
         pain_rule=pain_rule(profile),
     )
 

@@ -27,9 +27,7 @@ def _why_not(entry: Exercise, r: Restrictions, offered: list[Exercise]) -> str:
         area = sorted(entry.contraindications & r.areas)[0]
         reason = judgements(entry.id, entry.pattern.value, entry.contraindications)[area].reason
         return f"{entry.id} is contraindicated for a {area.value} injury: {reason}"
-    kinder = [
-        ex.id for ex in offered if ex.primary == entry.primary and ex.compound == entry.compound
-    ]
+    kinder = [ex.id for ex in offered if ex.primary == entry.primary]
     areas = ", ".join(sorted(a.value for a in entry.cautions & r.areas))
     what = (
         "involves a movement the injury note names"

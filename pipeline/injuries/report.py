@@ -8,7 +8,7 @@ area was read from (the injuries list, the note, or both).
 from __future__ import annotations
 
 from programgen.pipeline.catalog import CATALOG, Exercise, available, owned_equipment
-from programgen.pipeline.domain import InjuryAdjustment, InjuryArea, Profile
+from programgen.pipeline.domain import InjuryAdjustment, InjuryArea, Profile, Week
 from programgen.pipeline.injuries.phrases import NoteFinding
 from programgen.pipeline.injuries.restrictions import Restrictions, restrictions
 from programgen.pipeline.injuries.review import Stress, judgements
@@ -63,7 +63,11 @@ def _why(ex: Exercise, area: InjuryArea | None, stresses: set[Stress], r: Restri
 
 
 def _adjustment(
-    area: InjuryArea | None, r: Restrictions, possible: list[Exercise], kept: set[str]
+    area: InjuryArea | None,
+    r: Restrictions,
+    possible: list[Exercise],
+    kept: set[str],
+    used: set[str],
 ) -> InjuryAdjustment:
     stresses = _area_stresses(r.findings, area)
     phrases = list(
@@ -77,7 +81,7 @@ def _adjustment(
             continue
         if ex.id not in kept:
             left_out.append((ex.id, f"{ex.name} ({why})"))
-        else:
+        elif ex.id in used:
             careful.append(ex.name)
     source = " and ".join(
         s
@@ -101,15 +105,19 @@ def _adjustment(
     )
 
 
-def injury_adjustments(profile: Profile) -> list[InjuryAdjustment]:
-    """One adjustment per restricted area (catalog order of areas), then note-only moves."""
+def injury_adjustments(profile: Profile, weeks: list[Week]) -> list[InjuryAdjustment]:
+    """One adjustment per restricted area (catalog order of areas), then note-only moves.
+
+    ``weeks`` are the program's: an exercise kept with care is named only if it is used.
+    """
     r = restrictions(profile)
     if not r:
         return []
     owned = owned_equipment(profile)
     possible = [ex for ex in CATALOG.values() if ex.equipment <= owned]
     kept = {ex.id for ex in available(profile)}
+    used = {ex.exercise_id for w in weeks for d in w.days for ex in d.exercises}
     areas: list[InjuryArea | None] = [a for a in InjuryArea if a in r.areas]
     if any(not f.areas and f.stresses for f in r.findings):
         areas.append(None)
-    return [_adjustment(a, r, possible, kept) for a in areas]
+    return [_adjustment(a, r, possible, kept, used) for a in areas]

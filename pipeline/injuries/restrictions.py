@@ -5,10 +5,10 @@
 ``tier`` under restrictions:
 - None: avoided for an injured area (pipeline.injuries.review) - never programmed;
 - 0: clean;
-- 1: a caution for an injured area - only when its muscle has nothing clean to do the
-  same job with the athlete's equipment;
+- 1: a caution for an injured area - only when its muscle has nothing clean with the
+  athlete's equipment;
 - 2: it involves a movement the note says aggravates the injury - only when nothing else
-  is left for that job, so a note can narrow a program but never empty a muscle.
+  is left for its muscle, so a note can narrow a program but never empty a muscle.
 Restrictions only ever grow (``tighten``): a later stage may add, never remove.
 """
 
