@@ -26,7 +26,9 @@ def _why_not(entry: Exercise, r: Restrictions, offered: list[Exercise]) -> str:
     if tier(entry, r) is None:
         area = sorted(entry.contraindications & r.areas)[0]
         reason = judgements(entry.id, entry.pattern.value, entry.contraindications)[area].reason
-        return f"{entry.id} is contraindicated for a {area.value} injury: {reason}"
+        article = "an" if area.value[0] in "aeiou" else "a"
+        name = area.value.replace("_", " ")
+        return f"{entry.id} is contraindicated for {article} {name} injury: {reason}"
     kinder = [ex.id for ex in offered if ex.primary == entry.primary]
     areas = ", ".join(sorted(a.value for a in entry.cautions & r.areas))
     what = (
