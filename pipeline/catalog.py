@@ -548,6 +548,8 @@ def _available(
     # Per muscle only the kindest tier stays: a caution or a noted movement is a last
     # resort, not an option beside a clean one (leg curls, not hinges, for a bad back).
     kept = [(i, ex) for i, ex, t in usable if t == best[ex.primary]]
+    if older:
+        kept = _supported_compounds(kept, keep_lifts)
     # Supported variants first for every muscle of an older lifter, and for the muscles
     # whose exercises involve an injured area (pressing for a shoulder, not for a knee).
     touched = {ex.primary for ex in _EXERCISES if _touches(ex, r)}
@@ -560,6 +562,25 @@ def _available(
             )
         )
     return tuple(ex for _, ex in kept)
+
+
+def _supported_compounds(
+    kept: list[tuple[int, Exercise]], keep_lifts: bool
+) -> list[tuple[int, Exercise]]:
+    """An older lifter's compound strength work: supported variants only, where a muscle
+    has one (machines, chest-supported rows, floor presses, box squats)."""
+    backed = {ex.primary for _, ex in kept if ex.compound and ex.supported and _is_strength(ex)}
+
+    def stays(ex: Exercise) -> bool:
+        if ex.primary not in backed or not ex.compound or not _is_strength(ex):
+            return True
+        return ex.supported or (keep_lifts and ex.lift is not None)
+
+    return [(i, ex) for i, ex in kept if stays(ex)]
+
+
+def _is_strength(ex: Exercise) -> bool:
+    return ex.category is Category.STRENGTH
 
 
 def _touches(ex: Exercise, r: Restrictions) -> bool:

@@ -121,6 +121,7 @@ _CRUNCH_BACK = _c("repeated lumbar flexion, the loading pattern linked to disc i
 _SUPINE_EL = _c("supinated curling loads the distal biceps tendon and the medial elbow")
 _RAISE_SH = _c("abduction toward 90 degrees loads the supraspinatus; only below shoulder height")
 _BENT_BACK = _c("an unsupported bent-over torso holds the lumbar spine under load")
+_FRONT_RAISE = _a("long-lever loaded flexion into the impingement arc")
 _RACK_SH = _c("a bar on the back holds the shoulder in abduction and external rotation")
 
 REVIEW: dict[str, Row] = {
@@ -456,9 +457,10 @@ REVIEW: dict[str, Row] = {
         shoulder=_a("bodyweight pressed overhead through the impingement arc"),
         wrist=_PUSH_WRIST,
     ),
-    "dumbbell_front_raise": _row(shoulder=_c("long-lever flexion toward the impingement arc")),
-    "cable_front_raise": _row(shoulder=_c("long-lever flexion toward the impingement arc")),
-    "band_front_raise": _row(shoulder=_c("band tension peaks at the top of the raise")),
+    # Pressing already trains the front delts: a raise into the painful arc is not needed.
+    "dumbbell_front_raise": _row(shoulder=_FRONT_RAISE),
+    "cable_front_raise": _row(shoulder=_FRONT_RAISE),
+    "band_front_raise": _row(shoulder=_FRONT_RAISE),
     # ------------------------------------------------------------------ side / rear delts
     "upright_row": _row(
         S.CLOSE_GRIP,
