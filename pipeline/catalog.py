@@ -29,7 +29,7 @@ from programgen.pipeline.injuries.restrictions import (
     restrictions,
     tier,
 )
-from programgen.pipeline.injuries.review import Stress
+from programgen.pipeline.injuries.review import Judgement, Stress
 
 
 class Pattern(StrEnum):
@@ -102,6 +102,11 @@ class Exercise:
     cautions: frozenset[InjuryArea] = frozenset()
     stresses: frozenset[Stress] = frozenset()
     supported: bool = False
+    joint_review: tuple[tuple[InjuryArea, Judgement], ...] = ()  # verdict and why, per area
+
+    def judgement(self, area: InjuryArea) -> Judgement:
+        """The joint review's verdict on this exercise for an injured area, with why."""
+        return dict(self.joint_review)[area]
 
     @property
     def primary(self) -> Muscle:
@@ -138,10 +143,11 @@ def _ex(
     easier: str | None = None,
     harder: str | None = None,
     loading: Loading | None = None,
+    category: Category = Category.STRENGTH,
 ) -> Exercise:
     parent_lift, parent_ratio = _VARIANTS.get(id, (None, 1.0))
     owned = set(equipment)
-    judged = review.judgements(id, pattern.value, frozenset(contra))
+    judged = review.judgements(id, pattern.value, frozenset(contra), category.value)
     return Exercise(
         id=id,
         name=name,
@@ -157,12 +163,14 @@ def _ex(
         parent_lift=parent_lift,
         parent_ratio=parent_ratio,
         loading=loading or _loading(owned),
+        category=category,
         unilateral=unilateral,
         easier=easier,
         harder=harder,
         cautions=frozenset(a for a, j in judged.items() if j.verdict is review.Verdict.CAUTION),
         stresses=review.stresses(id),
         supported=Equipment.MACHINES in owned or id in review.SUPPORTED,
+        joint_review=tuple(judged.items()),
     )
 
 
@@ -538,16 +546,18 @@ def _available(
 ) -> tuple[Exercise, ...]:
     # Several stages ask for the same athlete's exercises: filter the catalog once.
     usable: list[tuple[int, Exercise, int]] = []
-    best: dict[Muscle, int] = {}
+    best: dict[tuple[Muscle, Category], int] = {}
     for index, ex in enumerate(_EXERCISES):
         found = _tier(ex, r, keep_lifts) if ex.equipment <= owned else None
         if found is None:
             continue
         usable.append((index, ex, found))
-        best[ex.primary] = min(best.get(ex.primary, found), found)
-    # Per muscle only the kindest tier stays: a caution or a noted movement is a last
-    # resort, not an option beside a clean one (leg curls, not hinges, for a bad back).
-    kept = [(i, ex) for i, ex, t in usable if t == best[ex.primary]]
+        job = (ex.primary, ex.category)
+        best[job] = min(best.get(job, found), found)
+    # Per muscle (and category: a jump is no stand-in for a leg press) only the kindest
+    # tier stays: a caution or a noted movement is a last resort, not an option beside a
+    # clean one (leg curls, not hinges, for a bad back).
+    kept = [(i, ex) for i, ex, t in usable if t == best[(ex.primary, ex.category)]]
     if older:
         kept = _supported_compounds(kept, keep_lifts)
     # Supported variants first for every muscle of an older lifter, and for the muscles

@@ -15,7 +15,6 @@ from typing import Protocol
 from programgen.pipeline.catalog import CATALOG, Exercise, available, owned_equipment
 from programgen.pipeline.domain import Lift, Profile, Program
 from programgen.pipeline.injuries.restrictions import Restrictions, restrictions, tier
-from programgen.pipeline.injuries.review import judgements
 
 
 class _Reporter(Protocol):
@@ -25,7 +24,7 @@ class _Reporter(Protocol):
 def _why_not(entry: Exercise, r: Restrictions, offered: list[Exercise]) -> str:
     if tier(entry, r) is None:
         area = sorted(entry.contraindications & r.areas)[0]
-        reason = judgements(entry.id, entry.pattern.value, entry.contraindications)[area].reason
+        reason = entry.judgement(area).reason
         article = "an" if area.value[0] in "aeiou" else "a"
         name = area.value.replace("_", " ")
         return f"{entry.id} is contraindicated for {article} {name} injury: {reason}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from google.protobuf import json_format
 
 from programgen.pipeline.catalog import CATALOG, is_available
@@ -20,7 +21,7 @@ from programgen.pipeline.validation import validate_profile
 from programgen.server.mapping import message_to_dict
 from programgen.v1 import profile_pb2
 from tests.harness import example
-from tests.pipeline_support import make_profile
+from tests.pipeline_support import FULL_GYM, make_profile
 
 
 def used(program: Program) -> set[str]:
@@ -133,3 +134,33 @@ def test_a_note_alone_changes_the_program_and_says_so() -> None:
     [adjustment] = program.injury_adjustments
     assert adjustment.area is InjuryArea.LOWER_BACK and adjustment.source == "injury note"
     assert "herniated disc" in adjustment.note_phrases
+
+
+NOTES = [
+    "golfer's elbow, flares with close-grip pressing",
+    "tennis elbow and carpal tunnel",
+    "rotator cuff tear, no overhead work, dips hurt",
+    "ACL reconstruction, meniscus trimmed, kneeling hurts, no jumping or running",
+    "herniated disc L5-S1 with sciatica, bending over and crunches aggravate it",
+    "FAI in both hips, deep squats and lunges hurt",
+    "push-ups and pull-ups hurt my wrists and shoulders",
+    "sore knees, bad back, cranky shoulders, both elbows and wrists, and a bad hip",
+]
+
+
+@pytest.mark.parametrize("note", NOTES)
+@pytest.mark.parametrize(
+    "equipment",
+    [[Equipment.BODYWEIGHT], [Equipment.DUMBBELLS], [Equipment.BANDS], FULL_GYM],
+)
+def test_a_note_never_makes_a_profile_unbuildable(note: str, equipment: list[Equipment]) -> None:
+    for goal, days, minutes in ((Goal.GENERAL_FITNESS, 2, 30), (Goal.POWERLIFTING_PEAK, 4, 75)):
+        profile = make_profile(
+            injury_note=note,
+            equipment=equipment,
+            goal=goal,
+            days_per_week=days,
+            session_minutes=minutes,
+        )
+        program = build_program(profile)  # validated, the injury rule included
+        assert program.injury_adjustments and program.pain_rule

@@ -11,7 +11,7 @@ from programgen.pipeline.catalog import CATALOG, Exercise, available, owned_equi
 from programgen.pipeline.domain import InjuryAdjustment, InjuryArea, Profile, Week
 from programgen.pipeline.injuries.phrases import NoteFinding
 from programgen.pipeline.injuries.restrictions import Restrictions, restrictions
-from programgen.pipeline.injuries.review import Stress, judgements
+from programgen.pipeline.injuries.review import Stress
 
 # The pain-monitoring model: training continues while pain stays acceptable. Thomeé 1997
 # (patellofemoral pain) set "acceptable" at up to 5 on a 0-10 scale; Silbernagel et al.
@@ -52,12 +52,12 @@ def _area_stresses(findings: tuple[NoteFinding, ...], area: InjuryArea | None) -
 
 def _why(ex: Exercise, area: InjuryArea | None, stresses: set[Stress], r: Restrictions) -> str:
     if area is not None and area in ex.contraindications:
-        return judgements(ex.id, ex.pattern.value, ex.contraindications)[area].reason
+        return ex.judgement(area).reason
     if ex.stresses & stresses:
         named = ", ".join(sorted(s.value.replace("_", " ") for s in ex.stresses & stresses))
         return f"your note names {named}"
     if area is not None and area in ex.cautions:
-        reason = judgements(ex.id, ex.pattern.value, ex.contraindications)[area].reason
+        reason = ex.judgement(area).reason
         return f"{reason}; a kinder option is available"
     return ""
 

@@ -661,22 +661,58 @@ def _default(pattern: str, area: InjuryArea) -> Judgement:
     return _ok(f"the {name} moves in a mid-range without a loaded end-range position")
 
 
+# For entries added without a review row (power, carries, conditioning): what their
+# movements imply, by the stresses their ids name and by their category.
+_BY_STRESS: dict[Stress, dict[InjuryArea, Judgement]] = {
+    S.JUMPING: {
+        K: _a("landing impact loads the knee at several times bodyweight"),
+        HP: _c("landing impact through the hip"),
+        LB: _c("landing impact compresses the spine"),
+    },
+    S.RUNNING: {
+        K: _c("repeated impact of two to three times bodyweight per stride"),
+        HP: _c("repeated impact through the hip"),
+    },
+    S.DIPS: {EL: _DIP_ELBOW, SH: _DIP_SHOULDER},
+    S.LUNGE: {K: _LUNGE_KNEE, HP: _LUNGE_HIP},
+    S.PUSH_UP: {WR: _PUSH_WRIST, SH: _PUSH_SHOULDER},
+}
+_BY_CATEGORY: dict[str, dict[InjuryArea, Judgement]] = {
+    "power": {LB: _c("fast, forceful loading of the trunk")},
+    "carry": {
+        EL: _c("a heavy sustained grip works the forearm flexors at the elbow"),
+        WR: _c("a heavy load hangs from the wrists"),
+        LB: _c("a carried load compresses the spine"),
+    },
+}
+
+
 def judgements(
-    exercise_id: str, pattern: str, tagged: frozenset[InjuryArea]
+    exercise_id: str,
+    pattern: str,
+    tagged: frozenset[InjuryArea],
+    category: str = "strength",
 ) -> dict[InjuryArea, Judgement]:
     """One judgement per injury area for an exercise.
 
     ``tagged`` are areas the catalog entry itself names as contraindicated: an entry
-    without a review row (added after this review) is avoided for those areas.
+    without a review row (added after this review) is avoided for those areas, and its
+    stresses and category supply cautions.
     """
     row = REVIEW.get(exercise_id)
-    cells = row.cells if row is not None else {}
+    cells: dict[InjuryArea, Judgement] = {}
+    if row is not None:
+        cells = row.cells
+    else:
+        cells = dict(_BY_CATEGORY.get(category, {}))
+        for stress in sorted(stresses(exercise_id)):
+            cells.update(_BY_STRESS.get(stress, {}))
     out: dict[InjuryArea, Judgement] = {}
     for area in InjuryArea:
-        if area in cells:
-            out[area] = cells[area]
-        elif area in tagged:
+        if area in tagged and (area not in cells or row is None):
             out[area] = _a("named contraindicated in its catalog entry")
+        elif area in cells:
+            out[area] = cells[area]
         else:
             out[area] = _default(pattern, area)
     return out
