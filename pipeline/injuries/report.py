@@ -95,7 +95,15 @@ def _adjustment(
             f" Kept with care (a main lift of your goal, or nothing kinder does its job with "
             f"your equipment): {_names(careful)}."
         )
-    change += " Machine and supported variants come first; follow the pain rule."
+    muscles = {CATALOG[i].primary for i, _ in left_out}
+    instead = [
+        ex.name
+        for ex in possible
+        if ex.id in used and ex.primary in muscles and ex.name not in careful
+    ]
+    if instead:
+        change += f" In their place: {_names(instead)}."
+    change += " Supported variants come first where you have them; follow the pain rule."
     return InjuryAdjustment(
         area=area,
         source=source or "injury note",
