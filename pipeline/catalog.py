@@ -533,10 +533,12 @@ for _e in _EXERCISES:
     _MUSCLE_ORDER.setdefault(_e.primary, len(_MUSCLE_ORDER))
 
 
-def _tier(exercise: Exercise, r: Restrictions, keep_lifts: bool) -> int | None:
+def _tier(exercise: Exercise, r: Restrictions, older: bool, keep_lifts: bool) -> int | None:
     found = tier(exercise, r)
     if keep_lifts and exercise.lift is not None and found == CAUTION:
         return CLEAN
+    if older and found == CLEAN and exercise.id in review.DEMANDING:
+        return CAUTION
     return found
 
 
@@ -548,7 +550,7 @@ def _available(
     usable: list[tuple[int, Exercise, int]] = []
     best: dict[tuple[Muscle, Category], int] = {}
     for index, ex in enumerate(_EXERCISES):
-        found = _tier(ex, r, keep_lifts) if ex.equipment <= owned else None
+        found = _tier(ex, r, older, keep_lifts) if ex.equipment <= owned else None
         if found is None:
             continue
         usable.append((index, ex, found))

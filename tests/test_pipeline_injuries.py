@@ -267,3 +267,11 @@ def test_unilateral_and_loading_flags() -> None:
     assert CATALOG["inverted_row"].loading is Loading.BODYWEIGHT
     assert CATALOG["barbell_rollout"].loading is Loading.BODYWEIGHT
     assert CATALOG["barbell_bench_press"].loading is Loading.BARBELL
+
+
+def test_demanding_variants_are_a_last_resort_past_65() -> None:
+    young = ids(equipment=[Equipment.BODYWEIGHT])
+    old = ids(equipment=[Equipment.BODYWEIGHT], age=70)
+    assert {"pistol_squat", "nordic_curl", "deficit_push_up"} <= young
+    assert not old & {"pistol_squat", "nordic_curl", "deficit_push_up", "skater_squat"}
+    assert {"bodyweight_box_squat", "push_up", "sliding_leg_curl"} <= old

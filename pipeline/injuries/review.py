@@ -122,6 +122,7 @@ _SUPINE_EL = _c("supinated curling loads the distal biceps tendon and the medial
 _RAISE_SH = _c("abduction toward 90 degrees loads the supraspinatus; only below shoulder height")
 _BENT_BACK = _c("an unsupported bent-over torso holds the lumbar spine under load")
 _FRONT_RAISE = _a("long-lever loaded flexion into the impingement arc")
+_GOBLET_BACK = _c("a load held in front compresses the spine and pulls the torso forward")
 _RACK_SH = _c("a bar on the back holds the shoulder in abduction and external rotation")
 
 REVIEW: dict[str, Row] = {
@@ -299,7 +300,7 @@ REVIEW: dict[str, Row] = {
         S.DEEP_HIP_FLEXION,
         knee=_a("goblet loading invites full depth: deep loaded knee flexion"),
         hip=_a("goblet loading invites full depth: deep hip flexion"),
-        back=_ok("a light front load keeps the torso upright with little shear"),
+        back=_GOBLET_BACK,
     ),
     "dumbbell_box_squat": _row(S.SQUATTING, knee=_BOX_KNEE, hip=_BOX_HIP),
     "dumbbell_walking_lunge": _row(S.LUNGE, S.DEEP_KNEE_FLEXION, knee=_LUNGE_KNEE, hip=_LUNGE_HIP),
@@ -314,6 +315,7 @@ REVIEW: dict[str, Row] = {
         S.DEEP_HIP_FLEXION,
         knee=_a("goblet loading invites full depth: deep loaded knee flexion"),
         hip=_a("goblet loading invites full depth: deep hip flexion"),
+        back=_GOBLET_BACK,
     ),
     "spanish_squat": _row(
         knee=_ok(
@@ -609,6 +611,26 @@ SUPPORTED: frozenset[str] = frozenset(
         "glute_bridge",
         "barbell_hip_thrust",
         "dumbbell_hip_thrust",
+    }
+)
+
+# High-skill or long-lever exercises an older lifter uses only as a last resort, like a
+# caution: Fragala et al. 2019 (NSCA, older adults) advise progressing from stable,
+# simpler movements. Which exercises count is this project's judgement.
+DEMANDING: frozenset[str] = frozenset(
+    {
+        "pistol_squat",
+        "skater_squat",
+        "nordic_curl",
+        "reverse_nordic",
+        "deficit_push_up",
+        "feet_elevated_push_up",
+        "pike_push_up",
+        "diamond_push_up",
+        "hanging_leg_raise",
+        "barbell_rollout",
+        "kettlebell_swing",
+        "good_morning",
     }
 )
 
