@@ -28,6 +28,7 @@ from programgen.pipeline.injuries.restrictions import (
     Restrictions,
     restrictions,
     tier,
+    tighten,
 )
 from programgen.pipeline.injuries.review import Judgement, Stress
 
@@ -605,9 +606,15 @@ def _rank(ex: Exercise, keep_lifts: bool) -> int:
     return 0 if ex.supported else 1
 
 
-def _key(profile: Profile) -> tuple[frozenset[Equipment], Restrictions, bool, bool]:
+def _key(
+    profile: Profile, also: Restrictions | None = None
+) -> tuple[frozenset[Equipment], Restrictions, bool, bool]:
+    r = restrictions(profile)
+    if also is not None:
+        # Only ever tighter than the profile's own restrictions (the LLM stage's contract).
+        r = tighten(r, also.areas, also.stresses)
     older = profile.age >= OLDER_ADULT_AGE
-    return owned_equipment(profile), restrictions(profile), older, profile.goal in _KEEP_LIFTS
+    return owned_equipment(profile), r, older, profile.goal in _KEEP_LIFTS
 
 
 @lru_cache(maxsize=512)
@@ -615,22 +622,26 @@ def _available_ids(key: tuple[frozenset[Equipment], Restrictions, bool, bool]) -
     return frozenset(ex.id for ex in _available(*key))
 
 
-def is_available(exercise: Exercise, profile: Profile) -> bool:
-    """The exercise is in `available(profile)`."""
-    return exercise.id in _available_ids(_key(profile))
+def is_available(exercise: Exercise, profile: Profile, also: Restrictions | None = None) -> bool:
+    """The exercise is in `available(profile, also)`."""
+    return exercise.id in _available_ids(_key(profile, also))
 
 
-def available(profile: Profile) -> list[Exercise]:
+def available(profile: Profile, also: Restrictions | None = None) -> list[Exercise]:
     """Every catalog exercise the athlete can do: equipment owned, nothing contraindicated,
-    and, per muscle and role, only the kindest option tier (pipeline.injuries).
+    and, per muscle and category, only the kindest option tier (pipeline.injuries).
 
-    Catalog order (deterministic; preference order within a muscle); for an injured or
-    older athlete supported variants come first within each muscle.
+    ``also`` adds restrictions found elsewhere (the LLM stage's reading of the note):
+    whatever it adds, every exercise avoided for the profile stays out (a muscle may fall
+    back to a last-resort option once its clean ones are gone). Catalog order (deterministic; preference order within a
+    muscle); for an injured or older athlete supported variants come first.
     """
-    return list(_available(*_key(profile)))
+    return list(_available(*_key(profile, also)))
 
 
-def substitutes(exercise_id: str, profile: Profile) -> list[Exercise]:
+def substitutes(
+    exercise_id: str, profile: Profile, also: Restrictions | None = None
+) -> list[Exercise]:
     """Available alternatives that train the same primary muscle with the same compound-ness.
 
     Swapping an exercise for one of these keeps the weekly hard-set count per muscle
@@ -640,6 +651,6 @@ def substitutes(exercise_id: str, profile: Profile) -> list[Exercise]:
     target = CATALOG[exercise_id]
     return [
         ex
-        for ex in available(profile)
+        for ex in available(profile, also)
         if ex.id != exercise_id and ex.primary == target.primary and ex.compound == target.compound
     ]

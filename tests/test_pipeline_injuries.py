@@ -16,7 +16,14 @@ from programgen.pipeline.catalog import (
     substitutes,
 )
 from programgen.pipeline.domain import Equipment, Goal, InjuryArea, Muscle
-from programgen.pipeline.injuries import Stress, allowed, restrictions, tier, tighten
+from programgen.pipeline.injuries import (
+    Restrictions,
+    Stress,
+    allowed,
+    restrictions,
+    tier,
+    tighten,
+)
 from programgen.pipeline.injuries.phrases import read_note
 from programgen.pipeline.injuries.review import REVIEW, SUPPORTED, Verdict, judgements
 from tests.pipeline_support import FULL_GYM, make_profile
@@ -275,3 +282,22 @@ def test_demanding_variants_are_a_last_resort_past_65() -> None:
     assert {"pistol_squat", "nordic_curl", "deficit_push_up"} <= young
     assert not old & {"pistol_squat", "nordic_curl", "deficit_push_up", "skater_squat"}
     assert {"bodyweight_box_squat", "push_up", "sliding_leg_curl"} <= old
+
+
+def test_more_restrictions_only_ever_remove_exercises() -> None:
+    profile = make_profile(injuries=[A.KNEE])
+    base = {ex.id for ex in available(profile)}
+    # What an LLM stage might add after reading the note itself.
+    also = tighten(Restrictions(), areas=[A.SHOULDER], stresses=[Stress.OVERHEAD])
+    tighter = {ex.id for ex in available(profile, also)}
+    assert tighter < base
+    # Whatever is added, nothing the profile's own restrictions avoid comes back.
+    r = restrictions(profile)
+    for extra in ([A.LOWER_BACK], [A.HIP, A.ELBOW], list(InjuryArea)):
+        more = {ex.id for ex in available(profile, tighten(r, areas=extra))}
+        assert all(tier(CATALOG[i], r) is not None for i in more)
+        assert all(tier(CATALOG[i], tighten(r, areas=extra)) is not None for i in more)
+    assert not tighter & {"overhead_press", "pull_up", "barbell_back_squat"}
+    # Even "restrictions" without the profile's own cannot loosen them.
+    assert {ex.id for ex in available(profile, Restrictions())} == base
+    assert {s.id for s in substitutes("leg_press", profile, also)} <= tighter
