@@ -633,8 +633,9 @@ def available(profile: Profile, also: Restrictions | None = None) -> list[Exerci
 
     ``also`` adds restrictions found elsewhere (the LLM stage's reading of the note):
     whatever it adds, every exercise avoided for the profile stays out (a muscle may fall
-    back to a last-resort option once its clean ones are gone). Catalog order (deterministic; preference order within a
-    muscle); for an injured or older athlete supported variants come first.
+    back to a last-resort option once its clean ones are gone). Catalog order
+    (deterministic; preference order within a muscle); for an injured or older athlete
+    supported variants come first.
     """
     return list(_available(*_key(profile, also)))
 
