@@ -25,6 +25,7 @@ from programgen.pipeline.injuries import (
     tighten,
 )
 from programgen.pipeline.injuries.phrases import read_note
+from programgen.pipeline.injuries.report import injury_adjustments
 from programgen.pipeline.injuries.review import REVIEW, SUPPORTED, Verdict, judgements
 from tests.pipeline_support import FULL_GYM, make_profile
 
@@ -301,3 +302,14 @@ def test_more_restrictions_only_ever_remove_exercises() -> None:
     # Even "restrictions" without the profile's own cannot loosen them.
     assert {ex.id for ex in available(profile, Restrictions())} == base
     assert {s.id for s in substitutes("leg_press", profile, also)} <= tighter
+
+
+def test_body_parts_outside_the_six_areas_restrict_their_movements() -> None:
+    assert areas("sprained ankle") == set()
+    assert stresses("sprained ankle") == {Stress.JUMPING, Stress.RUNNING}
+    assert stresses("no ankle problems") == set()
+    assert stresses("feet-elevated push-ups hurt my shoulder") == {Stress.PUSH_UP}
+    assert areas("lower-back pain") == areas("my back hurts") == {A.LOWER_BACK}
+    program_note = make_profile(injury_note="achilles tendinopathy")
+    [adjustment] = injury_adjustments(program_note, [])
+    assert adjustment.area is None and "achilles" in adjustment.note_phrases

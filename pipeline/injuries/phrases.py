@@ -31,10 +31,18 @@ class Phrase:
     pattern: re.Pattern[str]
     areas: frozenset[InjuryArea]
     stresses: frozenset[Stress]
+    body: bool  # names a body part (negation applies), even one outside the six areas
 
 
-def _p(label: str, regex: str, areas: tuple[A, ...] = (), stresses: tuple[S, ...] = ()) -> Phrase:
-    return Phrase(label, re.compile(rf"\b(?:{regex})\b"), frozenset(areas), frozenset(stresses))
+def _p(
+    label: str,
+    regex: str,
+    areas: tuple[A, ...] = (),
+    stresses: tuple[S, ...] = (),
+    body: bool = False,
+) -> Phrase:
+    pattern = re.compile(rf"\b(?:{regex})\b")
+    return Phrase(label, pattern, frozenset(areas), frozenset(stresses), body or bool(areas))
 
 
 # Specific side words first: a later, more generic entry covering the same text adds
@@ -57,7 +65,7 @@ PHRASES: tuple[Phrase, ...] = (
     _p("frozen shoulder", r"frozen shoulder|adhesive capsulitis", (A.SHOULDER,), (S.OVERHEAD,)),
     _p(
         "shoulder",
-        r"shoulders?(?! press)|delt(?:oid)? (?:pain|strain|injury)",
+        r"shoulders?(?![- ]press)|delt(?:oid)? (?:pain|strain|injury)",
         (A.SHOULDER,),
     ),
     # ------------------------------------------------------------------ knee
@@ -85,8 +93,10 @@ PHRASES: tuple[Phrase, ...] = (
     _p("spondylolysis", r"spondyl\w*|pars fracture", (A.LOWER_BACK,), (S.AXIAL_LOADING,)),
     _p(
         "lower back",
-        r"lower back|low back|lumbar|lumbago|back (?:pain|injury|issues?|problems?|spasms?)"
-        r"|bad back|(?:tweaked|hurt|strained|injured|pulled) (?:my )?back|l[345](?:[-/ ]s1)?\b",
+        r"lower[- ]back|low[- ]back|lumbar|lumbago"
+        r"|back (?:pain|injury|injuries|issues?|problems?|spasms?|hurts?|aches?|is sore|strain)"
+        r"|(?:bad|sore|stiff|achy|weak) back|(?:tweaked|hurt|strained|injured|pulled) (?:my )?back"
+        r"|l[345](?:[-/ ]s1)?\b",
         (A.LOWER_BACK,),
     ),
     # ------------------------------------------------------------------ hip
@@ -99,10 +109,21 @@ PHRASES: tuple[Phrase, ...] = (
     _p("hip replacement", r"hip replacement|replaced hip", (A.HIP,), (S.DEEP_HIP_FLEXION,)),
     _p(
         "hip",
-        r"hips?(?! (?:thrusts?|hinges?|bridges?))|groin|adductors?|hip flexors?|piriformis"
+        r"hips?(?![- ](?:thrusts?|hinges?|bridges?))|groin|adductors?|hip flexors?|piriformis"
         r"|trochanter\w*|glute med\w*",
         (A.HIP,),
     ),
+    # ------------------------------------------------------------------ other body parts
+    # Outside the six areas: no area to restrict, but the movements that load them.
+    _p(
+        "ankle or foot",
+        r"ankles?|achilles|plantar fasci\w*|shin splints|foot pain|sore feet|heel pain"
+        r"|calf strain",
+        (),
+        (S.JUMPING, S.RUNNING),
+        body=True,
+    ),
+    _p("neck", r"neck|cervical", (), (S.AXIAL_LOADING,), body=True),
     # ------------------------------------------------------------------ movements
     _p("close-grip pressing", r"close[- ]grip|narrow[- ]grip|diamond push", (), (S.CLOSE_GRIP,)),
     _p("wide grip", r"wide[- ]grip", (), (S.WIDE_GRIP,)),
@@ -185,8 +206,8 @@ def _matches(clause: str, phrases: list[Phrase], areas: bool) -> list[NoteFindin
     return found
 
 
-_AREA_PHRASES = [p for p in PHRASES if p.areas]
-_MOVEMENT_PHRASES = [p for p in PHRASES if not p.areas]
+_AREA_PHRASES = [p for p in PHRASES if p.body]
+_MOVEMENT_PHRASES = [p for p in PHRASES if not p.body]
 
 
 def _clause_findings(clause: str, last_areas: frozenset[InjuryArea]) -> list[NoteFinding]:
