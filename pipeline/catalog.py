@@ -526,9 +526,10 @@ def owned_equipment(profile: Profile) -> frozenset[Equipment]:
 # ACSM/WHO older-adult guidance (Chodzko-Zajko et al. 2009; WHO 2020). Choosing
 # "supported first" from that advice is this project's heuristic.
 OLDER_ADULT_AGE = 65
-# Strength goals keep their main lifts first: a caution ranks them, only an avoid
+# Strength goals keep the competition lifts first: a caution ranks them, only an avoid
 # verdict removes them (the pain rule then governs them; docs/injuries.md).
 _KEEP_LIFTS = frozenset({Goal.POWERLIFTING_PEAK, Goal.GENERAL_STRENGTH})
+_MAIN_LIFTS = frozenset({Lift.SQUAT, Lift.BENCH_PRESS, Lift.DEADLIFT})  # the competition lifts
 _MUSCLE_ORDER: dict[Muscle, int] = {}
 for _e in _EXERCISES:
     _MUSCLE_ORDER.setdefault(_e.primary, len(_MUSCLE_ORDER))
@@ -536,7 +537,7 @@ for _e in _EXERCISES:
 
 def _tier(exercise: Exercise, r: Restrictions, older: bool, keep_lifts: bool) -> int | None:
     found = tier(exercise, r)
-    if keep_lifts and exercise.lift is not None and found == CAUTION:
+    if keep_lifts and exercise.lift in _MAIN_LIFTS and found == CAUTION:
         return CLEAN
     if older and found == CLEAN and exercise.id in review.DEMANDING:
         return CAUTION
@@ -587,7 +588,7 @@ def _supported_compounds(
     def stays(ex: Exercise) -> bool:
         if ex.primary not in backed or not ex.compound or not _is_strength(ex):
             return True
-        return ex.supported or (keep_lifts and ex.lift is not None)
+        return ex.supported or (keep_lifts and ex.lift in _MAIN_LIFTS)
 
     return [(i, ex) for i, ex in kept if stays(ex)]
 
@@ -601,7 +602,7 @@ def _touches(ex: Exercise, r: Restrictions) -> bool:
 
 
 def _rank(ex: Exercise, keep_lifts: bool) -> int:
-    if keep_lifts and ex.lift is not None:
+    if keep_lifts and ex.lift in _MAIN_LIFTS:
         return 0
     return 0 if ex.supported else 1
 

@@ -92,7 +92,7 @@ def _adjustment(
     change += f"left out {_names([t for _, t in left_out])}." if left_out else "nothing left out."
     if careful:
         change += (
-            f" Kept with care (a main lift of your goal, or nothing kinder does its job with "
+            f" Kept with care (a competition lift, or nothing kinder does its job with "
             f"your equipment): {_names(careful)}."
         )
     muscles = {CATALOG[i].primary for i, _ in left_out}
