@@ -4,13 +4,14 @@ Each exercise names exactly ONE primary muscle: the hard-set counting rule
 (pipeline.accounting) credits a set to its primary muscle only, and the builder plans
 each muscle's volume independently on that basis. The catalog is ordered by
 preference within a muscle (barbell staples first, then dumbbells, machines, cables,
-kettlebells, bands, bodyweight), which is the order the builder picks from.
+kettlebells, bands, bodyweight), which is the order the builder picks from; for an
+injured or older athlete `available` puts supported variants first (docs/injuries.md).
 
-Contraindications are conservative, exercise-level defaults for an athlete who reports
-pain or injury in an area (loaded end-range positions, overhead positions for the
-shoulder, high shear or deep flexion for the knee, loaded spinal flexion/extension for
-the lower back, extended or loaded wrists). They are not medical advice; the free-text
-injury note is passed on to a coach, not interpreted here.
+Injury verdicts come from the joint review (pipeline.injuries.review): every exercise is
+judged against every injury area with a recorded reason; `contraindications` are the
+areas it is avoided for, `cautions` the areas where it is a last resort. The free-text
+injury note is read by pipeline.injuries.phrases and narrows `available` further.
+They are conservative defaults, not medical advice.
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from programgen.pipeline.domain import Equipment, InjuryArea, Lift, Muscle, Profile
+from programgen.pipeline.domain import Equipment, Goal, InjuryArea, Lift, Muscle, Profile
+from programgen.pipeline.injuries import review
+from programgen.pipeline.injuries.restrictions import (
+    CAUTION,
+    CLEAN,
+    Restrictions,
+    restrictions,
+    tier,
+    tighten,
+)
+from programgen.pipeline.injuries.review import Judgement, Stress
 
 
 class Pattern(StrEnum):
@@ -86,6 +97,17 @@ class Exercise:
     # the same movement, e.g. incline -> floor -> feet-elevated push-up.
     easier: str | None = None
     harder: str | None = None
+    # From the joint review (pipeline.injuries.review): areas where this exercise is a
+    # last resort, the aggravating movements it involves, and whether the body or load
+    # is supported (machine, bench, floor, box) - preferred for injured or older lifters.
+    cautions: frozenset[InjuryArea] = frozenset()
+    stresses: frozenset[Stress] = frozenset()
+    supported: bool = False
+    joint_review: tuple[tuple[InjuryArea, Judgement], ...] = ()  # verdict and why, per area
+
+    def judgement(self, area: InjuryArea) -> Judgement:
+        """The joint review's verdict on this exercise for an injured area, with why."""
+        return dict(self.joint_review)[area]
 
     @property
     def primary(self) -> Muscle:
@@ -117,9 +139,16 @@ def _ex(
     compound: bool,
     contra: tuple[InjuryArea, ...] = (),
     lift: Lift | None = None,
+    *,
+    unilateral: bool = False,
+    easier: str | None = None,
+    harder: str | None = None,
+    loading: Loading | None = None,
+    category: Category = Category.STRENGTH,
 ) -> Exercise:
     parent_lift, parent_ratio = _VARIANTS.get(id, (None, 1.0))
     owned = set(equipment)
+    judged = review.judgements(id, pattern.value, frozenset(contra), category.value)
     return Exercise(
         id=id,
         name=name,
@@ -128,11 +157,21 @@ def _ex(
         equipment=frozenset(equipment),
         pattern=pattern,
         compound=compound,
-        contraindications=frozenset(contra),
+        contraindications=frozenset(
+            a for a, j in judged.items() if j.verdict is review.Verdict.AVOID
+        ),
         lift=lift,
         parent_lift=parent_lift,
         parent_ratio=parent_ratio,
-        loading=_loading(owned),
+        loading=loading or _loading(owned),
+        category=category,
+        unilateral=unilateral,
+        easier=easier,
+        harder=harder,
+        cautions=frozenset(a for a, j in judged.items() if j.verdict is review.Verdict.CAUTION),
+        stresses=review.stresses(id),
+        supported=Equipment.MACHINES in owned or id in review.SUPPORTED,
+        joint_review=tuple(judged.items()),
     )
 
 
@@ -170,6 +209,7 @@ _VARIANTS: dict[str, tuple[Lift, float]] = {
     "barbell_box_squat": (Lift.SQUAT, 0.85),
     "romanian_deadlift": (Lift.DEADLIFT, 0.70),
     "chin_up": (Lift.PULL_UP, 1.0),
+    "weighted_pull_up": (Lift.PULL_UP, 1.0),
 }
 
 _EXERCISES: tuple[Exercise, ...] = (
@@ -190,10 +230,17 @@ _EXERCISES: tuple[Exercise, ...] = (
         (E.KETTLEBELLS,), P.HORIZONTAL_PUSH, _C),
     _ex("band_chest_press", "Band Chest Press", M.CHEST, (M.TRICEPS, M.FRONT_DELTS),
         (E.BANDS,), P.HORIZONTAL_PUSH, _C),
+    _ex("incline_push_up", "Incline Push-Up (hands on a bench, table or wall)", M.CHEST,
+        (M.TRICEPS, M.FRONT_DELTS), (E.BODYWEIGHT,), P.HORIZONTAL_PUSH, _C, harder="push_up"),
     _ex("push_up", "Push-Up", M.CHEST, (M.TRICEPS, M.FRONT_DELTS, M.ABS), (E.BODYWEIGHT,),
-        P.HORIZONTAL_PUSH, _C, (I.WRIST,)),
+        P.HORIZONTAL_PUSH, _C, (I.WRIST,), easier="incline_push_up",
+        harder="feet_elevated_push_up"),
     _ex("feet_elevated_push_up", "Feet-Elevated Push-Up", M.CHEST, (M.FRONT_DELTS, M.TRICEPS),
-        (E.BODYWEIGHT,), P.HORIZONTAL_PUSH, _C, (I.WRIST, I.SHOULDER)),
+        (E.BODYWEIGHT,), P.HORIZONTAL_PUSH, _C, (I.WRIST, I.SHOULDER), easier="push_up",
+        harder="deficit_push_up"),
+    _ex("deficit_push_up", "Deficit Push-Up (hands on blocks)", M.CHEST,
+        (M.TRICEPS, M.FRONT_DELTS), (E.BODYWEIGHT,), P.HORIZONTAL_PUSH, _C,
+        (I.WRIST, I.SHOULDER), easier="feet_elevated_push_up"),
     _ex("fist_push_up", "Fist Push-Up (neutral wrist)", M.CHEST, (M.TRICEPS, M.FRONT_DELTS),
         (E.BODYWEIGHT,), P.HORIZONTAL_PUSH, _C),
     _ex("cable_fly", "Cable Fly", M.CHEST, (M.FRONT_DELTS,), (E.CABLES,), P.CHEST_FLY, _I),
@@ -205,15 +252,22 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("barbell_row", "Barbell Row", M.BACK, (M.BICEPS, M.SIDE_REAR_DELTS), (E.BARBELL,),
         P.HORIZONTAL_PULL, _C, (I.LOWER_BACK,), Lift.BARBELL_ROW),
     _ex("pull_up", "Pull-Up", M.BACK, (M.BICEPS,), (E.PULL_UP_BAR,), P.VERTICAL_PULL, _C,
-        (I.SHOULDER,), Lift.PULL_UP),
+        (I.SHOULDER,), Lift.PULL_UP, easier="band_assisted_pull_up", harder="weighted_pull_up"),
     _ex("chin_up", "Chin-Up", M.BACK, (M.BICEPS,), (E.PULL_UP_BAR,), P.VERTICAL_PULL, _C,
         (I.SHOULDER, I.ELBOW)),
+    # Bodyweight minus the band's help: it progresses to lighter bands, then the pull-up.
     _ex("band_assisted_pull_up", "Band-Assisted Pull-Up", M.BACK, (M.BICEPS,),
-        (E.PULL_UP_BAR, E.BANDS), P.VERTICAL_PULL, _C, (I.SHOULDER,)),
+        (E.PULL_UP_BAR, E.BANDS), P.VERTICAL_PULL, _C, (I.SHOULDER,), harder="pull_up",
+        loading=Loading.BODYWEIGHT),
+    # Load added with a dumbbell held between the feet (or on a belt): a loaded lift.
+    _ex("weighted_pull_up", "Weighted Pull-Up (dumbbell between the feet)", M.BACK,
+        (M.BICEPS,), (E.PULL_UP_BAR, E.DUMBBELLS), P.VERTICAL_PULL, _C, (I.SHOULDER, I.ELBOW),
+        easier="pull_up"),
+    # The bar only holds the lifter: a bodyweight exercise.
     _ex("inverted_row", "Inverted Row (bar in rack)", M.BACK, (M.BICEPS, M.SIDE_REAR_DELTS),
-        (E.BARBELL,), P.HORIZONTAL_PULL, _C),
+        (E.BARBELL,), P.HORIZONTAL_PULL, _C, loading=Loading.BODYWEIGHT),
     _ex("one_arm_dumbbell_row", "One-Arm Dumbbell Row", M.BACK, (M.BICEPS, M.SIDE_REAR_DELTS),
-        (E.DUMBBELLS,), P.HORIZONTAL_PULL, _C),
+        (E.DUMBBELLS,), P.HORIZONTAL_PULL, _C, unilateral=True),
     _ex("chest_supported_dumbbell_row", "Chest-Supported Dumbbell Row", M.BACK,
         (M.BICEPS, M.SIDE_REAR_DELTS), (E.DUMBBELLS, E.BENCH), P.HORIZONTAL_PULL, _C),
     _ex("lat_pulldown", "Lat Pulldown", M.BACK, (M.BICEPS,), (E.CABLES,), P.VERTICAL_PULL, _C),
@@ -221,16 +275,17 @@ _EXERCISES: tuple[Exercise, ...] = (
         (E.CABLES,), P.HORIZONTAL_PULL, _C),
     _ex("machine_row", "Machine Row", M.BACK, (M.BICEPS, M.SIDE_REAR_DELTS), (E.MACHINES,),
         P.HORIZONTAL_PULL, _C),
-    _ex("kettlebell_row", "Kettlebell Row", M.BACK, (M.BICEPS,), (E.KETTLEBELLS,),
-        P.HORIZONTAL_PULL, _C),
+    _ex("kettlebell_row", "One-Arm Kettlebell Row", M.BACK, (M.BICEPS,), (E.KETTLEBELLS,),
+        P.HORIZONTAL_PULL, _C, unilateral=True),
     _ex("band_row", "Band Row", M.BACK, (M.BICEPS, M.SIDE_REAR_DELTS), (E.BANDS,),
         P.HORIZONTAL_PULL, _C),
     _ex("band_lat_pulldown", "Band Lat Pulldown (anchored high)", M.BACK, (M.BICEPS,),
         (E.BANDS,), P.VERTICAL_PULL, _C),
     _ex("table_inverted_row", "Inverted Row Under a Sturdy Table", M.BACK,
-        (M.BICEPS, M.SIDE_REAR_DELTS), (E.BODYWEIGHT,), P.HORIZONTAL_PULL, _C),
+        (M.BICEPS, M.SIDE_REAR_DELTS), (E.BODYWEIGHT,), P.HORIZONTAL_PULL, _C,
+        easier="towel_door_row"),
     _ex("towel_door_row", "Door-Frame Towel Row", M.BACK, (M.BICEPS,), (E.BODYWEIGHT,),
-        P.HORIZONTAL_PULL, _C),
+        P.HORIZONTAL_PULL, _C, harder="table_inverted_row"),
     _ex("straight_arm_pulldown", "Straight-Arm Cable Pulldown", M.BACK, (M.TRICEPS,),
         (E.CABLES,), P.VERTICAL_PULL, _I),
     _ex("dumbbell_pullover", "Dumbbell Pullover", M.BACK, (M.CHEST, M.TRICEPS),
@@ -246,27 +301,34 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("hack_squat", "Hack Squat", M.QUADS, (M.GLUTES,), (E.MACHINES,), P.SQUAT, _C,
         (I.KNEE,)),
     _ex("bulgarian_split_squat", "Bulgarian Split Squat", M.QUADS, (M.GLUTES,),
-        (E.DUMBBELLS, E.BENCH), P.LUNGE, _C, (I.KNEE, I.HIP)),
+        (E.DUMBBELLS, E.BENCH), P.LUNGE, _C, (I.KNEE, I.HIP), unilateral=True),
     _ex("dumbbell_goblet_squat", "Dumbbell Goblet Squat", M.QUADS, (M.GLUTES, M.ABS),
         (E.DUMBBELLS,), P.SQUAT, _C, (I.KNEE,)),
     _ex("dumbbell_box_squat", "Dumbbell Box Squat", M.QUADS, (M.GLUTES,), (E.DUMBBELLS,),
         P.SQUAT, _C),
     _ex("dumbbell_walking_lunge", "Dumbbell Walking Lunge", M.QUADS, (M.GLUTES,),
-        (E.DUMBBELLS,), P.LUNGE, _C, (I.KNEE, I.HIP)),
+        (E.DUMBBELLS,), P.LUNGE, _C, (I.KNEE, I.HIP), unilateral=True),
     _ex("step_up", "Step-Up (onto a bench)", M.QUADS, (M.GLUTES,), (E.BENCH,), P.LUNGE, _C,
-        (I.KNEE,)),
+        (I.KNEE,), unilateral=True),
     _ex("kettlebell_goblet_squat", "Kettlebell Goblet Squat", M.QUADS, (M.GLUTES, M.ABS),
         (E.KETTLEBELLS,), P.SQUAT, _C, (I.KNEE,)),
     _ex("spanish_squat", "Spanish Squat (band)", M.QUADS, (M.GLUTES,), (E.BANDS,), P.SQUAT,
         _C),
     _ex("bodyweight_squat", "Bodyweight Squat", M.QUADS, (M.GLUTES,), (E.BODYWEIGHT,),
-        P.SQUAT, _C, (I.KNEE,)),
+        P.SQUAT, _C, (I.KNEE,), easier="bodyweight_box_squat", harder="bodyweight_split_squat"),
     _ex("bodyweight_box_squat", "Bodyweight Box Squat", M.QUADS, (M.GLUTES,),
-        (E.BODYWEIGHT,), P.SQUAT, _C),
+        (E.BODYWEIGHT,), P.SQUAT, _C, harder="bodyweight_squat"),
     _ex("bodyweight_split_squat", "Bodyweight Split Squat", M.QUADS, (M.GLUTES,),
-        (E.BODYWEIGHT,), P.LUNGE, _C, (I.KNEE, I.HIP)),
+        (E.BODYWEIGHT,), P.LUNGE, _C, (I.KNEE, I.HIP), unilateral=True,
+        easier="bodyweight_squat", harder="rear_foot_elevated_split_squat"),
+    _ex("rear_foot_elevated_split_squat", "Rear-Foot-Elevated Split Squat (foot on a chair)",
+        M.QUADS, (M.GLUTES,), (E.BODYWEIGHT,), P.LUNGE, _C, (I.KNEE, I.HIP), unilateral=True,
+        easier="bodyweight_split_squat", harder="skater_squat"),
+    _ex("skater_squat", "Skater Squat", M.QUADS, (M.GLUTES,), (E.BODYWEIGHT,), P.SQUAT, _C,
+        (I.KNEE, I.HIP), unilateral=True, easier="rear_foot_elevated_split_squat",
+        harder="pistol_squat"),
     _ex("pistol_squat", "Pistol Squat (to a box)", M.QUADS, (M.GLUTES,), (E.BODYWEIGHT,),
-        P.SQUAT, _C, (I.KNEE, I.HIP)),
+        P.SQUAT, _C, (I.KNEE, I.HIP), unilateral=True, easier="skater_squat"),
     _ex("leg_extension", "Leg Extension", M.QUADS, (), (E.MACHINES,), P.KNEE_EXTENSION, _I,
         (I.KNEE,)),
     _ex("reverse_nordic", "Reverse Nordic", M.QUADS, (), (E.BODYWEIGHT,), P.KNEE_EXTENSION,
@@ -281,7 +343,7 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("dumbbell_romanian_deadlift", "Dumbbell Romanian Deadlift", M.HAMSTRINGS, (M.GLUTES,),
         (E.DUMBBELLS,), P.HINGE, _C, (I.LOWER_BACK,)),
     _ex("dumbbell_single_leg_rdl", "Dumbbell Single-Leg RDL", M.HAMSTRINGS, (M.GLUTES,),
-        (E.DUMBBELLS,), P.HINGE, _C),
+        (E.DUMBBELLS,), P.HINGE, _C, unilateral=True),
     _ex("kettlebell_swing", "Kettlebell Swing", M.HAMSTRINGS, (M.GLUTES,), (E.KETTLEBELLS,),
         P.HINGE, _C, (I.LOWER_BACK,)),
     _ex("kettlebell_romanian_deadlift", "Kettlebell Romanian Deadlift", M.HAMSTRINGS,
@@ -289,18 +351,18 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("band_good_morning", "Band Good Morning", M.HAMSTRINGS, (M.GLUTES,), (E.BANDS,),
         P.HINGE, _C),
     _ex("single_leg_rdl", "Bodyweight Single-Leg RDL", M.HAMSTRINGS, (M.GLUTES,),
-        (E.BODYWEIGHT,), P.HINGE, _C),
+        (E.BODYWEIGHT,), P.HINGE, _C, unilateral=True),
     _ex("lying_leg_curl", "Lying Leg Curl", M.HAMSTRINGS, (), (E.MACHINES,), P.KNEE_FLEXION,
         _I),
     _ex("seated_leg_curl", "Seated Leg Curl", M.HAMSTRINGS, (), (E.MACHINES,), P.KNEE_FLEXION,
         _I),
     _ex("cable_leg_curl", "Standing Cable Leg Curl", M.HAMSTRINGS, (), (E.CABLES,),
-        P.KNEE_FLEXION, _I),
+        P.KNEE_FLEXION, _I, unilateral=True),
     _ex("band_leg_curl", "Band Leg Curl", M.HAMSTRINGS, (), (E.BANDS,), P.KNEE_FLEXION, _I),
     _ex("sliding_leg_curl", "Sliding Leg Curl (towel on floor)", M.HAMSTRINGS, (M.GLUTES,),
-        (E.BODYWEIGHT,), P.KNEE_FLEXION, _I),
+        (E.BODYWEIGHT,), P.KNEE_FLEXION, _I, harder="nordic_curl"),
     _ex("nordic_curl", "Nordic Hamstring Curl", M.HAMSTRINGS, (), (E.BODYWEIGHT,),
-        P.KNEE_FLEXION, _I, (I.KNEE,)),
+        P.KNEE_FLEXION, _I, (I.KNEE,), easier="sliding_leg_curl"),
     # ------------------------------------------------------------------ glutes
     _ex("barbell_hip_thrust", "Barbell Hip Thrust", M.GLUTES, (M.HAMSTRINGS,),
         (E.BARBELL, E.BENCH), P.HIP_EXTENSION, _I),
@@ -311,15 +373,15 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("cable_pull_through", "Cable Pull-Through", M.GLUTES, (M.HAMSTRINGS,), (E.CABLES,),
         P.HIP_EXTENSION, _I),
     _ex("cable_kickback", "Cable Glute Kickback", M.GLUTES, (), (E.CABLES,), P.HIP_EXTENSION,
-        _I),
+        _I, unilateral=True),
     _ex("kettlebell_glute_bridge", "Kettlebell Glute Bridge", M.GLUTES, (M.HAMSTRINGS,),
         (E.KETTLEBELLS,), P.HIP_EXTENSION, _I),
     _ex("band_lateral_walk", "Band Lateral Walk", M.GLUTES, (), (E.BANDS,), P.HIP_ABDUCTION,
         _I),
     _ex("glute_bridge", "Glute Bridge", M.GLUTES, (M.HAMSTRINGS,), (E.BODYWEIGHT,),
-        P.HIP_EXTENSION, _I),
+        P.HIP_EXTENSION, _I, harder="single_leg_glute_bridge"),
     _ex("single_leg_glute_bridge", "Single-Leg Glute Bridge", M.GLUTES, (M.HAMSTRINGS,),
-        (E.BODYWEIGHT,), P.HIP_EXTENSION, _I),
+        (E.BODYWEIGHT,), P.HIP_EXTENSION, _I, unilateral=True, easier="glute_bridge"),
     # ------------------------------------------------------------------ front delts
     _ex("overhead_press", "Overhead Press", M.FRONT_DELTS, (M.TRICEPS, M.SIDE_REAR_DELTS),
         (E.BARBELL,), P.VERTICAL_PUSH, _C, (I.SHOULDER, I.LOWER_BACK), Lift.OVERHEAD_PRESS),
@@ -333,8 +395,8 @@ _EXERCISES: tuple[Exercise, ...] = (
         (I.SHOULDER,)),
     _ex("machine_shoulder_press", "Machine Shoulder Press", M.FRONT_DELTS, (M.TRICEPS,),
         (E.MACHINES,), P.VERTICAL_PUSH, _C, (I.SHOULDER,)),
-    _ex("kettlebell_press", "Kettlebell Press", M.FRONT_DELTS, (M.TRICEPS,), (E.KETTLEBELLS,),
-        P.VERTICAL_PUSH, _C, (I.SHOULDER,)),
+    _ex("kettlebell_press", "One-Arm Kettlebell Press", M.FRONT_DELTS, (M.TRICEPS,),
+        (E.KETTLEBELLS,), P.VERTICAL_PUSH, _C, (I.SHOULDER,), unilateral=True),
     _ex("band_overhead_press", "Band Overhead Press", M.FRONT_DELTS, (M.TRICEPS,), (E.BANDS,),
         P.VERTICAL_PUSH, _C, (I.SHOULDER,)),
     _ex("pike_push_up", "Pike Push-Up", M.FRONT_DELTS, (M.TRICEPS,), (E.BODYWEIGHT,),
@@ -358,8 +420,8 @@ _EXERCISES: tuple[Exercise, ...] = (
         P.SHOULDER_RAISE, _I),
     _ex("reverse_pec_deck", "Reverse Pec Deck", M.SIDE_REAR_DELTS, (), (E.MACHINES,),
         P.REAR_DELT_FLY, _I),
-    _ex("cable_lateral_raise", "Cable Lateral Raise", M.SIDE_REAR_DELTS, (), (E.CABLES,),
-        P.SHOULDER_RAISE, _I),
+    _ex("cable_lateral_raise", "One-Arm Cable Lateral Raise", M.SIDE_REAR_DELTS, (),
+        (E.CABLES,), P.SHOULDER_RAISE, _I, unilateral=True),
     _ex("face_pull", "Face Pull", M.SIDE_REAR_DELTS, (M.BACK,), (E.CABLES,), P.REAR_DELT_FLY,
         _I),
     _ex("kettlebell_lateral_raise", "Kettlebell Lateral Raise", M.SIDE_REAR_DELTS, (),
@@ -425,25 +487,29 @@ _EXERCISES: tuple[Exercise, ...] = (
         P.CALF_RAISE, _I),
     _ex("kettlebell_calf_raise", "Kettlebell Calf Raise", M.CALVES, (), (E.KETTLEBELLS,),
         P.CALF_RAISE, _I),
+    _ex("bodyweight_calf_raise", "Bodyweight Calf Raise (both legs, on a step)", M.CALVES, (),
+        (E.BODYWEIGHT,), P.CALF_RAISE, _I, harder="single_leg_calf_raise"),
     _ex("single_leg_calf_raise", "Single-Leg Calf Raise", M.CALVES, (), (E.BODYWEIGHT,),
-        P.CALF_RAISE, _I),
+        P.CALF_RAISE, _I, unilateral=True, easier="bodyweight_calf_raise"),
     # ------------------------------------------------------------------ abs
     _ex("cable_crunch", "Cable Crunch", M.ABS, (), (E.CABLES,), P.CORE, _I),
     _ex("machine_crunch", "Machine Crunch", M.ABS, (), (E.MACHINES,), P.CORE, _I),
     _ex("hanging_leg_raise", "Hanging Leg Raise", M.ABS, (), (E.PULL_UP_BAR,), P.CORE, _I,
-        (I.SHOULDER,)),
+        (I.SHOULDER,), easier="lying_leg_raise"),
+    # The bar is a roller under bodyweight, not the load.
     _ex("barbell_rollout", "Barbell Rollout", M.ABS, (), (E.BARBELL,), P.CORE, _I,
-        (I.LOWER_BACK, I.SHOULDER)),
+        (I.LOWER_BACK, I.SHOULDER), loading=Loading.BODYWEIGHT),
     _ex("dumbbell_weighted_crunch", "Weighted Crunch (dumbbell)", M.ABS, (), (E.DUMBBELLS,),
         P.CORE, _I),
     _ex("pallof_press", "Pallof Press (cable)", M.ABS, (), (E.CABLES,), P.CORE, _I),
     _ex("band_pallof_press", "Band Pallof Press", M.ABS, (), (E.BANDS,), P.CORE, _I),
     _ex("kettlebell_dead_bug", "Kettlebell Dead Bug", M.ABS, (), (E.KETTLEBELLS,), P.CORE, _I),
     _ex("crunch", "Crunch", M.ABS, (), (E.BODYWEIGHT,), P.CORE, _I),
-    _ex("reverse_crunch", "Reverse Crunch", M.ABS, (), (E.BODYWEIGHT,), P.CORE, _I),
+    _ex("reverse_crunch", "Reverse Crunch", M.ABS, (), (E.BODYWEIGHT,), P.CORE, _I,
+        harder="lying_leg_raise"),
     _ex("dead_bug", "Dead Bug", M.ABS, (), (E.BODYWEIGHT,), P.CORE, _I),
     _ex("lying_leg_raise", "Lying Leg Raise", M.ABS, (), (E.BODYWEIGHT,), P.CORE, _I,
-        (I.LOWER_BACK,)),
+        (I.LOWER_BACK,), easier="reverse_crunch", harder="hanging_leg_raise"),
 )  # fmt: skip
 
 CATALOG: dict[str, Exercise] = {ex.id: ex for ex in _EXERCISES}
@@ -454,31 +520,130 @@ def owned_equipment(profile: Profile) -> frozenset[Equipment]:
     return frozenset(profile.equipment) | {Equipment.BODYWEIGHT}
 
 
-def _usable(
-    exercise: Exercise, owned: frozenset[Equipment], injured: frozenset[InjuryArea]
-) -> bool:
-    return exercise.equipment <= owned and not (exercise.contraindications & injured)
+# Older adults: machines and other supported variants first. Fragala et al. 2019 (NSCA
+# position statement on resistance training for older adults) advise supervised,
+# stable (often machine-based) training to start; the 65-year threshold follows the
+# ACSM/WHO older-adult guidance (Chodzko-Zajko et al. 2009; WHO 2020). Choosing
+# "supported first" from that advice is this project's heuristic.
+OLDER_ADULT_AGE = 65
+# Strength goals keep the competition lifts first: a caution ranks them, only an avoid
+# verdict removes them (the pain rule then governs them; docs/injuries.md).
+_KEEP_LIFTS = frozenset({Goal.POWERLIFTING_PEAK, Goal.GENERAL_STRENGTH})
+_MAIN_LIFTS = frozenset({Lift.SQUAT, Lift.BENCH_PRESS, Lift.DEADLIFT})  # the competition lifts
+_MUSCLE_ORDER: dict[Muscle, int] = {}
+for _e in _EXERCISES:
+    _MUSCLE_ORDER.setdefault(_e.primary, len(_MUSCLE_ORDER))
 
 
-def is_available(exercise: Exercise, profile: Profile) -> bool:
-    return _usable(exercise, owned_equipment(profile), frozenset(profile.injuries))
+def _tier(exercise: Exercise, r: Restrictions, older: bool, keep_lifts: bool) -> int | None:
+    found = tier(exercise, r)
+    if keep_lifts and exercise.lift in _MAIN_LIFTS and found == CAUTION:
+        return CLEAN
+    if older and found == CLEAN and exercise.id in review.DEMANDING:
+        return CAUTION
+    return found
 
 
 @lru_cache(maxsize=512)
-def _available(owned: frozenset[Equipment], injured: frozenset[InjuryArea]) -> tuple[Exercise, ...]:
+def _available(
+    owned: frozenset[Equipment], r: Restrictions, older: bool, keep_lifts: bool
+) -> tuple[Exercise, ...]:
     # Several stages ask for the same athlete's exercises: filter the catalog once.
-    return tuple(ex for ex in _EXERCISES if _usable(ex, owned, injured))
+    usable: list[tuple[int, Exercise, int]] = []
+    best: dict[tuple[Muscle, Category], int] = {}
+    for index, ex in enumerate(_EXERCISES):
+        found = _tier(ex, r, older, keep_lifts) if ex.equipment <= owned else None
+        if found is None:
+            continue
+        usable.append((index, ex, found))
+        job = (ex.primary, ex.category)
+        best[job] = min(best.get(job, found), found)
+    # Per muscle (and category: a jump is no stand-in for a leg press) only the kindest
+    # tier stays: a caution or a noted movement is a last resort, not an option beside a
+    # clean one (leg curls, not hinges, for a bad back).
+    kept = [(i, ex) for i, ex, t in usable if t == best[(ex.primary, ex.category)]]
+    if older:
+        kept = _supported_compounds(kept, keep_lifts)
+    # Supported variants first for every muscle of an older lifter, and for the muscles
+    # whose exercises involve an injured area (pressing for a shoulder, not for a knee).
+    touched = {ex.primary for ex in _EXERCISES if _touches(ex, r)}
+    if older or touched:
+        kept.sort(
+            key=lambda item: (
+                _MUSCLE_ORDER[item[1].primary],
+                _rank(item[1], keep_lifts) if older or item[1].primary in touched else 1,
+                item[0],
+            )
+        )
+    return tuple(ex for _, ex in kept)
 
 
-def available(profile: Profile) -> list[Exercise]:
-    """Every catalog exercise the athlete can do: equipment owned, nothing contraindicated.
+def _supported_compounds(
+    kept: list[tuple[int, Exercise]], keep_lifts: bool
+) -> list[tuple[int, Exercise]]:
+    """An older lifter's compound strength work: supported variants only, where a muscle
+    has one (machines, chest-supported rows, floor presses, box squats)."""
+    backed = {ex.primary for _, ex in kept if ex.compound and ex.supported and _is_strength(ex)}
 
-    Catalog order (deterministic; preference order within a muscle).
+    def stays(ex: Exercise) -> bool:
+        if ex.primary not in backed or not ex.compound or not _is_strength(ex):
+            return True
+        return ex.supported or (keep_lifts and ex.lift in _MAIN_LIFTS)
+
+    return [(i, ex) for i, ex in kept if stays(ex)]
+
+
+def _is_strength(ex: Exercise) -> bool:
+    return ex.category is Category.STRENGTH
+
+
+def _touches(ex: Exercise, r: Restrictions) -> bool:
+    return bool((ex.contraindications | ex.cautions) & r.areas or ex.stresses & r.stresses)
+
+
+def _rank(ex: Exercise, keep_lifts: bool) -> int:
+    if keep_lifts and ex.lift in _MAIN_LIFTS:
+        return 0
+    return 0 if ex.supported else 1
+
+
+def _key(
+    profile: Profile, also: Restrictions | None = None
+) -> tuple[frozenset[Equipment], Restrictions, bool, bool]:
+    r = restrictions(profile)
+    if also is not None:
+        # Only ever tighter than the profile's own restrictions (the LLM stage's contract).
+        r = tighten(r, also.areas, also.stresses)
+    older = profile.age >= OLDER_ADULT_AGE
+    return owned_equipment(profile), r, older, profile.goal in _KEEP_LIFTS
+
+
+@lru_cache(maxsize=512)
+def _available_ids(key: tuple[frozenset[Equipment], Restrictions, bool, bool]) -> frozenset[str]:
+    return frozenset(ex.id for ex in _available(*key))
+
+
+def is_available(exercise: Exercise, profile: Profile, also: Restrictions | None = None) -> bool:
+    """The exercise is in `available(profile, also)`."""
+    return exercise.id in _available_ids(_key(profile, also))
+
+
+def available(profile: Profile, also: Restrictions | None = None) -> list[Exercise]:
+    """Every catalog exercise the athlete can do: equipment owned, nothing contraindicated,
+    and, per muscle and category, only the kindest option tier (pipeline.injuries).
+
+    ``also`` adds restrictions found elsewhere (the LLM stage's reading of the note):
+    whatever it adds, every exercise avoided for the profile stays out (a muscle may fall
+    back to a last-resort option once its clean ones are gone). Catalog order
+    (deterministic; preference order within a muscle); for an injured or older athlete
+    supported variants come first.
     """
-    return list(_available(owned_equipment(profile), frozenset(profile.injuries)))
+    return list(_available(*_key(profile, also)))
 
 
-def substitutes(exercise_id: str, profile: Profile) -> list[Exercise]:
+def substitutes(
+    exercise_id: str, profile: Profile, also: Restrictions | None = None
+) -> list[Exercise]:
     """Available alternatives that train the same primary muscle with the same compound-ness.
 
     Swapping an exercise for one of these keeps the weekly hard-set count per muscle
@@ -488,6 +653,6 @@ def substitutes(exercise_id: str, profile: Profile) -> list[Exercise]:
     target = CATALOG[exercise_id]
     return [
         ex
-        for ex in available(profile)
+        for ex in available(profile, also)
         if ex.id != exercise_id and ex.primary == target.primary and ex.compound == target.compound
     ]

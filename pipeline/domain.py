@@ -277,6 +277,16 @@ class Provenance(FrozenModel):
     llm_fallback_reason: str = ""  # why an attempted LLM refinement was not used
 
 
+class InjuryAdjustment(FrozenModel):
+    """What the program changed for one injured area (docs/injuries.md)."""
+
+    area: InjuryArea | None = None  # None: a movement the note names without a body area
+    source: str  # "injuries list", "injury note" or both
+    note_phrases: list[str] = Field(default_factory=list)  # the note's words that were read
+    excluded_exercise_ids: list[str] = Field(default_factory=list)  # left out for this area
+    change: str  # in words: what was left out or kept with care, and why
+
+
 class Program(FrozenModel):
     name: str
     summary: str
@@ -289,6 +299,8 @@ class Program(FrozenModel):
     weeks: list[Week]
     autoregulation: list[ReadinessAdjustment]
     provenance: Provenance
+    injury_adjustments: list[InjuryAdjustment] = Field(default_factory=list)
+    pain_rule: str = ""  # how to train around pain; set whenever an injury is known
 
 
 # --------------------------------------------------------------------------- errors

@@ -21,6 +21,7 @@ from programgen.pipeline.domain import (
     Stage,
     VolumeLandmarks,
 )
+from programgen.pipeline.injuries.report import injury_adjustments, pain_rule
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.refine.settings import LlmSettings
 from programgen.pipeline.stages import ENGINE_STAGES, SPEC, StageSpec, start_percent
@@ -81,6 +82,8 @@ def assemble(
         weeks=regulated.weeks,
         autoregulation=regulated.readiness,
         provenance=Provenance(engine_version=ENGINE_VERSION),
+        injury_adjustments=injury_adjustments(profile, regulated.weeks),
+        pain_rule=pain_rule(profile),
     )
 
 

@@ -24,6 +24,7 @@ from programgen.pipeline.domain import (
     Violation,
     Week,
 )
+from programgen.pipeline.validate_injuries import _check_injuries
 from programgen.pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
 
 # docs/science.md: a deload runs at about MV with light loads, RPE <= 6; this project caps it
@@ -94,7 +95,6 @@ def _check_structure(program: Program, profile: Profile, r: _Report) -> None:
 
 def _check_exercises(program: Program, profile: Profile, r: _Report) -> None:
     owned = owned_equipment(profile)
-    injured = set(profile.injuries)
     increment = PLATE_INCREMENT[profile.unit]
     budget = profile.session_minutes
     for i, week in enumerate(program.weeks):
@@ -113,12 +113,6 @@ def _check_exercises(program: Program, profile: Profile, r: _Report) -> None:
                 missing = sorted(e.value for e in entry.equipment - owned)
                 if missing:
                     r.add(f"{at}.exercise_id", f"{entry.id} needs equipment {', '.join(missing)}")
-                hurt = sorted(a.value for a in entry.contraindications & injured)
-                if hurt:
-                    r.add(
-                        f"{at}.exercise_id",
-                        f"{entry.id} is contraindicated for a {', '.join(hurt)} injury",
-                    )
                 if k == 0 and not entry.compound:
                     r.add(f"{at}.exercise_id", f"the day opens with {entry.id}, not a compound")
                 if ex.sets < 1:
@@ -332,6 +326,7 @@ CHECKS: tuple[Check, ...] = (
     _check_volume,
     _check_intensity,
     _check_readiness,
+    _check_injuries,  # pipeline/validate_injuries.py
 )
 
 

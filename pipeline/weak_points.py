@@ -2,7 +2,9 @@
 
 A ratio below its band means the numerator lift lags; above it, the denominator lift
 lags. Each finding names the lagging lift's prime movers, catalog exercises that train
-them (only ones this athlete can do), extra weekly sets, and when to test again.
+them, extra weekly sets, and when to test again. The exercises come from
+`catalog.available`, which applies the injury model (the injuries list and the note,
+pipeline.injuries), so a finding never recommends an exercise the injuries exclude.
 """
 
 from __future__ import annotations

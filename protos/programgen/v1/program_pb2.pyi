@@ -591,6 +591,48 @@ class Provenance(_message.Message):
 Global___Provenance: _TypeAlias = Provenance  # noqa: Y015
 
 @_typing.final
+class InjuryAdjustment(_message.Message):
+    """What the program changed for one injured area."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    AREA_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    NOTE_PHRASES_FIELD_NUMBER: _builtins.int
+    EXCLUDED_EXERCISE_IDS_FIELD_NUMBER: _builtins.int
+    CHANGE_FIELD_NUMBER: _builtins.int
+    area: _profile_pb2.InjuryArea.ValueType
+    """Unspecified: a movement the injury note names without a body area."""
+    source: _builtins.str
+    """"injuries list", "injury note" or both."""
+    change: _builtins.str
+    """In words: what was left out or kept with care, and why."""
+    @_builtins.property
+    def note_phrases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The injury note's words that were read for this area."""
+
+    @_builtins.property
+    def excluded_exercise_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Catalog ids left out for this area."""
+
+    def __init__(
+        self,
+        *,
+        area: _profile_pb2.InjuryArea.ValueType = ...,
+        source: _builtins.str = ...,
+        note_phrases: _abc.Iterable[_builtins.str] | None = ...,
+        excluded_exercise_ids: _abc.Iterable[_builtins.str] | None = ...,
+        change: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["area", b"area", "change", b"change", "excluded_exercise_ids", b"excluded_exercise_ids", "note_phrases", b"note_phrases", "source", b"source"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InjuryAdjustment: _TypeAlias = InjuryAdjustment  # noqa: Y015
+
+@_typing.final
 class Program(_message.Message):
     """A complete, validated mesocycle."""
 
@@ -607,10 +649,14 @@ class Program(_message.Message):
     WEEKS_FIELD_NUMBER: _builtins.int
     AUTOREGULATION_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    INJURY_ADJUSTMENTS_FIELD_NUMBER: _builtins.int
+    PAIN_RULE_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     summary: _builtins.str
     unit: _profile_pb2.Unit.ValueType
     split: _builtins.str
+    pain_rule: _builtins.str
+    """How to train around pain; set whenever an injury is known."""
     @_builtins.property
     def analysis(self) -> Global___ProfileAnalysis: ...
     @_builtins.property
@@ -625,6 +671,10 @@ class Program(_message.Message):
     def autoregulation(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReadinessAdjustment]: ...
     @_builtins.property
     def provenance(self) -> Global___Provenance: ...
+    @_builtins.property
+    def injury_adjustments(self) -> _containers.RepeatedCompositeFieldContainer[Global___InjuryAdjustment]:
+        """What changed for each injury, from the injuries list and the injury note."""
+
     def __init__(
         self,
         *,
@@ -639,10 +689,12 @@ class Program(_message.Message):
         weeks: _abc.Iterable[Global___Week] | None = ...,
         autoregulation: _abc.Iterable[Global___ReadinessAdjustment] | None = ...,
         provenance: Global___Provenance | None = ...,
+        injury_adjustments: _abc.Iterable[Global___InjuryAdjustment] | None = ...,
+        pain_rule: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "periodization", b"periodization", "provenance", b"provenance", "weak_points", b"weak_points"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "landmarks", b"landmarks", "name", b"name", "periodization", b"periodization", "provenance", b"provenance", "split", b"split", "summary", b"summary", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "injury_adjustments", b"injury_adjustments", "landmarks", b"landmarks", "name", b"name", "pain_rule", b"pain_rule", "periodization", b"periodization", "provenance", b"provenance", "split", b"split", "summary", b"summary", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
