@@ -29,7 +29,7 @@ from programgen.pipeline.volume import compute_landmarks
 from programgen.pipeline.weak_points import find_weak_points
 
 # Bump when a change alters programs for the same profile.
-ENGINE_VERSION = "programgen-engine/1.1.0"
+ENGINE_VERSION = "programgen-engine/1.2.0"
 
 T = TypeVar("T")
 
@@ -77,8 +77,12 @@ def assemble(
         f"{p.total_weeks}-week {goal} program for {_article(profile.experience.value)} "
         f"{profile.experience.value} lifter, "
         f"{profile.days_per_week} days a week ({split}), {profile.session_minutes}-minute "
-        f"sessions, {model} periodization with a deload in week "
-        f"{p.deload_week}."
+        f"sessions, {model} periodization "
+        + (
+            f"with a deload in week {p.deload_week}."
+            if p.deload_week
+            else f"ending in a taper and a test day in week {p.total_weeks}."
+        )
     )
     if construction.trimmed:
         summary += " To fit the session length: " + "; ".join(construction.trimmed) + "."
@@ -94,6 +98,7 @@ def assemble(
         weeks=regulated.weeks,
         autoregulation=regulated.readiness,
         provenance=Provenance(engine_version=ENGINE_VERSION),
+        test_day=regulated.test_day,
     )
 
 

@@ -309,19 +309,21 @@ def _apply(
     # engine gives each exercise sets from week 1 on; the deload may skip some).
     first_week = data["weeks"][0]["week"] if data["weeks"] else 0
     layout = {(d, pos): ex_id for (w, d, pos), ex_id in original.items() if w == first_week}
-    e1rms = {e.lift: e.e1rm for e in program.analysis.lifts}
 
     def where(week: int, day: int, pos: int) -> str:
         return f"week {week} day {day} position {pos}"
 
-    def load_for(exercise_id: str, ex: dict[str, Any]) -> tuple[float | None, float | None, str]:
-        return autoregulation.prescribed_load(
+    first_rir = program.weeks[0].target_rir if program.weeks else 0
+
+    def load_for(exercise_id: str, ex: dict[str, Any]) -> autoregulation.Prescribed:
+        return autoregulation.prescription(
             exercise_id,
+            ex["reps_min"],
             ex["reps_max"],
             ex["target_rir"],
-            e1rms,
-            profile.bodyweight,
-            program.analysis.plate_increment,
+            first_rir,
+            profile,
+            program.analysis,
         )
 
     swapped: set[tuple[int, int]] = set()
@@ -354,16 +356,20 @@ def _apply(
             # substitute trains the same muscle; the old exercise's load note goes, and
             # the load follows the new exercise through the engine's own load rule.
             kept = ex["notes"]
-            _, _, old_note = load_for(current, ex)
+            old_note = load_for(current, ex).note
             if old_note and kept.endswith(old_note):
                 kept = kept[: -len(old_note)].rstrip()
-            load, percent, new_note = load_for(entry.id, ex)
+            new = load_for(entry.id, ex)
             ex.update(
                 exercise_id=entry.id,
                 name=entry.name,
-                load=load,
-                load_percent_e1rm=percent,
-                notes=" ".join(n for n in (kept, new_note) if n),
+                reps_min=new.reps_min,
+                reps_max=new.reps_max,
+                load=new.load,
+                load_percent_e1rm=new.load_percent_e1rm,
+                load_kind=new.load_kind,
+                progression=new.progression.model_dump(),
+                notes=" ".join(n for n in (kept, new.note) if n),
             )
 
     seen: set[tuple[int, int, int]] = set()
