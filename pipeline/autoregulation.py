@@ -20,6 +20,7 @@ from programgen.pipeline.construction import Construction, DayPlan, Slot
 from programgen.pipeline.domain import (
     FrozenModel,
     Lift,
+    LoadKind,
     MuscleSets,
     Phase,
     PrescribedExercise,
@@ -150,10 +151,14 @@ def _slot_reps(
 ) -> RepRange:
     rng = _reps(slot, reps)
     lift = CATALOG[slot.exercise_id].lift
-    if week.phase in HEAVY_PHASES and lift in (Lift.SQUAT, Lift.DEADLIFT):
-        if (index, lift) not in heavy and rng.high <= HEAVY_REPS:
-            # The other of squat and deadlift runs lighter today (pipeline.peaking).
-            return RepRange(low=rng.low + HEAVY_SHIFT, high=rng.high + HEAVY_SHIFT)
+    if (
+        week.phase in HEAVY_PHASES
+        and lift in (Lift.SQUAT, Lift.DEADLIFT)
+        and (index, lift) not in heavy
+        and rng.high <= HEAVY_REPS
+    ):
+        # The other of squat and deadlift runs lighter today (pipeline.peaking).
+        return RepRange(low=rng.low + HEAVY_SHIFT, high=rng.high + HEAVY_SHIFT)
     return rng
 
 
@@ -207,6 +212,41 @@ def _day(
     )
 
 
+def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
+    """Where a set's reps fall week over week at the same or a higher RPE but rounding
+    to the plate step left the load where it was, add the step: at an unchanged load
+    fewer reps would be an easier set, not the planned one (docs/science.md,
+    "Progressions")."""
+    last: dict[tuple[int, str], PrescribedExercise] = {}
+    out: list[Week] = []
+    for week in weeks:
+        days: list[TrainingDay] = []
+        for d, day in enumerate(week.days):
+            exercises: list[PrescribedExercise] = []
+            for ex in day.exercises:
+                before = last.get((d, ex.exercise_id))
+                if (
+                    before is not None
+                    and ex.load is not None
+                    and before.load is not None
+                    and ex.load_kind is before.load_kind
+                    and ex.load_kind in (LoadKind.ABSOLUTE, LoadKind.ADDED)
+                    and ex.target_rpe >= before.target_rpe
+                    and ex.load <= before.load
+                    and (ex.reps_max < before.reps_max or ex.reps_min < before.reps_min)
+                ):
+                    load = round(before.load + increment, 2)
+                    pct = ex.load_percent_e1rm
+                    if pct is not None and ex.load > 0:
+                        pct = round(min(100.0, pct * load / ex.load), 1)
+                    ex = ex.model_copy(update={"load": load, "load_percent_e1rm": pct})
+                last[(d, ex.exercise_id)] = ex
+                exercises.append(ex)
+            days.append(day.model_copy(update={"exercises": exercises}))
+        out.append(week.model_copy(update={"days": days}))
+    return out
+
+
 def _lifts_per_day(construction: Construction) -> list[set[Lift]]:
     return [
         {lift for s in d.slots if (lift := CATALOG[s.exercise_id].lift) is not None}
@@ -244,6 +284,7 @@ def autoregulate(
                 update={"weekly_sets": [MuscleSets(muscle=m, sets=n) for m, n in counted.items()]}
             )
         )
+    weeks = _no_stalls(weeks, analysis.plate_increment)
     test = None
     if plan.weeks[-1].phase is Phase.TAPER:
         ids = [ex.exercise_id for w in weeks for d in w.days for ex in d.exercises]

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from programgen.pipeline import accounting, autoregulation, catalog, validator
 from programgen.pipeline.domain import Muscle, PrescribedExercise, Profile, Program, ProgramInvalid
 from programgen.pipeline.engine import LlmSettings
+from programgen.pipeline.progression import Prescribed
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +316,7 @@ def _apply(
 
     first_rir = program.weeks[0].target_rir if program.weeks else 0
 
-    def load_for(exercise_id: str, ex: dict[str, Any]) -> autoregulation.Prescribed:
+    def load_for(exercise_id: str, ex: dict[str, Any]) -> Prescribed:
         return autoregulation.prescription(
             exercise_id,
             ex["reps_min"],

@@ -23,6 +23,7 @@ from programgen.pipeline.progression import (
     capped_reps,
     fixed_reps,
     progression_rule,
+    pull_up_reps,
 )
 from programgen.pipeline.rpe_chart import percent_1rm, reps_to_failure
 
@@ -132,7 +133,7 @@ def prescribe(
             )
         pull = basis is not None and basis[0] is Lift.PULL_UP
         if pull:
-            low, high = fixed_reps(ctx.profile.goal, rir, first_rir)
+            low, high = pull_up_reps(ctx.profile, rir, first_rir)
         kind = LoadKind.BODYWEIGHT if pull else LoadKind.BY_RPE
         return Prescribed(
             reps_min=low,

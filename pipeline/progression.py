@@ -114,6 +114,23 @@ def fixed_reps(goal: Goal, rir: int, first_rir: int) -> tuple[int, int]:
     return min(low + extra, MAX_FIXED_REPS), min(high + extra, MAX_FIXED_REPS)
 
 
+# Bodyweight pull-ups with no known capacity: 5-8 reps (3-6 for a beginner, with slow
+# negatives for any rep out of reach). Bodyweight is a heavy load for most lifters' lats:
+# many men and most women manage fewer than 10 (coaching convention; pull-up norms
+# vary widely, e.g. the US Marine Corps fitness test scores 3-23 reps), so the general
+# fixed-load range would be out of reach.
+PULL_UP_BASE_REPS = (5, 8)
+PULL_UP_BEGINNER_REPS = (3, 6)
+
+
+def pull_up_reps(profile: Profile, rir: int, first_rir: int) -> tuple[int, int]:
+    """Bodyweight pull-up reps when capacity is unknown; they rise with effort only."""
+    beginner = profile.experience is Experience.BEGINNER
+    low, high = PULL_UP_BEGINNER_REPS if beginner else PULL_UP_BASE_REPS
+    extra = max(0, first_rir - rir)
+    return low + extra, high + extra
+
+
 def _pull_up_capacity(ctx: LoadContext) -> float | None:
     """Reps to failure at bodyweight, from a certain pull-up e1RM; None if unknown."""
     if Lift.PULL_UP not in ctx.e1rms or Lift.PULL_UP in ctx.uncertain:
@@ -202,11 +219,15 @@ def progression_rule(
             "If you cannot reach the bottom of the range, do slow negatives (3-5 s down) "
             "for the missing reps.",
         )
+    easier = CATALOG.get(entry.easier) if entry.easier else None
+    fallback = ""
+    if easier is not None and is_available(easier, ctx.profile):
+        fallback = f" If you cannot reach the bottom of the range, use {easier.name} instead."
     if harder is not None:
         return Progression(
             kind=ProgressionKind.VARIANT,
             rule=f"Add reps week by week (the range rises with the RPE). {top}, slow the "
-            f"lowering to 3 s for a week, then move to {harder.name}.",
+            f"lowering to 3 s for a week, then move to {harder.name}.{fallback}",
             next_exercise_id=harder.id,
         )
     what = "a heavier bell or band" if entry.loading is not Loading.BODYWEIGHT else "more load"
@@ -214,5 +235,5 @@ def progression_rule(
         kind=ProgressionKind.REPS,
         rule=f"Add reps week by week (the range rises with the RPE). {top}, slow the "
         "lowering to 3-4 s, then add a 2-s pause at the hardest point; when that is easy, "
-        f"use {what} if you have it.",
+        f"use {what} if you have it.{fallback}",
     )
