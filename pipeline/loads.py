@@ -20,6 +20,7 @@ from programgen.pipeline.progression import (
     FIXED_LOADINGS,
     LoadContext,
     Prescribed,
+    assisted_reps,
     capped_reps,
     fixed_reps,
     progression_rule,
@@ -92,7 +93,7 @@ def _barbell_floor(
             "use dumbbells or a machine for this movement until the bar allows the reps.",
         )
     return Prescribed(
-        reps_min=max(1, min(low, top)),
+        reps_min=max(1, min(low, top - 2)),
         reps_max=top,
         load=bar,
         load_percent_e1rm=round(min(100.0, 100 * bar / one_rm), 1),
@@ -114,8 +115,11 @@ def prescribe(
     rpe = 10.0 - rir
     basis = entry.load_basis
     if entry.loading in FIXED_LOADINGS and (basis is None or basis[0] is not Lift.PULL_UP):
-        low, high = fixed_reps(ctx.profile.goal, rir, first_rir)
         kind = _fixed_kind(entry)
+        if kind is LoadKind.ASSISTED:
+            low, high = assisted_reps(rir, first_rir)
+        else:
+            low, high = fixed_reps(ctx.profile.goal, rir, first_rir)
         return Prescribed(
             reps_min=low,
             reps_max=high,

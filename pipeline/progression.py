@@ -131,6 +131,13 @@ def pull_up_reps(profile: Profile, rir: int, first_rir: int) -> tuple[int, int]:
     return low + extra, high + extra
 
 
+def assisted_reps(rir: int, first_rir: int) -> tuple[int, int]:
+    """Assisted pull-ups: the bodyweight pull-up range, rising with effort only."""
+    low, high = PULL_UP_BASE_REPS
+    extra = max(0, first_rir - rir)
+    return low + extra, high + extra
+
+
 def _pull_up_capacity(ctx: LoadContext) -> float | None:
     """Reps to failure at bodyweight, from a certain pull-up e1RM; None if unknown."""
     if Lift.PULL_UP not in ctx.e1rms or Lift.PULL_UP in ctx.uncertain:
@@ -198,7 +205,8 @@ def progression_rule(
     if entry.id in PULL_UP_SUBSTITUTES:
         return Progression(
             kind=ProgressionKind.LOAD,
-            rule=f"Double progression: {top.lower()}, add {_load_step(entry, ctx, False)}. "
+            rule=f"Double progression: {top[0].lower()}{top[1:]}, add "
+            f"{_load_step(entry, ctx, False)}. "
             f"Move on to pull-ups once you can do {PULL_UP_ENTRY_REPS + PULL_UP_ENTRY_RIR} "
             "bodyweight reps in a set (test every 4 weeks).",
             next_exercise_id="pull_up" if is_available(CATALOG["pull_up"], ctx.profile) else "",
@@ -206,7 +214,7 @@ def progression_rule(
     if entry.loading in LOADABLE or kind is LoadKind.ADDED:
         return Progression(
             kind=ProgressionKind.LOAD,
-            rule=f"Double progression: {top.lower()}, add "
+            rule=f"Double progression: {top[0].lower()}{top[1:]}, add "
             f"{_load_step(entry, ctx, kind is LoadKind.ADDED)} next session and build the "
             "reps up again from the bottom of the range.",
         )

@@ -80,9 +80,7 @@ def intensity(program: Program, profile: Profile, r: Reporter) -> None:
                     )
         if week.phase is Phase.DELOAD:
             if week.target_rpe > DELOAD_MAX_RPE:
-                r.add(
-                    f"{where}.target_rpe", f"deload RPE {week.target_rpe} above {DELOAD_MAX_RPE}"
-                )
+                r.add(f"{where}.target_rpe", f"deload RPE {week.target_rpe} above {DELOAD_MAX_RPE}")
             for j, day in enumerate(week.days):
                 for k, ex in enumerate(day.exercises):
                     if ex.target_rpe > DELOAD_MAX_RPE:

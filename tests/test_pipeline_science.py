@@ -15,9 +15,6 @@ from programgen.pipeline.analysis import (
     round_to_increment,
 )
 from programgen.pipeline.autoregulation import readiness_table
-from programgen.pipeline.loads import prescribe
-from programgen.pipeline.progression import LoadContext
-from programgen.pipeline.rpe_chart import percent_1rm
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.domain import (
     E1rmFormula,
@@ -35,12 +32,15 @@ from programgen.pipeline.domain import (
     Unit,
 )
 from programgen.pipeline.engine import build_program
+from programgen.pipeline.loads import prescribe
 from programgen.pipeline.periodization import (
     BEGINNER_MIN_REPS,
     POOR_RECOVERY_FACTOR,
     end_rir,
     plan_periodization,
 )
+from programgen.pipeline.progression import LoadContext
+from programgen.pipeline.rpe_chart import percent_1rm
 from programgen.pipeline.volume import (
     MAX_FACTOR,
     MIN_FACTOR,
