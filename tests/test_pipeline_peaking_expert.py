@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from programgen.pipeline.catalog import CATALOG, Loading, Pattern
 from programgen.pipeline.domain import (
     Equipment,
@@ -108,7 +110,7 @@ def test_bodyweight_only_beginner_progresses_by_reps_never_fewer_at_more_effort(
                     (ex.target_rpe, ex.reps_min, ex.reps_max)
                 )
     for history in by_slot.values():
-        for (rpe_a, lo_a, hi_a), (rpe_b, lo_b, hi_b) in zip(history, history[1:], strict=False):
+        for (rpe_a, lo_a, hi_a), (rpe_b, lo_b, hi_b) in itertools.pairwise(history):
             if rpe_b >= rpe_a:
                 assert lo_b >= lo_a and hi_b >= hi_a
 
