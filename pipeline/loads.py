@@ -119,7 +119,7 @@ def prescribe(
         if kind is LoadKind.ASSISTED:
             low, high = assisted_reps(rir, first_rir)
         else:
-            low, high = fixed_reps(ctx.profile.goal, rir, first_rir)
+            low, high = capped_reps(entry, *fixed_reps(ctx.profile.goal, rir, first_rir))
         return Prescribed(
             reps_min=low,
             reps_max=high,

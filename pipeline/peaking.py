@@ -52,13 +52,16 @@ TAPER_RIR = 2
 TAPER_MIN_RPE = 7.0
 
 # A set of at most this many reps counts as the day's heavy squat or deadlift work. On a
-# day with both lifts in a heavy phase one of them runs HEAVY_SHIFT reps higher (lighter)
+# training day with both lifts heavy (any phase but a deload; in a block's intensification,
+# realization and taper above all) one of them runs HEAVY_SHIFT reps higher (lighter)
 # so the heaviest squat and deadlift sets fall on different days: both load the spinal
 # erectors and hips, and separating them is standard peaking practice (coaching
 # convention, e.g. Sheiko's and Tuchscherer's templates; no trial compares it).
 HEAVY_REPS = 5
 HEAVY_SHIFT = 3
-HEAVY_PHASES = frozenset({Phase.INTENSIFICATION, Phase.REALIZATION, Phase.TAPER})
+HEAVY_PHASES = frozenset(
+    {Phase.ACCUMULATION, Phase.INTENSIFICATION, Phase.REALIZATION, Phase.TAPER}
+)
 
 # Test-day attempts as % of e1RM: opener ~92 % (about a single at RPE 8 on the RTS
 # chart: a weight the lifter makes on a bad day), second ~97 %, third ~101 % (a small
@@ -144,7 +147,7 @@ def build_test_day(
             else:
                 reps, rpe, percent = 1, ATTEMPT_RPES[n], ATTEMPT_PERCENTS[n]
             estimate = known.get(lift)
-            load = None
+            load = None  # unknown or uncertain e1RM: the percentages are of the lifter's best
             if estimate is not None:
                 raw = estimate.e1rm * percent / 100
                 load = max(BAR_WEIGHT[profile.unit], round_to_increment(raw, increment))
@@ -154,7 +157,7 @@ def build_test_day(
                     name=CATALOG[ex_id].name,
                     number=n + 1,
                     reps=reps,
-                    percent_e1rm=round(percent, 1) if estimate is not None else None,
+                    percent_e1rm=round(percent, 1),
                     load=load,
                     target_rpe=rpe,
                 )

@@ -57,10 +57,11 @@ FIXED_BASE_REPS: Mapping[Goal, tuple[int, int]] = {
 }
 MAX_FIXED_REPS = 30  # the validator's MAX_REPS
 
-# Deadlift variants (barbell and dumbbell hinges) stay at or below 8 reps: technique of
-# a loaded hinge degrades as a set lengthens and the lower back fatigues (coaching
-# convention; NSCA Essentials, 4th ed., ch. 17, programs the deadlift as a core lift at
-# <= 6-8 reps). Engine cap, not a trial result.
+# Deadlift variants (every loaded or bodyweight hinge: deadlifts, RDLs, good mornings,
+# swings) stay at or below 8 reps: technique of a hinge degrades as a set lengthens and
+# the lower back fatigues (coaching convention; NSCA Essentials, 4th ed., ch. 17,
+# programs the deadlift as a core lift at <= 6-8 reps). Engine cap, not a trial result.
+# Band hinges are exempt: a band unloads the bottom, where technique breaks down.
 HINGE_MAX_REPS = 8
 
 # Beginners do pull-ups once they manage this many bodyweight reps in a set with about
@@ -96,7 +97,7 @@ class LoadContext:
 
 
 def is_hinge_capped(entry: Exercise) -> bool:
-    return entry.pattern is Pattern.HINGE and entry.loading in (Loading.BARBELL, Loading.DUMBBELL)
+    return entry.pattern is Pattern.HINGE and entry.loading is not Loading.BAND
 
 
 def capped_reps(entry: Exercise, low: int, high: int) -> tuple[int, int]:

@@ -235,8 +235,8 @@ def peak_volume(program: Program, profile: Profile, r: Reporter) -> None:
 
 
 def heavy_days(program: Program, profile: Profile, r: Reporter) -> None:
-    """In intensification, realization and taper the heaviest squat and deadlift sets
-    (<= 5 reps) fall on different days."""
+    """In every training week (above all a block's intensification, realization and
+    taper) the heaviest squat and deadlift sets (<= 5 reps) fall on different days."""
     for i, week in enumerate(program.weeks):
         if week.phase not in HEAVY_PHASES:
             continue
