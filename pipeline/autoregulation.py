@@ -225,16 +225,8 @@ def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
             exercises: list[PrescribedExercise] = []
             for ex in day.exercises:
                 before = last.get((d, ex.exercise_id))
-                if (
-                    before is not None
-                    and ex.load is not None
-                    and before.load is not None
-                    and ex.load_kind is before.load_kind
-                    and ex.load_kind in (LoadKind.ABSOLUTE, LoadKind.ADDED)
-                    and ex.target_rpe >= before.target_rpe
-                    and ex.load <= before.load
-                    and (ex.reps_max < before.reps_max or ex.reps_min < before.reps_min)
-                ):
+                if before is not None and _stalls(before, ex):
+                    assert before.load is not None and ex.load is not None
                     load = round(before.load + increment, 2)
                     pct = ex.load_percent_e1rm
                     if pct is not None and ex.load > 0:
@@ -242,9 +234,23 @@ def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
                     ex = ex.model_copy(update={"load": load, "load_percent_e1rm": pct})
                 last[(d, ex.exercise_id)] = ex
                 exercises.append(ex)
-            days.append(day.model_copy(update={"exercises": exercises}))
-        out.append(week.model_copy(update={"days": days}))
+            same = all(a is b for a, b in zip(exercises, day.exercises, strict=True))
+            days.append(day if same else day.model_copy(update={"exercises": exercises}))
+        same = all(a is b for a, b in zip(days, week.days, strict=True))
+        out.append(week if same else week.model_copy(update={"days": days}))
     return out
+
+
+def _stalls(before: PrescribedExercise, ex: PrescribedExercise) -> bool:
+    return (
+        ex.load is not None
+        and before.load is not None
+        and ex.load_kind is before.load_kind
+        and ex.load_kind in (LoadKind.ABSOLUTE, LoadKind.ADDED)
+        and ex.target_rpe >= before.target_rpe
+        and ex.load <= before.load
+        and (ex.reps_max < before.reps_max or ex.reps_min < before.reps_min)
+    )
 
 
 def _lifts_per_day(construction: Construction) -> list[set[Lift]]:

@@ -110,6 +110,16 @@ def prescribe(
 ) -> Prescribed:
     """The prescription of `exercise_id` for planned reps low..high at `rir` reps in
     reserve (`first_rir`: week 1's RIR, from which fixed-load reps rise)."""
+    key = (exercise_id, low, high, rir, first_rir)
+    cached = ctx.memo.get(key)
+    if not isinstance(cached, Prescribed):
+        cached = ctx.memo[key] = _prescribe(exercise_id, low, high, rir, first_rir, ctx)
+    return cached
+
+
+def _prescribe(
+    exercise_id: str, low: int, high: int, rir: int, first_rir: int, ctx: LoadContext
+) -> Prescribed:
     entry = CATALOG[exercise_id]
     low, high = capped_reps(entry, low, high)
     rpe = 10.0 - rir

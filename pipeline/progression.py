@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from programgen.pipeline.catalog import CATALOG, Exercise, Loading, Pattern, is_available
 from programgen.pipeline.domain import (
@@ -94,6 +94,9 @@ class LoadContext:
     e1rms: Mapping[Lift, float]
     uncertain: frozenset[Lift]
     increment: float
+    # Prescriptions repeat across days and weeks; they are pure in their arguments, so
+    # one program computes each once (keeps the engine's p99 budget).
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False)
 
 
 def is_hinge_capped(entry: Exercise) -> bool:
@@ -154,6 +157,15 @@ def executable_exercise(exercise_id: str, ctx: LoadContext) -> tuple[str, str]:
     A beginner (or anyone whose pull-up e1RM says so) who cannot yet do PULL_UP_ENTRY_REPS
     bodyweight pull-ups gets an assisted variant or a pulldown where equipment allows.
     """
+    key = ("swap", exercise_id)
+    cached = ctx.memo.get(key)
+    if cached is None:
+        cached = ctx.memo[key] = _executable(exercise_id, ctx)
+    assert isinstance(cached, tuple)
+    return cached
+
+
+def _executable(exercise_id: str, ctx: LoadContext) -> tuple[str, str]:
     entry = CATALOG[exercise_id]
     basis = entry.load_basis
     if basis is None or basis[0] is not Lift.PULL_UP:
