@@ -118,10 +118,14 @@ def _header(program: program_pb2.Program) -> Panel:
         lines.append(program.summary + "\n\n")
     lines.append("Split: ", style="bold").append(program.split.replace("_", " ") + "\n")
     lines.append("Periodization: ", style="bold")
+    ending = (
+        f"deload in week {period.deload_week}"
+        if period.deload_week
+        else f"taper and test day in week {period.total_weeks}"
+    )
     lines.append(
         f"{label(program_pb2.PeriodizationModel.DESCRIPTOR, period.model)} — "
-        f"{period.total_weeks} weeks ({period.accumulation_weeks} accumulation, "
-        f"deload in week {period.deload_week})\n"
+        f"{period.total_weeks} weeks ({period.accumulation_weeks} accumulation, {ending})\n"
     )
     if period.rationale:
         lines.append(f"  {period.rationale}\n", style="italic")
@@ -201,10 +205,18 @@ def _rest(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
+_LOAD_WORDS = {
+    program_pb2.LOAD_KIND_BODYWEIGHT: "bodyweight",
+    program_pb2.LOAD_KIND_ASSISTED: "assisted",
+}
+
+
 def _load(ex: program_pb2.PrescribedExercise, unit: str) -> str:
     if not ex.HasField("load"):
-        return "RPE"
+        return _LOAD_WORDS.get(ex.load_kind, "RPE")
     text = f"{number(ex.load)} {unit}"
+    if ex.load_kind == program_pb2.LOAD_KIND_ADDED:
+        text = f"+{text} on bodyweight"
     if ex.HasField("load_percent_e1rm"):
         text += f" ({ex.load_percent_e1rm:.0f}%)"
     return text
@@ -244,6 +256,39 @@ def _week(week: program_pb2.Week, unit: str) -> Group:
     return _titled(title, table)
 
 
+def _progressions(program: program_pb2.Program) -> Group:
+    """Each exercise's progression rule, once (from its first appearance)."""
+    table = Table()
+    table.add_column("Exercise")
+    table.add_column("How to progress")
+    seen: set[str] = set()
+    for week in program.weeks:
+        for day in week.days:
+            for ex in day.exercises:
+                if ex.exercise_id in seen or not ex.HasField("progression"):
+                    continue
+                seen.add(ex.exercise_id)
+                table.add_row(ex.name or ex.exercise_id, ex.progression.rule)
+    return _titled("Progression rules", table)
+
+
+def _test_day(program: program_pb2.Program, unit: str) -> Group:
+    test = program.test_day
+    table = Table()
+    for name in ("Exercise", "Attempt", "Reps", "% e1RM", "Load", "RPE"):
+        table.add_column(name, justify="left" if name == "Exercise" else "right")
+    for a in test.attempts:
+        table.add_row(
+            a.name or a.exercise_id,
+            str(a.number),
+            str(a.reps),
+            f"{a.percent_e1rm:g}" if a.HasField("percent_e1rm") else "-",
+            f"{number(a.load)} {unit}" if a.HasField("load") else "by feel",
+            number(a.target_rpe),
+        )
+    return Group(Text(f"Test day (end of week {test.week})", style="bold"), Text(test.note), table)
+
+
 def _weekly_sets(program: program_pb2.Program) -> Group:
     table = Table()
     table.add_column("Muscle")
@@ -279,7 +324,9 @@ def program_view(program: program_pb2.Program) -> Group:
     unit = unit_label(program.unit)
     parts: list[RenderableType] = [_header(program), _landmarks(program), _weak_points(program)]
     parts += [_week(week, unit) for week in program.weeks]
-    parts += [_weekly_sets(program), _autoregulation(program)]
+    if program.HasField("test_day"):
+        parts.append(_test_day(program, unit))
+    parts += [_progressions(program), _weekly_sets(program), _autoregulation(program)]
     spaced: list[RenderableType] = []
     for part in parts:
         spaced += [part, Text("")]
