@@ -225,11 +225,16 @@ def progression_rule(
             next_exercise_id="pull_up" if is_available(CATALOG["pull_up"], ctx.profile) else "",
         )
     if entry.loading in LOADABLE or kind is LoadKind.ADDED:
+        planned = (
+            "The plan sets each week's load from your e1RM; within the week, "
+            if kind in (LoadKind.ABSOLUTE, LoadKind.ADDED)
+            else ""
+        )
         return Progression(
             kind=ProgressionKind.LOAD,
-            rule=f"Double progression: {top[0].lower()}{top[1:]}, add "
+            rule=f"{planned}{(top[0].lower() if planned else top[0])}{top[1:]}, add "
             f"{_load_step(entry, ctx, kind is LoadKind.ADDED)} next session and build the "
-            "reps up again from the bottom of the range.",
+            "reps up again from the bottom of the range (double progression).",
         )
     harder = _harder(entry, ctx.profile)
     if entry.lift is Lift.PULL_UP or (entry.load_basis or (None,))[0] is Lift.PULL_UP:
