@@ -47,7 +47,8 @@ from programgen.pipeline.periodization import (
     RepRange,
     WeekPlan,
 )
-from programgen.pipeline.progression import LoadContext, Prescribed, executable_exercise
+from programgen.pipeline.progression import LoadContext, Prescribed
+from programgen.pipeline.variants import executable_exercise
 
 # The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
 # (Zourdos et al. 2016).
@@ -163,9 +164,17 @@ def _slot_reps(
 
 
 def _exercise(
-    slot: Slot, sets: int, rng: RepRange, week: WeekPlan, first_rir: int, ctx: LoadContext
+    slot: Slot,
+    sets: int,
+    rng: RepRange,
+    week: WeekPlan,
+    first_rir: int,
+    ctx: LoadContext,
+    taken: frozenset[str],
 ) -> PrescribedExercise:
     exercise_id, swap_note = executable_exercise(slot.exercise_id, ctx)
+    if exercise_id != slot.exercise_id and exercise_id in taken:
+        exercise_id, swap_note = slot.exercise_id, ""  # never the same exercise twice a day
     p = prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
     return PrescribedExercise(
         exercise_id=exercise_id,
@@ -192,6 +201,7 @@ def _day(
     first_rir: int,
     ctx: LoadContext,
 ) -> TrainingDay:
+    taken = frozenset(s.exercise_id for s in day.slots)
     exercises = [
         _exercise(
             slot,
@@ -200,6 +210,7 @@ def _day(
             week,
             first_rir,
             ctx,
+            taken,
         )
         for slot in day.slots
         if slot.sets[week.week - 1] > 0

@@ -18,7 +18,6 @@ empty bar; bodyweight work states added load or assistance, never a load of 0.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -33,7 +32,6 @@ from programgen.pipeline.domain import (
     Progression,
     ProgressionKind,
 )
-from programgen.pipeline.rpe_chart import reps_to_failure
 
 # Loadings whose resistance the lifter cannot raise in small steps.
 FIXED_LOADINGS = frozenset({Loading.BODYWEIGHT, Loading.BAND, Loading.KETTLEBELL})
@@ -140,51 +138,6 @@ def assisted_reps(rir: int, first_rir: int) -> tuple[int, int]:
     low, high = PULL_UP_BASE_REPS
     extra = max(0, first_rir - rir)
     return low + extra, high + extra
-
-
-def _pull_up_capacity(ctx: LoadContext) -> float | None:
-    """Reps to failure at bodyweight, from a certain pull-up e1RM; None if unknown."""
-    if Lift.PULL_UP not in ctx.e1rms or Lift.PULL_UP in ctx.uncertain:
-        return None
-    bw = ctx.profile.bodyweight
-    system = ctx.e1rms[Lift.PULL_UP] + bw
-    return reps_to_failure(100 * bw / system)
-
-
-def executable_exercise(exercise_id: str, ctx: LoadContext) -> tuple[str, str]:
-    """The exercise a lifter can do in the slot, and why it changed ("" = unchanged).
-
-    A beginner (or anyone whose pull-up e1RM says so) who cannot yet do PULL_UP_ENTRY_REPS
-    bodyweight pull-ups gets an assisted variant or a pulldown where equipment allows.
-    """
-    key = ("swap", exercise_id)
-    cached = ctx.memo.get(key)
-    if cached is None:
-        cached = ctx.memo[key] = _executable(exercise_id, ctx)
-    assert isinstance(cached, tuple)
-    return cached
-
-
-def _executable(exercise_id: str, ctx: LoadContext) -> tuple[str, str]:
-    entry = CATALOG[exercise_id]
-    basis = entry.load_basis
-    if basis is None or basis[0] is not Lift.PULL_UP:
-        return exercise_id, ""
-    capacity = _pull_up_capacity(ctx)
-    if capacity is None:
-        able = ctx.profile.experience is not Experience.BEGINNER
-    else:
-        able = math.floor(capacity) - PULL_UP_ENTRY_RIR >= PULL_UP_ENTRY_REPS
-    if able:
-        return exercise_id, ""
-    for sub in PULL_UP_SUBSTITUTES:
-        candidate = CATALOG.get(sub)
-        if candidate is not None and is_available(candidate, ctx.profile):
-            return sub, (
-                f"In place of {entry.name} until you can do "
-                f"{PULL_UP_ENTRY_REPS + PULL_UP_ENTRY_RIR} bodyweight reps in one set."
-            )
-    return exercise_id, ""
 
 
 def _harder(entry: Exercise, profile: Profile) -> Exercise | None:

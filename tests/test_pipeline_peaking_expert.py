@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
+from programgen.pipeline.autoregulation import load_context
 from programgen.pipeline.catalog import CATALOG, Loading, Pattern
 from programgen.pipeline.domain import (
     Equipment,
@@ -19,11 +21,12 @@ from programgen.pipeline.engine import build_program
 from programgen.pipeline.peaking import BAR_WEIGHT, HEAVY_REPS
 from programgen.pipeline.progression import FIXED_LOADINGS, HINGE_MAX_REPS
 from programgen.pipeline.validator import program_violations
+from programgen.pipeline.variants import executable_exercise
 from tests.pipeline_support import FULL_GYM, make_profile
 from tests.test_pipeline_progression import BODYWEIGHT, PEAK, SMALL_LB
 
 
-def every(program: Program) -> list[tuple[int, int, str, object]]:
+def every(program: Program) -> list[tuple[int, int, str, Any]]:
     return [
         (w.week, d.day, ex.exercise_id, ex)
         for w in program.weeks
@@ -48,6 +51,14 @@ def test_lb_lifter_whose_e1rm_implies_a_sub_bar_load_gets_the_empty_bar() -> Non
     assert empty and all(ex.load == bar for ex in empty)
     # At the bar the reps are what the bar allows, a real range, not a lone number.
     assert all(ex.reps_min < ex.reps_max for ex in empty if ex.reps_max > 2)
+    # An overhead-press e1RM of about 51 lb: the bar is most of it, so where the slot
+    # holds an overhead press it moves to a lighter implement.
+    ctx = load_context(SMALL_LB, program.analysis)
+    swapped, note = executable_exercise("overhead_press", ctx)
+    assert CATALOG[swapped].loading in (Loading.DUMBBELL, Loading.MACHINE)
+    assert "empty bar" in note
+    # Bench (e1RM about 68 lb) keeps the bar: the bar still allows 10+ reps.
+    assert executable_exercise("barbell_bench_press", ctx) == ("barbell_bench_press", "")
 
 
 def test_advanced_powerlifting_peak_two_days_of_45_minutes() -> None:
@@ -122,8 +133,8 @@ def test_beginner_pull_ups_become_a_pulldown_or_an_assisted_variant() -> None:
     pulldowns = [ex for _, _, i, ex in every(gym) if i == "lat_pulldown"]
     assert pulldowns
     for ex in pulldowns:
-        assert ex.progression.next_exercise_id == "pull_up"  # type: ignore[attr-defined]
-        assert "pull-ups" in ex.progression.rule  # type: ignore[attr-defined]
+        assert ex.progression.next_exercise_id == "pull_up"
+        assert "pull-ups" in ex.progression.rule
 
     banded = make_profile(
         experience=Experience.BEGINNER,
@@ -134,9 +145,9 @@ def test_beginner_pull_ups_become_a_pulldown_or_an_assisted_variant() -> None:
     assisted = [ex for _, _, i, ex in every(program) if i == "band_assisted_pull_up"]
     assert assisted
     for ex in assisted:
-        assert ex.load_kind is LoadKind.ASSISTED  # type: ignore[attr-defined]
-        assert ex.progression.kind is ProgressionKind.ASSISTANCE  # type: ignore[attr-defined]
-        assert ex.reps_max <= 10  # type: ignore[attr-defined]
+        assert ex.load_kind is LoadKind.ASSISTED
+        assert ex.progression.kind is ProgressionKind.ASSISTANCE
+        assert ex.reps_max <= 10
 
     # A bar and nothing else: pull-ups stay, at reachable reps, with negatives as the way in.
     bar_only = make_profile(
@@ -145,8 +156,8 @@ def test_beginner_pull_ups_become_a_pulldown_or_an_assisted_variant() -> None:
     pulls = [ex for _, _, i, ex in every(build_program(bar_only)) if i == "pull_up"]
     assert pulls
     for ex in pulls:
-        assert ex.reps_max <= 8  # type: ignore[attr-defined]
-        assert "negatives" in ex.progression.rule  # type: ignore[attr-defined]
+        assert ex.reps_max <= 8
+        assert "negatives" in ex.progression.rule
 
 
 def test_beginners_deadlift_variants_stay_at_or_below_eight_reps() -> None:
@@ -171,4 +182,4 @@ def test_every_fixed_load_exercise_states_how_it_progresses() -> None:
     assert program_violations(program, profile) == []
     for _, _, i, ex in every(program):
         if CATALOG[i].loading in FIXED_LOADINGS:
-            assert ex.progression.kind is not ProgressionKind.LOAD  # type: ignore[attr-defined]
+            assert ex.progression.kind is not ProgressionKind.LOAD
