@@ -483,10 +483,10 @@ class _Builder:
         targets: list[int] = []
         for w in self.plan.weeks:
             if w.phase is Phase.DELOAD:
-                # Deload at about MV, never more than half the last week, and at least one
+                # Deload at about MV, never more than half the peak week, and at least one
                 # set for each day's first slot so every day keeps its compound anchor.
-                last = targets[-1]
-                targets.append(min(last // 2, max(mp.landmarks.mv, days_used)))
+                peak = max(targets)
+                targets.append(min(peak // 2, max(mp.landmarks.mv, days_used)))
                 continue
             ramp = mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5)
             if w.volume_factor < 1.0:

@@ -23,6 +23,7 @@ from programgen.pipeline.progression import (
     assisted_reps,
     capped_reps,
     fixed_reps,
+    min_reps,
     progression_rule,
     pull_up_reps,
 )
@@ -40,7 +41,13 @@ def _fixed_kind(entry: Exercise) -> LoadKind:
 
 
 def _pull_up(
-    entry: Exercise, low: int, high: int, rir: int, ctx: LoadContext, ratio: float
+    entry: Exercise,
+    low: int,
+    high: int,
+    rir: int,
+    first_rir: int,
+    ctx: LoadContext,
+    ratio: float,
 ) -> Prescribed:
     bw = ctx.profile.bodyweight
     system = (ctx.e1rms[Lift.PULL_UP] + bw) * ratio
@@ -61,15 +68,26 @@ def _pull_up(
     # rise as RIR falls (fixed load). Capacity is read at the week-1 RIR so the range
     # moves only with effort.
     capacity = math.floor(reps_to_failure(100 * bw / system))
-    top = max(1, capacity - rir)
+    top = capacity - rir
+    # The reachable range rises with effort only: the pull-up range (pipeline.progression)
+    # or what capacity allows at this RIR, whichever is higher; reps out of reach are
+    # done as slow negatives.
+    low, high = pull_up_reps(ctx.profile, rir, first_rir)
+    low, high = max(low, top - 2), max(high, top)
+    note = "Bodyweight only: your e1RM says no added load is needed for these reps."
+    if top < high:
+        note = (
+            "Bodyweight only. Pull what you can, then jump to the top and lower slowly "
+            "(3-5 s) for the remaining reps."
+        )
     return Prescribed(
-        reps_min=max(1, top - 2),
-        reps_max=top,
+        reps_min=low,
+        reps_max=high,
         load=None,
         load_percent_e1rm=None,
         load_kind=LoadKind.BODYWEIGHT,
-        progression=progression_rule(entry, LoadKind.BODYWEIGHT, top, rpe, ctx),
-        note="Bodyweight only: your e1RM says no added load is needed for these reps.",
+        progression=progression_rule(entry, LoadKind.BODYWEIGHT, high, rpe, ctx),
+        note=note,
     )
 
 
@@ -81,7 +99,7 @@ def _barbell_floor(
     rpe = 10.0 - rir
     top = min(high, math.floor(reps_to_failure(100 * bar / one_rm)) - rir)
     unit = ctx.profile.unit.value
-    if top < 1:
+    if top < min_reps(ctx.profile):
         return Prescribed(
             reps_min=low,
             reps_max=high,
@@ -160,7 +178,7 @@ def _prescribe(
         )
     lift, ratio = basis
     if lift is Lift.PULL_UP:
-        return _pull_up(entry, low, high, rir, ctx, ratio)
+        return _pull_up(entry, low, high, rir, first_rir, ctx, ratio)
     one_rm = ctx.e1rms[lift] * ratio
     percent = percent_1rm(high, rpe)
     load = round_to_increment(one_rm * percent / 100, ctx.increment)

@@ -32,6 +32,7 @@ from programgen.pipeline.domain import (
     Progression,
     ProgressionKind,
 )
+from programgen.pipeline.periodization import BEGINNER_MIN_REPS
 
 # Loadings whose resistance the lifter cannot raise in small steps.
 FIXED_LOADINGS = frozenset({Loading.BODYWEIGHT, Loading.BAND, Loading.KETTLEBELL})
@@ -106,6 +107,10 @@ def capped_reps(entry: Exercise, low: int, high: int) -> tuple[int, int]:
     if not is_hinge_capped(entry) or high <= HINGE_MAX_REPS:
         return low, high
     return min(low, HINGE_MAX_REPS - 2), HINGE_MAX_REPS
+
+
+def min_reps(profile: Profile) -> int:
+    return BEGINNER_MIN_REPS if profile.experience is Experience.BEGINNER else 1
 
 
 def fixed_reps(goal: Goal, rir: int, first_rir: int) -> tuple[int, int]:

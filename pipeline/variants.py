@@ -26,6 +26,8 @@ from programgen.pipeline.rpe_chart import reps_to_failure
 # RPE chart's 10 reps to failure is about 74 % of 1RM). Engine threshold.
 LIGHTER_IMPLEMENT_RTF = 10.0
 LIGHTER_IMPLEMENT_MULTIPLE = 1.35  # 1 / 0.739: the bar at 10 reps to failure
+# Lighter implements in order of preference: those that still load in small steps first.
+_LIGHTER = (Loading.DUMBBELL, Loading.MACHINE, Loading.KETTLEBELL, Loading.BAND, Loading.BODYWEIGHT)
 # Strength and peaking programs keep their competition lifts (they train them every
 # week and test them): there the empty bar with fewer reps is the answer.
 _KEEP_COMPETITION = frozenset({Goal.GENERAL_STRENGTH, Goal.POWERLIFTING_PEAK})
@@ -92,17 +94,20 @@ def _lighter_implement(entry: Exercise, ctx: LoadContext) -> tuple[str, str] | N
     bar = BAR_WEIGHT[ctx.profile.unit]
     if one_rm > bar and reps_to_failure(100 * bar / one_rm) >= LIGHTER_IMPLEMENT_RTF:
         return None
-    for ex in available(ctx.profile):
-        if (
-            ex.primary == entry.primary
-            and ex.pattern is entry.pattern
-            and ex.compound == entry.compound
-            and ex.loading in (Loading.DUMBBELL, Loading.MACHINE)
-            and not ex.unilateral
-        ):
-            return ex.id, (
-                f"In place of {entry.name}: your e1RM puts its loads at or below the empty "
-                f"bar ({bar:g} {ctx.profile.unit.value}); move to the bar once your e1RM "
-                f"on it reaches about {LIGHTER_IMPLEMENT_MULTIPLE:g} x the bar."
-            )
+    candidates = [
+        ex
+        for ex in available(ctx.profile)
+        if ex.primary == entry.primary
+        and ex.pattern is entry.pattern
+        and ex.compound == entry.compound
+        and ex.loading in _LIGHTER
+        and not ex.unilateral
+    ]
+    if candidates:
+        ex = min(candidates, key=lambda c: _LIGHTER.index(c.loading))
+        return ex.id, (
+            f"In place of {entry.name}: your e1RM puts its loads at or below the empty "
+            f"bar ({bar:g} {ctx.profile.unit.value}); move to the bar once your e1RM "
+            f"on it reaches about {LIGHTER_IMPLEMENT_MULTIPLE:g} x the bar."
+        )
     return None
