@@ -33,6 +33,11 @@ PLATE_INCREMENT = {Unit.KG: 2.5, Unit.LB: 5.0}
 # equation underestimating the deadlift 1RM. Treat any e1RM as an estimate the RPE
 # targets correct.
 BRZYCKI_MAX_REPS = 10
+# Prediction error of every rep-max equation grows with the reps; from sets of more than
+# 10 reps the e1RM is flagged uncertain and its loads go by RPE instead (Reynolds, Gordon
+# & Robergs 2006, J Strength Cond Res 20:584: estimates from 5- and 10-RM sets tracked
+# the 1RM closely, from 20-RM sets poorly). docs/science.md, "Loads".
+RELIABLE_MAX_REPS = 10
 
 # Bodyweight multiples (e1RM / bodyweight) at which a lifter reaches intermediate,
 # advanced and elite: the flat summary multiples Strength Level (strengthlevel.com)
@@ -95,6 +100,7 @@ def estimate(lift: KnownLift, bodyweight: float) -> LiftEstimate:
             e1rm=round(system - bodyweight, 1),
             formula=formula,
             relative_strength=round(system / bodyweight, 2),
+            uncertain=lift.reps > RELIABLE_MAX_REPS,
         )
     value, formula = e1rm(lift.weight, lift.reps)
     return LiftEstimate(
@@ -102,6 +108,7 @@ def estimate(lift: KnownLift, bodyweight: float) -> LiftEstimate:
         e1rm=round(value, 1),
         formula=formula,
         relative_strength=round(value / bodyweight, 2),
+        uncertain=lift.reps > RELIABLE_MAX_REPS,
     )
 
 

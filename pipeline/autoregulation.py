@@ -2,12 +2,11 @@
 
 RPE here is the RIR-based RPE scale (Zourdos et al. 2016, J Strength Cond Res 30:267;
 Helms, Cronin, Storey & Zourdos 2016, Strength Cond J 38(4):42): RPE = 10 - RIR.
-Loads come from the lift's e1RM and the reps the set is planned to reach plus its reps
-in reserve, through the %1RM-repetition table below, rounded to the plate increment.
-Close variants of a known lift (front squat, close-grip bench, chin-up ...) are loaded
-from the parent lift's e1RM times a conservative ratio (pipeline.catalog._VARIANTS).
-Exercises not mapped to a known lift get no load: the athlete picks one that lands on
-the target RPE.
+Loads, load kinds and progression rules come from pipeline.loads and
+pipeline.progression (the RPE chart's diagonal, never below the empty bar, fixed-load
+reps that only rise with effort). In the heavy phases of a block the heaviest squat and
+deadlift sets fall on different days (pipeline.peaking.heavy_pairs), and a block that
+tapers ends with a test day.
 
 Every exercise of a week carries the week's RPE/RIR (the validator checks it), and no
 planned RPE, nor any readiness adjustment of it, goes past 10.
@@ -15,23 +14,31 @@ planned RPE, nor any readiness adjustment of it, goes past 10.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from programgen.pipeline.accounting import session_minutes, week_hard_sets
-from programgen.pipeline.analysis import round_to_increment
 from programgen.pipeline.catalog import CATALOG
-from programgen.pipeline.construction import Construction, Slot
+from programgen.pipeline.construction import Construction, DayPlan, Slot
 from programgen.pipeline.domain import (
     FrozenModel,
     Lift,
+    LoadKind,
     MuscleSets,
+    Phase,
     PrescribedExercise,
     Profile,
     ProfileAnalysis,
     Readiness,
     ReadinessAdjustment,
+    TestDay,
     TrainingDay,
     Week,
+)
+from programgen.pipeline.loads import prescribe
+from programgen.pipeline.peaking import (
+    HEAVY_PHASES,
+    HEAVY_REPS,
+    HEAVY_SHIFT,
+    build_test_day,
+    heavy_pairs,
 )
 from programgen.pipeline.periodization import (
     COMPETITION_LIFTS,
@@ -40,6 +47,8 @@ from programgen.pipeline.periodization import (
     RepRange,
     WeekPlan,
 )
+from programgen.pipeline.progression import LoadContext, Prescribed
+from programgen.pipeline.variants import executable_exercise
 
 # The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
 # (Zourdos et al. 2016).
@@ -49,23 +58,7 @@ RPE_MIN, RPE_MAX = 5.0, 10.0
 class Autoregulated(FrozenModel):
     weeks: list[Week]
     readiness: list[ReadinessAdjustment]
-
-
-# %1RM for the number of reps a lifter can do to failure: the NSCA %1RM-repetition table
-# (Baechle & Earle, Essentials of Strength Training and Conditioning, 3rd ed. 2008,
-# Table 15.7). 13-14 are interpolated; past 15 the Epley curve is scaled to meet the
-# table's 65 % at 15 reps, so the percentage keeps falling smoothly.
-_PERCENT_1RM = {
-    1: 100.0, 2: 95.0, 3: 93.0, 4: 90.0, 5: 87.0, 6: 85.0, 7: 83.0, 8: 80.0,
-    9: 77.0, 10: 75.0, 11: 70.0, 12: 67.0, 13: 66.3, 14: 65.7, 15: 65.0,
-}  # fmt: skip
-
-
-def percent_1rm(reps_to_failure: int) -> float:
-    reps = max(1, reps_to_failure)
-    if reps in _PERCENT_1RM:
-        return _PERCENT_1RM[reps]
-    return 65.0 * (1 + 15 / 30) / (1 + reps / 30)
+    test_day: TestDay | None = None
 
 
 # Readiness: the session's RPE target moves by rpe_delta and its sets scale by
@@ -130,82 +123,152 @@ def _reps(slot: Slot, reps: DayReps) -> RepRange:
     return reps.compound if competition else reps.assistance
 
 
-def prescribed_load(
+def load_context(profile: Profile, analysis: ProfileAnalysis) -> LoadContext:
+    return LoadContext(
+        profile=profile,
+        e1rms={e.lift: e.e1rm for e in analysis.lifts},
+        uncertain=frozenset(e.lift for e in analysis.lifts if e.uncertain),
+        increment=analysis.plate_increment,
+    )
+
+
+def prescription(
     exercise_id: str,
+    reps_min: int,
     reps_max: int,
     rir: int,
-    e1rms: Mapping[Lift, float],
-    bodyweight: float,
-    increment: float,
-) -> tuple[float | None, float | None, str]:
-    """(load, % of the exercise's estimated 1RM, note) for sets of up to `reps_max` reps
-    stopped `rir` reps short of failure; (None, None, "") when no known lift backs the
-    exercise. The one load rule, shared by the engine and the LLM stage's swaps."""
-    entry = CATALOG[exercise_id]
-    basis = entry.load_basis
-    if basis is None or basis[0] not in e1rms:
-        return None, None, ""
-    lift, ratio = basis
-    percent = percent_1rm(reps_max + rir)
-    note = ""
-    if entry.lift is None:
-        note = (
-            f"Load assumes a 1RM of about {ratio:.0%} of your "
-            f"{lift.value.replace('_', ' ')} e1RM (rule of thumb); adjust it to the RPE."
-        )
-    if lift is Lift.PULL_UP:
-        # The e1RM is added load; percentages apply to the whole system mass.
-        system = (e1rms[lift] + bodyweight) * ratio
-        added = system * percent / 100 - bodyweight
-        load = max(0.0, round_to_increment(added, increment))
-        note = " ".join(n for n in (note, "Load is added to bodyweight.") if n)
-        if added < 0:
-            note += " Use band assistance if the reps are out of reach."
-        return load, round(percent, 1), note
-    load = round_to_increment(e1rms[lift] * ratio * percent / 100, increment)
-    return load, round(percent, 1), note
+    first_rir: int,
+    profile: Profile,
+    analysis: ProfileAnalysis,
+) -> Prescribed:
+    """One exercise's load, load kind, reps and progression rule for a week: the one
+    load rule, shared by the engine and the LLM stage's swaps."""
+    ctx = load_context(profile, analysis)
+    return prescribe(exercise_id, reps_min, reps_max, rir, first_rir, ctx)
+
+
+def _slot_reps(
+    slot: Slot, index: int, week: WeekPlan, reps: DayReps, heavy: set[tuple[int, Lift]]
+) -> RepRange:
+    rng = _reps(slot, reps)
+    lift = CATALOG[slot.exercise_id].lift
+    if (
+        week.phase in HEAVY_PHASES
+        and lift in (Lift.SQUAT, Lift.DEADLIFT)
+        and (index, lift) not in heavy
+        and rng.high <= HEAVY_REPS
+    ):
+        # The other of squat and deadlift runs lighter today (pipeline.peaking).
+        return RepRange(low=rng.low + HEAVY_SHIFT, high=rng.high + HEAVY_SHIFT)
+    return rng
+
+
+def _exercise(
+    slot: Slot,
+    sets: int,
+    rng: RepRange,
+    week: WeekPlan,
+    first_rir: int,
+    ctx: LoadContext,
+    taken: frozenset[str],
+) -> PrescribedExercise:
+    exercise_id, swap_note = executable_exercise(slot.exercise_id, ctx)
+    if exercise_id != slot.exercise_id and exercise_id in taken:
+        exercise_id, swap_note = slot.exercise_id, ""  # never the same exercise twice a day
+    p = prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
+    return PrescribedExercise(
+        exercise_id=exercise_id,
+        name=CATALOG[exercise_id].name,
+        sets=sets,
+        reps_min=p.reps_min,
+        reps_max=p.reps_max,
+        target_rpe=week.rpe,
+        target_rir=week.rir,
+        rest_seconds=slot.rest_seconds,
+        load=p.load,
+        load_percent_e1rm=p.load_percent_e1rm,
+        notes=" ".join(n for n in (slot.note, swap_note, p.note) if n),
+        load_kind=p.load_kind,
+        progression=p.progression,
+    )
 
 
 def _day(
-    slots: list[Slot],
-    index: int,
-    focus: str,
+    day: DayPlan,
     week: WeekPlan,
     reps: DayReps,
-    e1rms: dict[Lift, float],
-    profile: Profile,
-    increment: float,
+    heavy: set[tuple[int, Lift]],
+    first_rir: int,
+    ctx: LoadContext,
 ) -> TrainingDay:
-    exercises: list[PrescribedExercise] = []
-    for slot in slots:
-        sets = slot.sets[week.week - 1]
-        if sets <= 0:
-            continue
-        rng = _reps(slot, reps)
-        load, percent, load_note = prescribed_load(
-            slot.exercise_id, rng.high, week.rir, e1rms, profile.bodyweight, increment
+    taken = frozenset(s.exercise_id for s in day.slots)
+    exercises = [
+        _exercise(
+            slot,
+            slot.sets[week.week - 1],
+            _slot_reps(slot, day.day - 1, week, reps, heavy),
+            week,
+            first_rir,
+            ctx,
+            taken,
         )
-        exercises.append(
-            PrescribedExercise(
-                exercise_id=slot.exercise_id,
-                name=CATALOG[slot.exercise_id].name,
-                sets=sets,
-                reps_min=rng.low,
-                reps_max=rng.high,
-                target_rpe=week.rpe,
-                target_rir=week.rir,
-                rest_seconds=slot.rest_seconds,
-                load=load,
-                load_percent_e1rm=percent,
-                notes=" ".join(n for n in (slot.note, load_note) if n),
-            )
-        )
+        for slot in day.slots
+        if slot.sets[week.week - 1] > 0
+    ]
     return TrainingDay(
-        day=index,
-        focus=focus if not reps.label else f"{focus} ({reps.label})",
+        day=day.day,
+        focus=day.focus if not reps.label else f"{day.focus} ({reps.label})",
         exercises=exercises,
         estimated_minutes=session_minutes(exercises),
     )
+
+
+def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
+    """Where a set's reps fall week over week at the same or a higher RPE but rounding
+    to the plate step left the load where it was, add the step: at an unchanged load
+    fewer reps would be an easier set, not the planned one (docs/science.md,
+    "Progressions")."""
+    last: dict[tuple[int, str], PrescribedExercise] = {}
+    out: list[Week] = []
+    for week in weeks:
+        days: list[TrainingDay] = []
+        for d, day in enumerate(week.days):
+            exercises: list[PrescribedExercise] = []
+            for ex in day.exercises:
+                before = last.get((d, ex.exercise_id))
+                if before is not None and _stalls(before, ex):
+                    assert before.load is not None and ex.load is not None
+                    load = round(before.load + increment, 2)
+                    pct = ex.load_percent_e1rm
+                    if pct is not None and ex.load > 0:
+                        pct = round(min(100.0, pct * load / ex.load), 1)
+                    ex = ex.model_copy(update={"load": load, "load_percent_e1rm": pct})
+                last[(d, ex.exercise_id)] = ex
+                exercises.append(ex)
+            same = all(a is b for a, b in zip(exercises, day.exercises, strict=True))
+            days.append(day if same else day.model_copy(update={"exercises": exercises}))
+        same = all(a is b for a, b in zip(days, week.days, strict=True))
+        out.append(week if same else week.model_copy(update={"days": days}))
+    return out
+
+
+def _stalls(before: PrescribedExercise, ex: PrescribedExercise) -> bool:
+    return (
+        ex.load is not None
+        and before.load is not None
+        and ex.load_kind is before.load_kind
+        and ex.load_kind in (LoadKind.ABSOLUTE, LoadKind.ADDED)
+        and ex.target_rpe >= before.target_rpe
+        and ex.load <= before.load
+        and (ex.reps_max < before.reps_max or ex.reps_min < before.reps_min)
+    )
+
+
+def _lifts_per_day(construction: Construction) -> list[set[Lift]]:
+    return [
+        {lift for s in d.slots if (lift := CATALOG[s.exercise_id].lift) is not None}
+        for d in construction.days
+    ]
 
 
 def autoregulate(
@@ -214,20 +277,14 @@ def autoregulate(
     plan: PeriodizationPlan,
     construction: Construction,
 ) -> Autoregulated:
-    e1rms = {e.lift: e.e1rm for e in analysis.lifts}
+    ctx = load_context(profile, analysis)
+    first_rir = plan.weeks[0].rir
+    lifts = _lifts_per_day(construction)
     weeks: list[Week] = []
     for week in plan.weeks:
+        heavy = heavy_pairs(lifts, week.week)
         days = [
-            _day(
-                day.slots,
-                day.day,
-                day.focus,
-                week,
-                week.days[day.day - 1],
-                e1rms,
-                profile,
-                analysis.plate_increment,
-            )
+            _day(day, week, week.days[day.day - 1], heavy, first_rir, ctx)
             for day in construction.days
         ]
         draft = Week(
@@ -244,4 +301,13 @@ def autoregulate(
                 update={"weekly_sets": [MuscleSets(muscle=m, sets=n) for m, n in counted.items()]}
             )
         )
-    return Autoregulated(weeks=weeks, readiness=readiness_table(max(w.rpe for w in plan.weeks)))
+    weeks = _no_stalls(weeks, analysis.plate_increment)
+    test = None
+    if plan.weeks[-1].phase is Phase.TAPER:
+        ids = [ex.exercise_id for w in weeks for d in w.days for ex in d.exercises]
+        test = build_test_day(profile, len(weeks), ids, analysis.lifts, analysis.plate_increment)
+    return Autoregulated(
+        weeks=weeks,
+        readiness=readiness_table(max(w.rpe for w in plan.weeks)),
+        test_day=test,
+    )

@@ -62,7 +62,7 @@ class Slot(FrozenModel):
     exercise_id: str
     muscle: Muscle
     compound: bool
-    sets: list[int]  # per week, accumulation weeks then the deload
+    sets: list[int]  # per week of the periodization plan
     rest_seconds: int
     note: str = ""
 
@@ -477,16 +477,23 @@ class _Builder:
     # ------------------------------------------------------------------ output
 
     def weekly_targets(self, mp: _MusclePlan) -> list[int]:
-        accumulation = [w for w in self.plan.weeks if w.phase is Phase.ACCUMULATION]
-        targets = [
-            mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5) for w in accumulation
-        ]
-        # Deload at about MV, never more than half the last week, and at least one set
-        # for each day's first slot so every day keeps its compound anchor.
-        last = targets[-1]
+        """Sets per week of the plan: the ramp times the week's volume factor (below 1 as
+        a block intensifies and tapers), and the deload at about MV."""
         days_used = len({d for d, _ in mp.slots})
-        deload = min(last // 2, max(mp.landmarks.mv, days_used))
-        return [*targets, deload]
+        targets: list[int] = []
+        for w in self.plan.weeks:
+            if w.phase is Phase.DELOAD:
+                # Deload at about MV, never more than half the peak week, and at least one
+                # set for each day's first slot so every day keeps its compound anchor.
+                peak = max(targets)
+                targets.append(min(peak // 2, max(mp.landmarks.mv, days_used)))
+                continue
+            ramp = mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5)
+            if w.volume_factor < 1.0:
+                scaled = int(ramp * w.volume_factor + 0.5)
+                ramp = min(ramp, max(scaled, mp.landmarks.mv, days_used))
+            targets.append(ramp)
+        return targets
 
     def refill(self) -> None:
         """Hand back peak sets that trimming took but the final plan has room for.

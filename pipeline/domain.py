@@ -8,6 +8,7 @@ enum value maps to the proto enum value ``<ENUM_NAME>_<VALUE>`` in UPPER_SNAKE c
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -119,8 +120,28 @@ class PeriodizationModel(StrEnum):
 
 
 class Phase(StrEnum):
-    ACCUMULATION = "accumulation"
-    DELOAD = "deload"
+    ACCUMULATION = "accumulation"  # volume builds at moderate loads
+    DELOAD = "deload"  # fewer sets, lighter loads, to shed fatigue
+    INTENSIFICATION = "intensification"  # volume holds or falls, loads rise
+    REALIZATION = "realization"  # the peak: singles to triples on the competition lifts
+    TAPER = "taper"  # volume cut ~30-50 %, intensity kept, ends in the test day
+
+
+class LoadKind(StrEnum):
+    """How a prescribed load is meant (docs/science.md, "Loads")."""
+
+    ABSOLUTE = "absolute"  # the weight on the implement: bar plus plates, dumbbell, stack
+    ADDED = "added"  # added to bodyweight (belt or vest)
+    ASSISTED = "assisted"  # band or machine assistance takes off part of bodyweight
+    BODYWEIGHT = "bodyweight"  # bodyweight alone
+    BY_RPE = "by_rpe"  # the lifter picks the load that lands on the target RPE
+
+
+class ProgressionKind(StrEnum):
+    LOAD = "load"  # double progression: reps to the top of the range, then more load
+    REPS = "reps"  # fixed load: more reps, then slower tempo or pauses
+    VARIANT = "variant"  # fixed load: more reps, then the harder variant on the ladder
+    ASSISTANCE = "assistance"  # less assistance, then the unassisted exercise
 
 
 class Readiness(StrEnum):
@@ -180,6 +201,7 @@ class LiftEstimate(FrozenModel):
     e1rm: float  # in the profile's unit
     formula: E1rmFormula
     relative_strength: float  # e1RM / bodyweight
+    uncertain: bool = False  # estimated from more than 10 reps: loads go by RPE
 
 
 class ProfileAnalysis(FrozenModel):
@@ -223,8 +245,14 @@ class Periodization(FrozenModel):
     model: PeriodizationModel
     rationale: str
     total_weeks: int
-    accumulation_weeks: int
-    deload_week: int  # 1-based index of the deload week (the last one)
+    accumulation_weeks: int  # weeks in the accumulation phase
+    deload_week: int  # 1-based index of the deload week (the last one); 0 = ends in a taper
+
+
+class Progression(FrozenModel):
+    kind: ProgressionKind
+    rule: str
+    next_exercise_id: str = ""  # the exercise to move on to; "" when there is none
 
 
 class PrescribedExercise(FrozenModel):
@@ -239,6 +267,8 @@ class PrescribedExercise(FrozenModel):
     load: float | None = None  # absolute load in the profile's unit, None = by RPE only
     load_percent_e1rm: float | None = None
     notes: str = ""
+    load_kind: LoadKind = LoadKind.BY_RPE
+    progression: Progression | None = None  # the engine always states one
 
 
 class TrainingDay(FrozenModel):
@@ -268,6 +298,24 @@ class ReadinessAdjustment(FrozenModel):
     adjustment: str
     rpe_delta: float  # added to the planned RPE
     volume_factor: float  # multiplies the planned sets
+
+
+class Attempt(FrozenModel):
+    exercise_id: str
+    name: str
+    number: int  # 1 = opener, 2 = second, 3 = third attempt
+    reps: int
+    percent_e1rm: float | None = None  # None: e1RM unknown or uncertain, go by RPE
+    load: float | None = None
+    target_rpe: float
+
+
+class TestDay(FrozenModel):
+    __test__: ClassVar[bool] = False  # a domain type, not a pytest test class
+
+    week: int  # the taper week it ends
+    note: str
+    attempts: list[Attempt]
 
 
 class Provenance(FrozenModel):
@@ -301,6 +349,7 @@ class Program(FrozenModel):
     provenance: Provenance
     injury_adjustments: list[InjuryAdjustment] = Field(default_factory=list)
     pain_rule: str = ""  # how to train around pain; set whenever an injury is known
+    test_day: TestDay | None = None  # set when the block ends in a taper and a test day
 
 
 # --------------------------------------------------------------------------- errors

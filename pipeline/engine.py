@@ -28,7 +28,7 @@ from programgen.pipeline.stages import ENGINE_STAGES, SPEC, StageSpec, start_per
 from programgen.pipeline.validator import validate_program
 
 # Bump when a change alters programs for the same profile.
-ENGINE_VERSION = "programgen-engine/1.1.0"
+ENGINE_VERSION = "programgen-engine/1.2.0"
 
 T = TypeVar("T")
 
@@ -65,8 +65,12 @@ def assemble(
         f"{p.total_weeks}-week {goal} program for {_article(profile.experience.value)} "
         f"{profile.experience.value} lifter, "
         f"{profile.days_per_week} days a week ({split}), {profile.session_minutes}-minute "
-        f"sessions, {model} periodization with a deload in week "
-        f"{p.deload_week}."
+        f"sessions, {model} periodization "
+        + (
+            f"with a deload in week {p.deload_week}."
+            if p.deload_week
+            else f"ending in a taper and a test day in week {p.total_weeks}."
+        )
     )
     if construction.trimmed:
         summary += " To fit the session length: " + "; ".join(construction.trimmed) + "."
@@ -84,6 +88,7 @@ def assemble(
         provenance=Provenance(engine_version=ENGINE_VERSION),
         injury_adjustments=injury_adjustments(profile, regulated.weeks),
         pain_rule=pain_rule(profile),
+        test_day=regulated.test_day,
     )
 
 

@@ -1,12 +1,15 @@
 """Stage 4, periodization: the model, the mesocycle length, and a plan for every week.
 
 The plan fixes per week: phase, reps in reserve (RIR) and RPE, how far volume has
-progressed from its start (0) to its peak (1), and the rep ranges for each training
-day. Construction turns volume progress into sets; autoregulation turns reps and RIR
-into loads.
+progressed from its start (0) to its peak (1), a volume factor for the phase, and the
+rep ranges for each training day. Construction turns volume progress and factor into
+sets; autoregulation turns reps and RIR into loads.
 
-Volume never falls across accumulation weeks (it ramps, then holds), RIR never rises,
-so RPE never falls; the last week is a deload.
+Phases (docs/science.md, "Phases and peaking"): linear and undulating programs are
+accumulation weeks then a deload; a block runs accumulation -> intensification ->
+realization and, for strength goals, a taper ending in a test day (pipeline.peaking).
+Volume never falls across accumulation weeks (it ramps, then holds), RIR never rises
+from accumulation to realization, so RPE never falls there.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ from programgen.pipeline.domain import (
     PeriodizationModel,
     Phase,
     Profile,
+)
+from programgen.pipeline.peaking import (
+    PHASE_VOLUME_FACTOR,
+    TAPER_RIR,
+    block_phases,
 )
 from programgen.pipeline.splits import choose_split
 from programgen.pipeline.volume import recovery_factor
@@ -47,6 +55,10 @@ class WeekPlan(FrozenModel):
     rir: int
     rpe: float
     volume_progress: float  # 0 = start volume (about MEV), 1 = peak volume
+    # Multiplies the sets the ramp gives this week (1 in accumulation; below 1 as a block
+    # intensifies and tapers: pipeline.peaking.PHASE_VOLUME_FACTOR). Construction applies
+    # it to every muscle's weekly sets; the deload is planned from MV instead.
+    volume_factor: float = 1.0
     days: list[DayReps]
 
 
@@ -197,14 +209,7 @@ def _linear_reps(goal: Goal, p: float) -> RepRange:
     return RepRange(low=max(1, high - 2), high=high)
 
 
-def _block_lengths(accumulation: int, peak: bool) -> tuple[int, int, int]:
-    """Weeks of (accumulation block, transmutation, realization) within accumulation."""
-    realization = 1 if peak and accumulation >= 3 else 0
-    acc_block = (accumulation + 1) // 2
-    return acc_block, accumulation - acc_block - realization, realization
-
-
-def _rationale(profile: Profile, model: PeriodizationModel, weeks: int) -> str:
+def _rationale(profile: Profile, model: PeriodizationModel, phases: list[Phase]) -> str:
     why = {
         PeriodizationModel.LINEAR: (
             "Linear: as a beginner you can add load every week, so reps fall a little "
@@ -222,17 +227,32 @@ def _rationale(profile: Profile, model: PeriodizationModel, weeks: int) -> str:
         ),
         PeriodizationModel.BLOCK: (
             "Block: sequential blocks concentrate on one quality at a time - volume "
-            "(accumulation), then intensity (transmutation)"
-            + (", then a peak (realization)" if profile.goal is Goal.POWERLIFTING_PEAK else "")
+            "(accumulation), then intensity (intensification)"
+            + (", then a peak (realization)" if Phase.REALIZATION in phases else "")
             + " - which suits advanced lifters and strength peaking (Issurin 2010)."
         ),
     }[model]
     last_rir, why_rir = _end_rir(profile)
-    return (
-        f"{why} Over {weeks - 1} accumulation weeks, weekly hard sets per muscle rise from "
-        f"about MEV toward (never above) MRV and reps in reserve fall from {START_RIR} to "
-        f"{last_rir}{why_rir}; week {weeks} is a deload at about maintenance volume and RPE 6 "
-        "or less to shed fatigue before the next block."
+    weeks = len(phases)
+    building = sum(ph not in (Phase.TAPER, Phase.DELOAD) for ph in phases)
+    counts = ", ".join(
+        f"{phases.count(ph)} {ph.value}" for ph in dict.fromkeys(phases) if ph is not Phase.DELOAD
+    )
+    text = (
+        f"{why} Phases: {counts}. Over the first {building} weeks reps in reserve fall "
+        f"from {START_RIR} to {last_rir}{why_rir}; weekly hard sets rise from about MEV "
+        "toward (never above) MRV through accumulation"
+    )
+    if phases[-1] is Phase.DELOAD:
+        return text + (
+            f"; week {weeks} is a deload at about maintenance volume and RPE 6 or less to "
+            "shed fatigue before the next block."
+        )
+    return text + (
+        ", then step down as loads rise; the last "
+        f"{phases.count(Phase.TAPER)} week(s) taper volume by about 40 % at RPE "
+        f"{10 - TAPER_RIR:g}, keeping the heavy loads (Bosquet et al. 2007; Pritchard et al. "
+        "2015), and end with a test day."
     )
 
 
@@ -257,81 +277,89 @@ def end_rir(profile: Profile) -> int:
     return _end_rir(profile)[0]
 
 
-def plan_periodization(profile: Profile) -> PeriodizationPlan:
-    weeks = total_weeks(profile)
-    accumulation = weeks - 1
-    model = choose_model(profile)
+def _week_days(
+    profile: Profile, model: PeriodizationModel, phase: Phase, i: int, p: float
+) -> list[DayReps]:
+    """The rep ranges of each training day of training week `i` (0-based)."""
     split = choose_split(profile)
     schemes = _schemes(profile.goal)
     isolation = _isolation(profile.goal)
+    if model is PeriodizationModel.LINEAR:
+        return [_day(_linear_reps(profile.goal, p), isolation, "") for _ in split.days]
+    if model is PeriodizationModel.DAILY_UNDULATING:
+        return [
+            _day(schemes[_DUP_ORDER[day.variant % 3]], isolation, _DUP_ORDER[day.variant % 3])
+            for day in split.days
+        ]
+    if model is PeriodizationModel.WEEKLY_UNDULATING:
+        label = _WUP_ORDER[i % 3]
+        return [_day(schemes[label], isolation, label) for _ in split.days]
+    assistance = None
+    if phase is Phase.ACCUMULATION:
+        reps = schemes["light"]
+    elif phase is Phase.INTENSIFICATION:
+        reps = schemes["heavy"]
+    else:
+        # Realization and taper: singles to triples on the competition lifts only
+        # (Issurin 2010; 1-3 reps at >= 90 % 1RM is the usual peaking range), never to
+        # failure; beginners stay at triples (BEGINNER_MIN_REPS). Assistance compounds
+        # stay at moderate reps.
+        reps = RepRange(low=1, high=3)
+        assistance = schemes["moderate"]
+    return [_day(reps, isolation, phase.value, assistance) for _ in split.days]
+
+
+def _phases(profile: Profile, model: PeriodizationModel, weeks: int) -> list[Phase]:
+    if model is PeriodizationModel.BLOCK:
+        return block_phases(weeks, profile.goal)
+    return [Phase.ACCUMULATION] * (weeks - 1) + [Phase.DELOAD]
+
+
+def plan_periodization(profile: Profile) -> PeriodizationPlan:
+    weeks = total_weeks(profile)
+    model = choose_model(profile)
+    phases = _phases(profile, model, weeks)
     last_rir = end_rir(profile)
-    peak = profile.goal is Goal.POWERLIFTING_PEAK
-    acc_block, transmutation, _ = _block_lengths(accumulation, peak)
+    building = [ph for ph in phases if ph not in (Phase.TAPER, Phase.DELOAD)]
+    acc_weeks = phases.count(Phase.ACCUMULATION)
 
     plans: list[WeekPlan] = []
-    for i in range(accumulation):
-        p = _progress(i, accumulation)
-        rir = _half_up(START_RIR - (START_RIR - last_rir) * p)
-        volume = p
-        if model is PeriodizationModel.LINEAR:
-            day_reps = [_day(_linear_reps(profile.goal, p), isolation, "") for _ in split.days]
-        elif model is PeriodizationModel.DAILY_UNDULATING:
-            day_reps = [
-                _day(schemes[_DUP_ORDER[day.variant % 3]], isolation, _DUP_ORDER[day.variant % 3])
-                for day in split.days
-            ]
-        elif model is PeriodizationModel.WEEKLY_UNDULATING:
-            label = _WUP_ORDER[i % 3]
-            day_reps = [_day(schemes[label], isolation, label) for _ in split.days]
+    for i, phase in enumerate(phases):
+        if phase is Phase.DELOAD:
+            # Deload: the first week's rep ranges at RIR 4 so loads drop with the volume.
+            rir, volume = DELOAD_RIR, 0.0
+            day_reps = [d.model_copy(update={"label": "deload"}) for d in plans[0].days]
         else:
-            # Volume ramps through the accumulation block, then holds (it must not fall)
-            # while intensity climbs.
-            volume = min(1.0, _progress(i, acc_block)) if acc_block > 1 else 1.0
-            assistance = None
-            if i < acc_block:
-                label, reps = "accumulation", schemes["light"]
-            elif i < acc_block + transmutation:
-                label, reps = "transmutation", schemes["heavy"]
-            else:
-                # Realization: singles to triples on the competition lifts only (Issurin 2010;
-                # 1-3 reps at >= 90 % 1RM is the usual peaking range), at RIR 1 - about
-                # 90 % for the triple - never to failure; beginners stay at triples and
-                # RIR 2 (BEGINNER_MIN_REPS, END_RIR_CONSERVATIVE). Assistance compounds
-                # stay at moderate reps.
-                label, reps = "realization", RepRange(low=1, high=3)
-                assistance = schemes["moderate"]
-            day_reps = [_day(reps, isolation, label, assistance) for _ in split.days]
-        if profile.experience is Experience.BEGINNER:
-            day_reps = [_floor_reps(d, BEGINNER_MIN_REPS) for d in day_reps]
+            p = _progress(min(i, len(building) - 1), len(building))
+            rir = _half_up(START_RIR - (START_RIR - last_rir) * p)
+            volume = p
+            if model is PeriodizationModel.BLOCK:
+                # Volume ramps through accumulation, then holds at its peak while the
+                # phase factor steps it down (PHASE_VOLUME_FACTOR).
+                volume = min(1.0, _progress(i, acc_weeks)) if acc_weeks > 1 else 1.0
+            if phase is Phase.TAPER:
+                rir = TAPER_RIR
+            day_reps = _week_days(profile, model, phase, i, p)
+            if profile.experience is Experience.BEGINNER:
+                day_reps = [_floor_reps(d, BEGINNER_MIN_REPS) for d in day_reps]
         plans.append(
             WeekPlan(
                 week=i + 1,
-                phase=Phase.ACCUMULATION,
+                phase=phase,
                 rir=rir,
                 rpe=float(10 - rir),
                 volume_progress=round(volume, 4),
+                volume_factor=PHASE_VOLUME_FACTOR[phase],
                 days=day_reps,
             )
         )
-
-    # Deload: the first week's rep ranges at RIR 4 so loads drop with the volume.
-    plans.append(
-        WeekPlan(
-            week=weeks,
-            phase=Phase.DELOAD,
-            rir=DELOAD_RIR,
-            rpe=float(10 - DELOAD_RIR),
-            volume_progress=0.0,
-            days=[d.model_copy(update={"label": "deload"}) for d in plans[0].days],
-        )
-    )
     return PeriodizationPlan(
         periodization=Periodization(
             model=model,
-            rationale=_rationale(profile, model, weeks),
+            rationale=_rationale(profile, model, phases),
             total_weeks=weeks,
-            accumulation_weeks=accumulation,
-            deload_week=weeks,
+            accumulation_weeks=acc_weeks,
+            deload_week=weeks if phases[-1] is Phase.DELOAD else 0,
         ),
         weeks=plans,
     )

@@ -11,6 +11,7 @@ import itertools
 import math
 from collections.abc import Callable
 
+from programgen.pipeline import validate_intensity, validate_progression
 from programgen.pipeline.accounting import hard_sets, session_minutes
 from programgen.pipeline.analysis import PLATE_INCREMENT
 from programgen.pipeline.autoregulation import RPE_MAX, RPE_MIN
@@ -30,7 +31,6 @@ from programgen.pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
 # docs/science.md: a deload runs at about MV with light loads, RPE <= 6; this project caps it
 # at 60 % of the last accumulation week's sets per muscle.
 DELOAD_MAX_FRACTION = 0.6
-DELOAD_MAX_RPE = 6.0
 MIN_WEEKS, MAX_WEEKS = 4, 8  # a mesocycle of 4-8 weeks including its deload (docs/science.md)
 # Beyond 30 reps a set is no longer resistance training in the ACSM 2009 sense (its
 # endurance range tops out at 25); any rep range past that is a builder bug.
@@ -67,20 +67,10 @@ def _check_structure(program: Program, profile: Profile, r: _Report) -> None:
         r.add("weeks", f"{n} weeks, a mesocycle has {MIN_WEEKS}-{MAX_WEEKS}")
     if p.total_weeks != n:
         r.add("periodization.total_weeks", f"says {p.total_weeks} weeks, program has {n}")
-    if p.accumulation_weeks != n - 1:
-        r.add(
-            "periodization.accumulation_weeks",
-            f"says {p.accumulation_weeks}, expected {n - 1} (all weeks but the deload)",
-        )
-    if p.deload_week != n:
-        r.add("periodization.deload_week", f"says week {p.deload_week}, the last week is {n}")
     for i, week in enumerate(program.weeks):
         where = f"weeks[{i}]"
         if week.week != i + 1:
             r.add(f"{where}.week", f"numbered {week.week}, expected {i + 1}")
-        phase = Phase.DELOAD if i == n - 1 else Phase.ACCUMULATION
-        if week.phase is not phase:
-            r.add(f"{where}.phase", f"is {week.phase.value}, expected {phase.value}")
         if len(week.days) != profile.days_per_week:
             r.add(
                 f"{where}.days",
@@ -260,46 +250,6 @@ def _check_volume(program: Program, profile: Profile, r: _Report) -> None:
                     )
 
 
-def _check_intensity(program: Program, profile: Profile, r: _Report) -> None:
-    previous: float | None = None
-    for i, week in enumerate(program.weeks):
-        where = f"weeks[{i}]"
-        if not RPE_MIN <= week.target_rpe <= RPE_MAX:
-            r.add(f"{where}.target_rpe", f"RPE {week.target_rpe} outside {RPE_MIN}-{RPE_MAX}")
-        if week.target_rpe != 10 - week.target_rir:
-            r.add(
-                f"{where}.target_rpe",
-                f"RPE {week.target_rpe} does not match RIR {week.target_rir} (RPE = 10 - RIR)",
-            )
-        # Every exercise runs at its week's effort, so the week-level checks (range,
-        # never falling, deload ceiling) hold for every exercise too.
-        for j, day in enumerate(week.days):
-            for k, ex in enumerate(day.exercises):
-                if (ex.target_rpe, ex.target_rir) != (week.target_rpe, week.target_rir):
-                    r.add(
-                        f"{where}.days[{j}].exercises[{k}].target_rpe",
-                        f"RPE {ex.target_rpe} / RIR {ex.target_rir} differs from the week's "
-                        f"RPE {week.target_rpe} / RIR {week.target_rir}",
-                    )
-        if week.phase is Phase.DELOAD:
-            if week.target_rpe > DELOAD_MAX_RPE:
-                r.add(f"{where}.target_rpe", f"deload RPE {week.target_rpe} above {DELOAD_MAX_RPE}")
-            for j, day in enumerate(week.days):
-                for k, ex in enumerate(day.exercises):
-                    if ex.target_rpe > DELOAD_MAX_RPE:
-                        r.add(
-                            f"{where}.days[{j}].exercises[{k}].target_rpe",
-                            f"deload RPE {ex.target_rpe} above {DELOAD_MAX_RPE}",
-                        )
-            continue
-        if previous is not None and week.target_rpe < previous:
-            r.add(
-                f"{where}.target_rpe",
-                f"RPE falls from {previous} to {week.target_rpe} during accumulation",
-            )
-        previous = week.target_rpe
-
-
 def _check_readiness(program: Program, profile: Profile, r: _Report) -> None:
     planned = [w.target_rpe for w in program.weeks] + [
         ex.target_rpe for w in program.weeks for d in w.days for ex in d.exercises
@@ -324,9 +274,22 @@ CHECKS: tuple[Check, ...] = (
     _check_structure,
     _check_exercises,
     _check_volume,
-    _check_intensity,
     _check_readiness,
     _check_injuries,  # pipeline/validate_injuries.py
+    # Effort, phases and peaking (docs/science.md, "Phases and peaking").
+    validate_intensity.intensity,
+    validate_intensity.phases,
+    validate_intensity.taper,
+    validate_intensity.peak_volume,
+    validate_intensity.heavy_days,
+    validate_intensity.attempts,
+    # Loads and progressions (docs/science.md, "Progressions" and "Loads").
+    validate_progression.fixed_load_reps,
+    validate_progression.progression_rules,
+    validate_progression.load_kinds,
+    validate_progression.bar_floor,
+    validate_progression.hinge_reps,
+    validate_progression.e1rm_basis,
 )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from programgen.pipeline.autoregulation import prescribed_load
+from programgen.pipeline.autoregulation import prescription
 from programgen.pipeline.catalog import CATALOG, substitutes
 from programgen.pipeline.domain import (
     Equipment,
@@ -220,16 +220,24 @@ async def test_good_answer_is_applied(
                     swaps += 1
                     entry = CATALOG[new]
                     assert (e_refined.exercise_id, e_refined.name) == (new, entry.name)
-                    assert (e_refined.sets, e_refined.reps_max) == (e_draft.sets, e_draft.reps_max)
-                    load, percent, note = prescribed_load(
+                    expected = prescription(
                         new,
+                        e_draft.reps_min,
                         e_draft.reps_max,
                         e_draft.target_rir,
-                        {e.lift: e.e1rm for e in draft.analysis.lifts},
-                        PROFILE.bodyweight,
-                        draft.analysis.plate_increment,
+                        draft.weeks[0].target_rir,
+                        PROFILE,
+                        draft.analysis,
                     )
-                    assert (e_refined.load, e_refined.load_percent_e1rm) == (load, percent)
+                    # Sets stay; reps, load and progression follow the new exercise.
+                    assert e_refined.sets == e_draft.sets
+                    assert e_refined.reps_max == expected.reps_max
+                    assert (e_refined.load, e_refined.load_percent_e1rm) == (
+                        expected.load,
+                        expected.load_percent_e1rm,
+                    )
+                    assert e_refined.progression == expected.progression
+                    note = expected.note
                     # The engine's note for the new exercise, then the model's, appended.
                     coach = f"Fake note for {new}."
                     assert e_refined.notes == " ".join(n for n in (note, coach) if n)
@@ -290,19 +298,22 @@ async def test_a_swap_onto_a_known_lift_gets_the_engines_load(
     before = _occurrences(draft, picked["day"], picked["old"])
     after = _occurrences(result, picked["day"], picked["new"])
     assert before and len(after) == len(before)
-    e1rms = {e.lift: e.e1rm for e in draft.analysis.lifts}
     for old_ex, new_ex in zip(before, after, strict=True):
         assert old_ex.load is None
-        load, percent, _ = prescribed_load(
+        expected = prescription(
             picked["new"],
+            old_ex.reps_min,
             old_ex.reps_max,
             old_ex.target_rir,
-            e1rms,
-            PROFILE.bodyweight,
-            draft.analysis.plate_increment,
+            draft.weeks[0].target_rir,
+            PROFILE,
+            draft.analysis,
         )
-        assert load is not None and load > 0
-        assert (new_ex.load, new_ex.load_percent_e1rm) == (load, percent)
+        assert expected.load is not None and expected.load > 0
+        assert (new_ex.load, new_ex.load_percent_e1rm) == (
+            expected.load,
+            expected.load_percent_e1rm,
+        )
     validate_program(result, PROFILE)
 
 

@@ -130,7 +130,7 @@ def test_effort_stays_short_of_failure(profile: Profile) -> None:
                 if profile.experience is Experience.BEGINNER:
                     assert ex.reps_min >= BEGINNER_MIN_REPS
     assert all(top + a.rpe_delta <= 10 for a in program.autoregulation)
-    assert program.weeks[-1].phase is Phase.DELOAD
+    assert program.weeks[-1].phase in (Phase.DELOAD, Phase.TAPER)
 
 
 @SETTINGS

@@ -14,6 +14,7 @@ from typing import Any
 
 from programgen.pipeline import accounting, autoregulation, catalog, validator
 from programgen.pipeline.domain import Muscle, PrescribedExercise, Profile, Program
+from programgen.pipeline.progression import Prescribed
 from programgen.pipeline.refine.failures import truncate
 from programgen.pipeline.refine.prompt import Draft
 from programgen.pipeline.refine.schema import (
@@ -79,21 +80,23 @@ def _index(data: dict[str, Any]) -> _Slots:
 
 
 class _Loads:
-    """The engine's own load rule for an exercise at a slot's reps and RIR."""
+    """The engine's own prescription (reps, load, load kind, progression) for an exercise
+    at a slot's reps and RIR."""
 
     def __init__(self, program: Program, profile: Profile) -> None:
-        self._e1rms = {e.lift: e.e1rm for e in program.analysis.lifts}
-        self._bodyweight = profile.bodyweight
-        self._increment = program.analysis.plate_increment
+        self._program = program
+        self._profile = profile
+        self._first_rir = program.weeks[0].target_rir if program.weeks else 0
 
-    def __call__(self, exercise_id: str, ex: Exercise) -> tuple[float | None, float | None, str]:
-        return autoregulation.prescribed_load(
+    def __call__(self, exercise_id: str, ex: Exercise) -> Prescribed:
+        return autoregulation.prescription(
             exercise_id,
+            ex["reps_min"],
             ex["reps_max"],
             ex["target_rir"],
-            self._e1rms,
-            self._bodyweight,
-            self._increment,
+            self._first_rir,
+            self._profile,
+            self._program.analysis,
         )
 
 
@@ -132,16 +135,20 @@ def _swap_every_week(sub: LlmSubstitution, current: str, slots: _Slots, loads: _
         # substitute trains the same muscle; the old exercise's load note goes, and the
         # load follows the new exercise through the engine's own load rule.
         kept = ex["notes"]
-        _, _, old_note = loads(current, ex)
+        old_note = loads(current, ex).note
         if old_note and kept.endswith(old_note):
             kept = kept[: -len(old_note)].rstrip()
-        load, percent, new_note = loads(entry.id, ex)
+        new = loads(entry.id, ex)
         ex.update(
             exercise_id=entry.id,
             name=entry.name,
-            load=load,
-            load_percent_e1rm=percent,
-            notes=" ".join(n for n in (kept, new_note) if n),
+            reps_min=new.reps_min,
+            reps_max=new.reps_max,
+            load=new.load,
+            load_percent_e1rm=new.load_percent_e1rm,
+            load_kind=new.load_kind,
+            progression=new.progression.model_dump(),
+            notes=" ".join(n for n in (kept, new.note) if n),
         )
 
 

@@ -122,15 +122,95 @@ class _PhaseEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Phase.ValueType
     DESCRIPTOR: _descriptor.EnumDescriptor
     PHASE_UNSPECIFIED: _Phase.ValueType  # 0
     PHASE_ACCUMULATION: _Phase.ValueType  # 1
+    """Volume builds at moderate loads."""
     PHASE_DELOAD: _Phase.ValueType  # 2
+    """Fewer sets and lighter loads to shed fatigue."""
+    PHASE_INTENSIFICATION: _Phase.ValueType  # 3
+    """Volume holds or falls while loads rise (fewer reps per set)."""
+    PHASE_REALIZATION: _Phase.ValueType  # 4
+    """The peak: singles to triples on the competition lifts."""
+    PHASE_TAPER: _Phase.ValueType  # 5
+    """Volume cut by about 30-50 % with intensity kept, ending in the test day."""
 
 class Phase(_Phase, metaclass=_PhaseEnumTypeWrapper):
     """The phase of a week in the mesocycle."""
 
 PHASE_UNSPECIFIED: Phase.ValueType  # 0
 PHASE_ACCUMULATION: Phase.ValueType  # 1
+"""Volume builds at moderate loads."""
 PHASE_DELOAD: Phase.ValueType  # 2
+"""Fewer sets and lighter loads to shed fatigue."""
+PHASE_INTENSIFICATION: Phase.ValueType  # 3
+"""Volume holds or falls while loads rise (fewer reps per set)."""
+PHASE_REALIZATION: Phase.ValueType  # 4
+"""The peak: singles to triples on the competition lifts."""
+PHASE_TAPER: Phase.ValueType  # 5
+"""Volume cut by about 30-50 % with intensity kept, ending in the test day."""
 Global___Phase: _TypeAlias = Phase  # noqa: Y015
+
+class _LoadKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _LoadKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_LoadKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    LOAD_KIND_UNSPECIFIED: _LoadKind.ValueType  # 0
+    LOAD_KIND_ABSOLUTE: _LoadKind.ValueType  # 1
+    """`load` is the weight on the implement (bar plus plates, dumbbell, stack)."""
+    LOAD_KIND_ADDED: _LoadKind.ValueType  # 2
+    """`load` is added to bodyweight (belt or vest)."""
+    LOAD_KIND_ASSISTED: _LoadKind.ValueType  # 3
+    """Assistance (band or machine) takes off part of bodyweight; less of it is progress."""
+    LOAD_KIND_BODYWEIGHT: _LoadKind.ValueType  # 4
+    """Bodyweight alone: no load to choose."""
+    LOAD_KIND_BY_RPE: _LoadKind.ValueType  # 5
+    """Choose the load that lands on the target RPE."""
+
+class LoadKind(_LoadKind, metaclass=_LoadKindEnumTypeWrapper):
+    """How an exercise's load is meant."""
+
+LOAD_KIND_UNSPECIFIED: LoadKind.ValueType  # 0
+LOAD_KIND_ABSOLUTE: LoadKind.ValueType  # 1
+"""`load` is the weight on the implement (bar plus plates, dumbbell, stack)."""
+LOAD_KIND_ADDED: LoadKind.ValueType  # 2
+"""`load` is added to bodyweight (belt or vest)."""
+LOAD_KIND_ASSISTED: LoadKind.ValueType  # 3
+"""Assistance (band or machine) takes off part of bodyweight; less of it is progress."""
+LOAD_KIND_BODYWEIGHT: LoadKind.ValueType  # 4
+"""Bodyweight alone: no load to choose."""
+LOAD_KIND_BY_RPE: LoadKind.ValueType  # 5
+"""Choose the load that lands on the target RPE."""
+Global___LoadKind: _TypeAlias = LoadKind  # noqa: Y015
+
+class _ProgressionKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ProgressionKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ProgressionKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PROGRESSION_KIND_UNSPECIFIED: _ProgressionKind.ValueType  # 0
+    PROGRESSION_KIND_LOAD: _ProgressionKind.ValueType  # 1
+    """Double progression: reps to the top of the range, then more load."""
+    PROGRESSION_KIND_REPS: _ProgressionKind.ValueType  # 2
+    """Fixed load: more reps, then slower tempo or pauses."""
+    PROGRESSION_KIND_VARIANT: _ProgressionKind.ValueType  # 3
+    """Fixed load: more reps, then the harder variant on the ladder."""
+    PROGRESSION_KIND_ASSISTANCE: _ProgressionKind.ValueType  # 4
+    """Less assistance, then the unassisted exercise."""
+
+class ProgressionKind(_ProgressionKind, metaclass=_ProgressionKindEnumTypeWrapper):
+    """How an exercise progresses from session to session."""
+
+PROGRESSION_KIND_UNSPECIFIED: ProgressionKind.ValueType  # 0
+PROGRESSION_KIND_LOAD: ProgressionKind.ValueType  # 1
+"""Double progression: reps to the top of the range, then more load."""
+PROGRESSION_KIND_REPS: ProgressionKind.ValueType  # 2
+"""Fixed load: more reps, then slower tempo or pauses."""
+PROGRESSION_KIND_VARIANT: ProgressionKind.ValueType  # 3
+"""Fixed load: more reps, then the harder variant on the ladder."""
+PROGRESSION_KIND_ASSISTANCE: ProgressionKind.ValueType  # 4
+"""Less assistance, then the unassisted exercise."""
+Global___ProgressionKind: _TypeAlias = ProgressionKind  # noqa: Y015
 
 class _Readiness:
     ValueType = _typing.NewType("ValueType", _builtins.int)
@@ -155,6 +235,112 @@ READINESS_VERY_LOW: Readiness.ValueType  # 4
 Global___Readiness: _TypeAlias = Readiness  # noqa: Y015
 
 @_typing.final
+class Progression(_message.Message):
+    """The rule a lifter follows to progress an exercise."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    RULE_FIELD_NUMBER: _builtins.int
+    NEXT_EXERCISE_ID_FIELD_NUMBER: _builtins.int
+    kind: Global___ProgressionKind.ValueType
+    rule: _builtins.str
+    next_exercise_id: _builtins.str
+    """Catalog id of the exercise to move on to; empty when there is none."""
+    def __init__(
+        self,
+        *,
+        kind: Global___ProgressionKind.ValueType = ...,
+        rule: _builtins.str = ...,
+        next_exercise_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "next_exercise_id", b"next_exercise_id", "rule", b"rule"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Progression: _TypeAlias = Progression  # noqa: Y015
+
+@_typing.final
+class Attempt(_message.Message):
+    """One attempt on the test day."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXERCISE_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    NUMBER_FIELD_NUMBER: _builtins.int
+    REPS_FIELD_NUMBER: _builtins.int
+    PERCENT_E1RM_FIELD_NUMBER: _builtins.int
+    LOAD_FIELD_NUMBER: _builtins.int
+    TARGET_RPE_FIELD_NUMBER: _builtins.int
+    exercise_id: _builtins.str
+    """Catalog id."""
+    name: _builtins.str
+    number: _builtins.int
+    """1 = opener, 2 = second, 3 = third attempt."""
+    reps: _builtins.int
+    percent_e1rm: _builtins.float
+    """Unset when the e1RM is unknown or uncertain: then by RPE."""
+    load: _builtins.float
+    target_rpe: _builtins.float
+    def __init__(
+        self,
+        *,
+        exercise_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        number: _builtins.int = ...,
+        reps: _builtins.int = ...,
+        percent_e1rm: _builtins.float | None = ...,
+        load: _builtins.float | None = ...,
+        target_rpe: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_percent_e1rm", b"_percent_e1rm", "load", b"load", "percent_e1rm", b"percent_e1rm"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_percent_e1rm", b"_percent_e1rm", "exercise_id", b"exercise_id", "load", b"load", "name", b"name", "number", b"number", "percent_e1rm", b"percent_e1rm", "reps", b"reps", "target_rpe", b"target_rpe"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__load: _TypeAlias = _typing.Literal["load"]  # noqa: Y015
+    _WhichOneofArgType__load: _TypeAlias = _typing.Literal["_load", b"_load"]  # noqa: Y015
+    _WhichOneofReturnType__percent_e1rm: _TypeAlias = _typing.Literal["percent_e1rm"]  # noqa: Y015
+    _WhichOneofArgType__percent_e1rm: _TypeAlias = _typing.Literal["_percent_e1rm", b"_percent_e1rm"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__load) -> _WhichOneofReturnType__load | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__percent_e1rm) -> _WhichOneofReturnType__percent_e1rm | None: ...
+
+Global___Attempt: _TypeAlias = Attempt  # noqa: Y015
+
+@_typing.final
+class TestDay(_message.Message):
+    """The test (or meet) day that ends a taper."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WEEK_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    ATTEMPTS_FIELD_NUMBER: _builtins.int
+    week: _builtins.int
+    """The taper week it ends."""
+    note: _builtins.str
+    @_builtins.property
+    def attempts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Attempt]: ...
+    def __init__(
+        self,
+        *,
+        week: _builtins.int = ...,
+        note: _builtins.str = ...,
+        attempts: _abc.Iterable[Global___Attempt] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "note", b"note", "week", b"week"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TestDay: _TypeAlias = TestDay  # noqa: Y015
+
+@_typing.final
 class LiftEstimate(_message.Message):
     """An estimated one-repetition maximum."""
 
@@ -164,12 +350,15 @@ class LiftEstimate(_message.Message):
     E1RM_FIELD_NUMBER: _builtins.int
     FORMULA_FIELD_NUMBER: _builtins.int
     RELATIVE_STRENGTH_FIELD_NUMBER: _builtins.int
+    UNCERTAIN_FIELD_NUMBER: _builtins.int
     lift: _profile_pb2.Lift.ValueType
     e1rm: _builtins.float
     """In the program's unit."""
     formula: Global___E1rmFormula.ValueType
     relative_strength: _builtins.float
     """e1RM divided by bodyweight."""
+    uncertain: _builtins.bool
+    """True when estimated from more than 10 reps: loads then go by RPE."""
     def __init__(
         self,
         *,
@@ -177,10 +366,11 @@ class LiftEstimate(_message.Message):
         e1rm: _builtins.float = ...,
         formula: Global___E1rmFormula.ValueType = ...,
         relative_strength: _builtins.float = ...,
+        uncertain: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["e1rm", b"e1rm", "formula", b"formula", "lift", b"lift", "relative_strength", b"relative_strength"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["e1rm", b"e1rm", "formula", b"formula", "lift", b"lift", "relative_strength", b"relative_strength", "uncertain", b"uncertain"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -350,8 +540,9 @@ class Periodization(_message.Message):
     rationale: _builtins.str
     total_weeks: _builtins.int
     accumulation_weeks: _builtins.int
+    """Weeks in the accumulation phase."""
     deload_week: _builtins.int
-    """1-based index of the deload week."""
+    """1-based index of the deload week; 0 when the block ends in a taper instead."""
     def __init__(
         self,
         *,
@@ -386,6 +577,8 @@ class PrescribedExercise(_message.Message):
     LOAD_FIELD_NUMBER: _builtins.int
     LOAD_PERCENT_E1RM_FIELD_NUMBER: _builtins.int
     NOTES_FIELD_NUMBER: _builtins.int
+    LOAD_KIND_FIELD_NUMBER: _builtins.int
+    PROGRESSION_FIELD_NUMBER: _builtins.int
     exercise_id: _builtins.str
     """Catalog id."""
     name: _builtins.str
@@ -399,6 +592,9 @@ class PrescribedExercise(_message.Message):
     """Absolute load in the program's unit; unset means by RPE only."""
     load_percent_e1rm: _builtins.float
     notes: _builtins.str
+    load_kind: Global___LoadKind.ValueType
+    @_builtins.property
+    def progression(self) -> Global___Progression: ...
     def __init__(
         self,
         *,
@@ -413,10 +609,12 @@ class PrescribedExercise(_message.Message):
         load: _builtins.float | None = ...,
         load_percent_e1rm: _builtins.float | None = ...,
         notes: _builtins.str = ...,
+        load_kind: Global___LoadKind.ValueType = ...,
+        progression: Global___Progression | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "load", b"load", "load_percent_e1rm", b"load_percent_e1rm"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "load", b"load", "load_percent_e1rm", b"load_percent_e1rm", "progression", b"progression"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "exercise_id", b"exercise_id", "load", b"load", "load_percent_e1rm", b"load_percent_e1rm", "name", b"name", "notes", b"notes", "reps_max", b"reps_max", "reps_min", b"reps_min", "rest_seconds", b"rest_seconds", "sets", b"sets", "target_rir", b"target_rir", "target_rpe", b"target_rpe"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "exercise_id", b"exercise_id", "load", b"load", "load_kind", b"load_kind", "load_percent_e1rm", b"load_percent_e1rm", "name", b"name", "notes", b"notes", "progression", b"progression", "reps_max", b"reps_max", "reps_min", b"reps_min", "rest_seconds", b"rest_seconds", "sets", b"sets", "target_rir", b"target_rir", "target_rpe", b"target_rpe"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__load: _TypeAlias = _typing.Literal["load"]  # noqa: Y015
     _WhichOneofArgType__load: _TypeAlias = _typing.Literal["_load", b"_load"]  # noqa: Y015
@@ -651,6 +849,7 @@ class Program(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     INJURY_ADJUSTMENTS_FIELD_NUMBER: _builtins.int
     PAIN_RULE_FIELD_NUMBER: _builtins.int
+    TEST_DAY_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     summary: _builtins.str
     unit: _profile_pb2.Unit.ValueType
@@ -675,6 +874,10 @@ class Program(_message.Message):
     def injury_adjustments(self) -> _containers.RepeatedCompositeFieldContainer[Global___InjuryAdjustment]:
         """What changed for each injury, from the injuries list and the injury note."""
 
+    @_builtins.property
+    def test_day(self) -> Global___TestDay:
+        """Set when the block ends in a taper and a test day."""
+
     def __init__(
         self,
         *,
@@ -691,10 +894,11 @@ class Program(_message.Message):
         provenance: Global___Provenance | None = ...,
         injury_adjustments: _abc.Iterable[Global___InjuryAdjustment] | None = ...,
         pain_rule: _builtins.str = ...,
+        test_day: Global___TestDay | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "periodization", b"periodization", "provenance", b"provenance", "weak_points", b"weak_points"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "periodization", b"periodization", "provenance", b"provenance", "test_day", b"test_day", "weak_points", b"weak_points"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "injury_adjustments", b"injury_adjustments", "landmarks", b"landmarks", "name", b"name", "pain_rule", b"pain_rule", "periodization", b"periodization", "provenance", b"provenance", "split", b"split", "summary", b"summary", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "injury_adjustments", b"injury_adjustments", "landmarks", b"landmarks", "name", b"name", "pain_rule", b"pain_rule", "periodization", b"periodization", "provenance", b"provenance", "split", b"split", "summary", b"summary", "test_day", b"test_day", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,202 @@
+"""Loads a lifter can load: one prescription per exercise and week.
+
+docs/science.md, "Loads". A load is r reps @ RPE x read from the RPE chart at r + (10 - x)
+reps to failure, times the exercise's e1RM (pipeline.rpe_chart), rounded to the plate
+step, and never below the empty bar. An e1RM estimated from more than 10 reps is too
+uncertain to load from (Reynolds, Gordon & Robergs 2006, J Strength Cond Res 20:584):
+those exercises go by RPE. Pull-ups load the whole system mass (bodyweight + belt), so
+they state added load or, when bodyweight alone is enough, no load at all.
+"""
+
+from __future__ import annotations
+
+import math
+
+from programgen.pipeline.analysis import round_to_increment
+from programgen.pipeline.catalog import CATALOG, Exercise, Loading
+from programgen.pipeline.domain import Lift, LoadKind
+from programgen.pipeline.peaking import BAR_WEIGHT
+from programgen.pipeline.progression import (
+    FIXED_LOADINGS,
+    LoadContext,
+    Prescribed,
+    assisted_reps,
+    capped_reps,
+    fixed_reps,
+    min_reps,
+    progression_rule,
+    pull_up_reps,
+)
+from programgen.pipeline.rpe_chart import percent_1rm, reps_to_failure
+
+
+def _label(lift: Lift) -> str:
+    return lift.value.replace("_", " ")
+
+
+def _fixed_kind(entry: Exercise) -> LoadKind:
+    if entry.id == "band_assisted_pull_up":
+        return LoadKind.ASSISTED
+    return LoadKind.BODYWEIGHT if entry.loading is Loading.BODYWEIGHT else LoadKind.BY_RPE
+
+
+def _pull_up(
+    entry: Exercise,
+    low: int,
+    high: int,
+    rir: int,
+    first_rir: int,
+    ctx: LoadContext,
+    ratio: float,
+) -> Prescribed:
+    bw = ctx.profile.bodyweight
+    system = (ctx.e1rms[Lift.PULL_UP] + bw) * ratio
+    rpe = 10.0 - rir
+    percent = percent_1rm(high, rpe)
+    added = round_to_increment(system * percent / 100 - bw, ctx.increment)
+    if added > 0:
+        return Prescribed(
+            reps_min=low,
+            reps_max=high,
+            load=added,
+            load_percent_e1rm=round(percent, 1),
+            load_kind=LoadKind.ADDED,
+            progression=progression_rule(entry, LoadKind.ADDED, high, rpe, ctx),
+            note="Load is added to bodyweight (belt or vest).",
+        )
+    # Bodyweight alone is enough: reps from what bodyweight allows at this RIR, which
+    # rise as RIR falls (fixed load). Capacity is read at the week-1 RIR so the range
+    # moves only with effort.
+    capacity = math.floor(reps_to_failure(100 * bw / system))
+    top = capacity - rir
+    # The reachable range rises with effort only: the pull-up range (pipeline.progression)
+    # or what capacity allows at this RIR, whichever is higher; reps out of reach are
+    # done as slow negatives.
+    low, high = pull_up_reps(ctx.profile, rir, first_rir)
+    low, high = max(low, top - 2), max(high, top)
+    note = "Bodyweight only: your e1RM says no added load is needed for these reps."
+    if top < high:
+        note = (
+            "Bodyweight only. Pull what you can, then jump to the top and lower slowly "
+            "(3-5 s) for the remaining reps."
+        )
+    return Prescribed(
+        reps_min=low,
+        reps_max=high,
+        load=None,
+        load_percent_e1rm=None,
+        load_kind=LoadKind.BODYWEIGHT,
+        progression=progression_rule(entry, LoadKind.BODYWEIGHT, high, rpe, ctx),
+        note=note,
+    )
+
+
+def _barbell_floor(
+    entry: Exercise, one_rm: float, low: int, high: int, rir: int, ctx: LoadContext
+) -> Prescribed:
+    """The planned load is below the empty bar: the bar, for the reps it allows."""
+    bar = BAR_WEIGHT[ctx.profile.unit]
+    rpe = 10.0 - rir
+    top = min(high, math.floor(reps_to_failure(100 * bar / one_rm)) - rir)
+    unit = ctx.profile.unit.value
+    if top < min_reps(ctx.profile):
+        return Prescribed(
+            reps_min=low,
+            reps_max=high,
+            load=None,
+            load_percent_e1rm=None,
+            load_kind=LoadKind.BY_RPE,
+            progression=progression_rule(entry, LoadKind.BY_RPE, high, rpe, ctx),
+            note=f"Even the empty bar ({bar:g} {unit}) is more than these sets call for: "
+            "use dumbbells or a machine for this movement until the bar allows the reps.",
+        )
+    return Prescribed(
+        reps_min=max(1, min(low, top - 2)),
+        reps_max=top,
+        load=bar,
+        load_percent_e1rm=round(min(100.0, 100 * bar / one_rm), 1),
+        load_kind=LoadKind.ABSOLUTE,
+        progression=progression_rule(entry, LoadKind.ABSOLUTE, top, rpe, ctx),
+        note=f"Empty bar ({bar:g} {unit}): your e1RM puts the planned load below it, so "
+        "add reps with the bar until every set reaches the top of the range, then add "
+        "plates.",
+    )
+
+
+def prescribe(
+    exercise_id: str, low: int, high: int, rir: int, first_rir: int, ctx: LoadContext
+) -> Prescribed:
+    """The prescription of `exercise_id` for planned reps low..high at `rir` reps in
+    reserve (`first_rir`: week 1's RIR, from which fixed-load reps rise)."""
+    key = (exercise_id, low, high, rir, first_rir)
+    cached = ctx.memo.get(key)
+    if not isinstance(cached, Prescribed):
+        cached = ctx.memo[key] = _prescribe(exercise_id, low, high, rir, first_rir, ctx)
+    return cached
+
+
+def _prescribe(
+    exercise_id: str, low: int, high: int, rir: int, first_rir: int, ctx: LoadContext
+) -> Prescribed:
+    entry = CATALOG[exercise_id]
+    low, high = capped_reps(entry, low, high)
+    rpe = 10.0 - rir
+    basis = entry.load_basis
+    if entry.loading in FIXED_LOADINGS and (basis is None or basis[0] is not Lift.PULL_UP):
+        kind = _fixed_kind(entry)
+        if kind is LoadKind.ASSISTED:
+            low, high = assisted_reps(rir, first_rir)
+        else:
+            low, high = capped_reps(entry, *fixed_reps(ctx.profile.goal, rir, first_rir))
+        return Prescribed(
+            reps_min=low,
+            reps_max=high,
+            load=None,
+            load_percent_e1rm=None,
+            load_kind=kind,
+            progression=progression_rule(entry, kind, high, rpe, ctx),
+        )
+    if basis is None or basis[0] not in ctx.e1rms or basis[0] in ctx.uncertain:
+        note = ""
+        if basis is not None and basis[0] in ctx.uncertain:
+            note = (
+                f"Your {_label(basis[0])} e1RM comes from a set of more than 10 reps, too "
+                f"uncertain to load from: pick the load that lands on RPE {rpe:g}."
+            )
+        pull = basis is not None and basis[0] is Lift.PULL_UP
+        if pull:
+            low, high = pull_up_reps(ctx.profile, rir, first_rir)
+        kind = LoadKind.BODYWEIGHT if pull else LoadKind.BY_RPE
+        return Prescribed(
+            reps_min=low,
+            reps_max=high,
+            load=None,
+            load_percent_e1rm=None,
+            load_kind=kind,
+            progression=progression_rule(entry, kind, high, rpe, ctx),
+            note=note,
+        )
+    lift, ratio = basis
+    if lift is Lift.PULL_UP:
+        return _pull_up(entry, low, high, rir, first_rir, ctx, ratio)
+    one_rm = ctx.e1rms[lift] * ratio
+    percent = percent_1rm(high, rpe)
+    load = round_to_increment(one_rm * percent / 100, ctx.increment)
+    note = ""
+    if entry.lift is None:
+        note = (
+            f"Load assumes a 1RM of about {ratio:.0%} of your {_label(lift)} e1RM (rule of "
+            "thumb); adjust it to the RPE."
+        )
+    if entry.loading is Loading.BARBELL and load < BAR_WEIGHT[ctx.profile.unit]:
+        floor = _barbell_floor(entry, one_rm, low, high, rir, ctx)
+        return floor.model_copy(update={"note": " ".join(n for n in (note, floor.note) if n)})
+    return Prescribed(
+        reps_min=low,
+        reps_max=high,
+        load=load,
+        load_percent_e1rm=round(percent, 1),
+        load_kind=LoadKind.ABSOLUTE,
+        progression=progression_rule(entry, LoadKind.ABSOLUTE, high, rpe, ctx),
+        note=note,
+    )
