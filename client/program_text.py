@@ -16,7 +16,9 @@ NAME_WIDTH = 28  # most catalog names fit; longer ones take their own line
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [""]
+    """Wrapped at word boundaries; a bullet indent ("  - ") continues under its text."""
+    follow = " " * len(indent) if indent.rstrip().endswith(("-", "·")) else indent
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=follow) or [""]
 
 
 def _exercise(n: int, ex: program_pb2.PrescribedExercise, unit: str, width: int) -> list[str]:
@@ -80,6 +82,41 @@ def volume_lines(program: program_pb2.Program, width: int = 80) -> list[str]:
     return lines
 
 
+def progression_lines(program: program_pb2.Program, width: int = 80) -> list[str]:
+    """Each exercise's progression rule, once, from its first appearance."""
+    lines = ["How to progress each exercise"]
+    seen: set[str] = set()
+    for week in program.weeks:
+        for day in week.days:
+            for ex in day.exercises:
+                if ex.exercise_id in seen or not ex.progression.rule:
+                    continue
+                seen.add(ex.exercise_id)
+                lines += _wrap(f"{ex.name}: {ex.progression.rule}", width, "  ")
+    return lines
+
+
+def test_day_lines(program: program_pb2.Program, width: int = 80) -> list[str]:
+    if not program.HasField("test_day"):
+        return []
+    test, unit = program.test_day, words.unit(program)
+    lines = [f"Test day · end of week {test.week}"]
+    lines += _wrap(test.note, width, "  ")
+    lines += [f"  {words.attempt(a, unit)}" for a in test.attempts]
+    return [*lines, ""]
+
+
+def injury_lines(program: program_pb2.Program, width: int = 80) -> list[str]:
+    if not program.injury_adjustments and not program.pain_rule:
+        return []
+    lines = ["Injuries: what the program changed"]
+    for adj in program.injury_adjustments:
+        lines += _wrap(adj.change, width, "  - ")
+    if program.pain_rule:
+        lines += _wrap(f"Pain rule: {program.pain_rule}", width, "  ")
+    return [*lines, ""]
+
+
 def readiness_lines(program: program_pb2.Program, width: int = 80) -> list[str]:
     lines = ["Adjust to the day's readiness"]
     for adj in program.autoregulation:
@@ -127,7 +164,15 @@ def program_lines(
         if day is not None and not any(d.day == day for d in chosen[0].days):
             raise LookupError(f"week {week} has days 1 to {len(chosen[0].days)}")
         return week_lines(chosen[0], unit, width, only_day=day)
-    lines = [*header_lines(program, width), ""]
+    lines = [*header_lines(program, width), "", *injury_lines(program, width)]
     for w in program.weeks:
         lines += week_lines(w, unit, width)
-    return [*lines, *volume_lines(program, width), "", *readiness_lines(program, width)]
+    return [
+        *lines,
+        *test_day_lines(program, width),
+        *progression_lines(program, width),
+        "",
+        *volume_lines(program, width),
+        "",
+        *readiness_lines(program, width),
+    ]

@@ -56,10 +56,22 @@ def rest(seconds: int) -> str:
 
 
 def load(ex: program_pb2.PrescribedExercise, unit_name: str) -> str:
-    """The working weight, or how to choose one when the program prescribes by effort."""
+    """The working weight as the lifter loads it: on the implement, added to bodyweight,
+    as assistance, bodyweight alone, or chosen by effort."""
+    kind = ex.load_kind
     if not ex.HasField("load"):
+        if kind == program_pb2.LOAD_KIND_BODYWEIGHT:
+            return "bodyweight"
+        if kind == program_pb2.LOAD_KIND_ASSISTED:
+            return "assisted, by RPE"
         return "weight by RPE"
-    text = f"{number(ex.load)} {unit_name}"
+    weight = f"{number(ex.load)} {unit_name}"
+    if kind == program_pb2.LOAD_KIND_ADDED:
+        text = f"bodyweight + {weight}"
+    elif kind == program_pb2.LOAD_KIND_ASSISTED:
+        text = f"{weight} assistance"
+    else:
+        text = weight
     if ex.HasField("load_percent_e1rm"):
         text += f" ({ex.load_percent_e1rm:.0f}%)"
     return text
@@ -69,6 +81,15 @@ def effort(week: program_pb2.Week) -> str:
     """``RPE 8 (2 reps in reserve)``: what the target RPE means, in the program's terms."""
     left = "1 rep" if week.target_rir == 1 else f"{week.target_rir} reps"
     return f"RPE {number(week.target_rpe)} ({left} in reserve)"
+
+
+def attempt(a: program_pb2.Attempt, unit_name: str) -> str:
+    """``Squat attempt 1: 1 rep at 92% (140 kg), RPE 8``."""
+    where = f"{a.percent_e1rm:g}%" if a.HasField("percent_e1rm") else "by feel"
+    if a.HasField("load"):
+        where += f" ({number(a.load)} {unit_name})"
+    reps_text = "1 rep" if a.reps == 1 else f"{a.reps} reps"
+    return f"{a.name} attempt {a.number}: {reps_text} at {where}, RPE {number(a.target_rpe)}"
 
 
 def phase(week: program_pb2.Week) -> str:
