@@ -140,42 +140,64 @@ def _prescribe(
 ) -> Prescribed:
     entry = CATALOG[exercise_id]
     low, high = capped_reps(entry, low, high)
-    rpe = 10.0 - rir
     basis = entry.load_basis
     if entry.loading in FIXED_LOADINGS and (basis is None or basis[0] is not Lift.PULL_UP):
-        kind = _fixed_kind(entry)
-        if kind is LoadKind.ASSISTED:
-            low, high = assisted_reps(rir, first_rir)
-        else:
-            low, high = capped_reps(entry, *fixed_reps(ctx.profile.goal, rir, first_rir))
-        return Prescribed(
-            reps_min=low,
-            reps_max=high,
-            load=None,
-            load_percent_e1rm=None,
-            load_kind=kind,
-            progression=progression_rule(entry, kind, high, rpe, ctx),
-        )
+        return _fixed_load(entry, rir, first_rir, ctx)
     if basis is None or basis[0] not in ctx.e1rms or basis[0] in ctx.uncertain:
-        note = ""
-        if basis is not None and basis[0] in ctx.uncertain:
-            note = (
-                f"Your {_label(basis[0])} e1RM comes from a set of more than 10 reps, too "
-                f"uncertain to load from: pick the load that lands on RPE {rpe:g}."
-            )
-        pull = basis is not None and basis[0] is Lift.PULL_UP
-        if pull:
-            low, high = pull_up_reps(ctx.profile, rir, first_rir)
-        kind = LoadKind.BODYWEIGHT if pull else LoadKind.BY_RPE
-        return Prescribed(
-            reps_min=low,
-            reps_max=high,
-            load=None,
-            load_percent_e1rm=None,
-            load_kind=kind,
-            progression=progression_rule(entry, kind, high, rpe, ctx),
-            note=note,
+        return _by_effort(entry, low, high, rir, first_rir, ctx)
+    return _from_e1rm(entry, low, high, rir, first_rir, ctx)
+
+
+def _fixed_load(entry: Exercise, rir: int, first_rir: int, ctx: LoadContext) -> Prescribed:
+    """A bodyweight, band or fixed-bell exercise: reps rise as reps in reserve fall."""
+    kind = _fixed_kind(entry)
+    if kind is LoadKind.ASSISTED:
+        low, high = assisted_reps(rir, first_rir)
+    else:
+        low, high = capped_reps(entry, *fixed_reps(ctx.profile.goal, rir, first_rir))
+    return Prescribed(
+        reps_min=low,
+        reps_max=high,
+        load=None,
+        load_percent_e1rm=None,
+        load_kind=kind,
+        progression=progression_rule(entry, kind, high, 10.0 - rir, ctx),
+    )
+
+
+def _by_effort(
+    entry: Exercise, low: int, high: int, rir: int, first_rir: int, ctx: LoadContext
+) -> Prescribed:
+    """No usable e1RM (none known, or one from a set of more than 10 reps): by RPE."""
+    rpe = 10.0 - rir
+    basis = entry.load_basis
+    note = ""
+    if basis is not None and basis[0] in ctx.uncertain:
+        note = (
+            f"Your {_label(basis[0])} e1RM comes from a set of more than 10 reps, too "
+            f"uncertain to load from: pick the load that lands on RPE {rpe:g}."
         )
+    pull = basis is not None and basis[0] is Lift.PULL_UP
+    if pull:
+        low, high = pull_up_reps(ctx.profile, rir, first_rir)
+    kind = LoadKind.BODYWEIGHT if pull else LoadKind.BY_RPE
+    return Prescribed(
+        reps_min=low,
+        reps_max=high,
+        load=None,
+        load_percent_e1rm=None,
+        load_kind=kind,
+        progression=progression_rule(entry, kind, high, rpe, ctx),
+        note=note,
+    )
+
+
+def _from_e1rm(
+    entry: Exercise, low: int, high: int, rir: int, first_rir: int, ctx: LoadContext
+) -> Prescribed:
+    rpe = 10.0 - rir
+    basis = entry.load_basis
+    assert basis is not None
     lift, ratio = basis
     if lift is Lift.PULL_UP:
         return _pull_up(entry, low, high, rir, first_rir, ctx, ratio)

@@ -194,6 +194,11 @@ def progression_rule(
             f"{_load_step(entry, ctx, kind is LoadKind.ADDED)} next session and build the "
             "reps up again from the bottom of the range (double progression).",
         )
+    return _fixed_load_rule(entry, top, ctx)
+
+
+def _fixed_load_rule(entry: Exercise, top: str, ctx: LoadContext) -> Progression:
+    """Nothing to add in small steps: reps, then tempo and pauses, then a harder variant."""
     harder = _harder(entry, ctx.profile)
     if entry.lift is Lift.PULL_UP or (entry.load_basis or (None,))[0] is Lift.PULL_UP:
         return Progression(

@@ -55,7 +55,7 @@ RANK["pipeline"] = RANK["store"]  # siblings at the bottom
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # Data tables are exempt from the module limit (docs/architecture.md, "Layers").
-LONG_MODULES_ALLOWED = {"programgen.pipeline.catalog"}
+LONG_MODULES_ALLOWED = {"programgen.pipeline.catalog", "programgen.pipeline.injuries.review"}
 
 
 def _modules() -> dict[str, Path]:
