@@ -260,6 +260,8 @@ def _serve_metrics(stack: AsyncExitStack, metrics: Metrics, address: str) -> int
     http = serve_metrics(metrics, address)
     stack.callback(http.server_close)
     stack.callback(http.shutdown)
+    host = address.rpartition(":")[0]
+    log.info("metrics on http://%s:%d/metrics", host, http.server_port)
     return int(http.server_port)
 
 

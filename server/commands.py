@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from pythonjsonlogger.json import JsonFormatter
-
+from programgen.server import logs
 from programgen.server.app import serve
 from programgen.server.auth import TIERS, create_key
 from programgen.server.config import ConfigError, Settings
@@ -47,19 +45,9 @@ async def _with_repository(settings: Settings, action: Callable[[Repository], Aw
         await engine.dispose()
 
 
-def _configure_logging(log_format: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if log_format == "json":
-        # One JSON object per line; a record's extra fields (generation_id, reason) too.
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
-
-
 def run_serve(overrides: dict[str, Any]) -> int:
     settings = _settings(overrides)
-    _configure_logging(settings.log.log_format)
+    logs.configure(settings.log.log_format)
     try:
         asyncio.run(serve(settings))
     except ConfigError as exc:

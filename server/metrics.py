@@ -11,6 +11,7 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from sqlalchemy import Engine, event
 
+from programgen.server.llm_outcomes import OUTCOMES
 from programgen.server.records import FAILURE_REASONS
 
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
@@ -67,6 +68,14 @@ class Metrics:
             ["verb"],
             registry=r,
         )
+        self.llm_refinements = Counter(
+            "programgen_llm_refinements",
+            "Model refinements by outcome (refined, or why the engine's program stood)",
+            ["outcome"],
+            registry=r,
+        )
+        for label in OUTCOMES:  # present at 0 from start
+            self.llm_refinements.labels(label)
         self.rpcs = Counter(
             "programgen_rpcs", "RPCs handled, by method and status code", ["method", "code"],
             registry=r,

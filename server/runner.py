@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from programgen.pipeline.domain import PipelineError, Profile, Program, ProgramInvalid, Stage
 from programgen.pipeline.engine import GenerateOptions, Offload, ProgressCallback
+from programgen.server import llm_outcomes, logs
 from programgen.server.config import PoolSettings
 from programgen.server.lifecycle import Lifecycle
 from programgen.server.metrics import Metrics
@@ -63,8 +64,12 @@ class GenerationRunner:
         record = await self._lifecycle.claim(job.generation_id, waited_s=waited)
         if record is None:
             return  # cancelled while queued, or already taken
-        with self._tracer.attempt(job.generation_id, record.attempt):
-            await self._run(job, record.attempt, Profile.model_validate_json(record.profile))
+        profile = Profile.model_validate_json(record.profile)
+        with (
+            logs.for_generation(job.generation_id),
+            self._tracer.attempt(job.generation_id, record.attempt),
+        ):
+            await self._run(job, record.attempt, profile)
 
     async def _run(self, job: Job, attempt: int, profile: Profile) -> None:
         clock = _StageClock(self._metrics, self._tracer)
@@ -144,9 +149,13 @@ class GenerationRunner:
     ) -> None:
         """Commit COMPLETED (with the program) or FAILED (with the error), fenced."""
         if isinstance(outcome, Program):
-            await self._lifecycle.complete(
+            done = await self._lifecycle.complete(
                 job.generation_id, attempt=attempt, program=outcome.model_dump_json(), ran_s=ran_s
             )
+            if done is not None:
+                if self._options.llm is not None:
+                    self._metrics.llm_refinements.labels(llm_outcomes.outcome(outcome)).inc()
+                log.info("generation completed in %.2f s (attempt %d)", ran_s, attempt)
             return
         reason, message = outcome
         failed = await self._lifecycle.fail(
