@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 from tests.harness import EXAMPLES, running_server
@@ -85,3 +86,45 @@ async def test_bad_input_reaches_grpcurl_as_invalid_argument(tmp_path: Path) -> 
     assert code != 0
     assert "InvalidArgument" in err
     assert "days_per_week" in err
+
+
+def _readme_console() -> list[tuple[str, list[str]]]:
+    """The README's grpcurl session: (command, expected output lines) pairs."""
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = readme.split("## Try it with grpcurl", 1)[1].split("```console\n", 1)[1]
+    block = block.split("```", 1)[0]
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    return steps
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TIME = re.compile(r'"\d{4}-\d\d-\d\dT[0-9:.]+Z"')
+
+
+async def test_the_readme_grpcurl_session_prints_what_the_readme_shows(tmp_path: Path) -> None:
+    steps = _readme_console()
+    assert len(steps) == 3
+    generation_id = ""
+    async with running_server(tmp_path) as server:
+        for command, expected in steps:
+            command = command.replace(".venv/bin/grpcurl", str(grpcurl_path()))
+            command = command.replace("127.0.0.1:50051", f"127.0.0.1:{server.port}")
+            command = command.replace("<id>", generation_id)
+            process = await asyncio.create_subprocess_shell(
+                command,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=EXAMPLES.parent,
+            )
+            out, err = await asyncio.wait_for(process.communicate(), 60)
+            text = out.decode()
+            found = _UUID.search(text)
+            if found and not generation_id:
+                generation_id = found.group(0)
+            shown = _TIME.sub('"<time>"', _UUID.sub("<id>", text)).splitlines()
+            assert shown == expected, (command, err.decode())
