@@ -34,6 +34,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
             "app",
             "commands",
             "service",
+            "watch",
             "views",
             "mapping",
             "auth",
