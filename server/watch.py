@@ -44,6 +44,7 @@ class WatchStreams:
         self._metrics = metrics
         self._settings = settings
         self._check_id = check_id
+        self._per_caller: dict[str, int] = {}  # open streams by caller id
         # Live events as messages, built once for all the watchers of a generation (a
         # terminal one carries the whole program). Bounded: only recent events repeat.
         self._live: OrderedDict[tuple[str, int], pb.WatchGenerationResponse] = OrderedDict()
@@ -66,15 +67,18 @@ class WatchStreams:
             raise not_found(generation_id)
         return record
 
-    async def _next(self, subscription: Subscription) -> EventRecord | Signal | None:
-        """The next live item, or None after a heartbeat interval without one."""
+    async def _next(self, subscription: Subscription, until: float) -> EventRecord | Signal | None:
+        """The next live item; None after a heartbeat interval without one, or at ``until``
+        (the idle limit, loop time)."""
+        left = min(self._settings.heartbeat_s, until - asyncio.get_running_loop().time())
         try:
-            async with asyncio.timeout(self._settings.heartbeat_s):
+            async with asyncio.timeout(max(0.0, left)):
                 return await subscription.next()
         except TimeoutError:
             return None
 
-    def _admit(self, request: pb.WatchGenerationRequest) -> None:
+    def _admit(self, request: pb.WatchGenerationRequest, caller: Caller) -> None:
+        """Check the request and the caps, and count the stream as open (``_release``)."""
         self._check_id(request.id)
         if request.after_sequence < 0:
             raise invalid_argument([("after_sequence", "must not be negative")])
@@ -85,6 +89,33 @@ class WatchStreams:
                 "the server holds its maximum of open watch streams",
                 retry_after_s=5.0,
             )
+        mine = self._per_caller.get(caller.id, 0)
+        if mine >= self._settings.max_watchers_per_caller:
+            raise ServiceError(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                "TOO_MANY_WATCHERS_FOR_CALLER",
+                f"this caller already has {mine} open watch streams "
+                f"(limit {self._settings.max_watchers_per_caller})",
+                retry_after_s=5.0,
+            )
+        self._per_caller[caller.id] = mine + 1
+
+    def _release(self, caller: Caller) -> None:
+        left = self._per_caller[caller.id] - 1
+        if left:
+            self._per_caller[caller.id] = left
+        else:
+            del self._per_caller[caller.id]
+
+    def _idle(self, cursor: int) -> ServiceError:
+        limit = self._settings.watch_idle_limit_s
+        return ServiceError(
+            grpc.StatusCode.DEADLINE_EXCEEDED,
+            "WATCH_IDLE",
+            f"no event for {limit:g} s (the server's idle limit for a watch stream); "
+            f"watch again after sequence {cursor} to go on",
+            metadata={"last_sequence": str(cursor)},
+        )
 
     async def serve(
         self,
@@ -94,12 +125,14 @@ class WatchStreams:
     ) -> AsyncIterator[pb.WatchGenerationResponse]:
         """The whole RPC; a ServiceError raised anywhere ends it with its status. One
         generator on purpose: every nested one costs each event a hop per stream."""
-        subscription = None
+        subscription = caller = None
+        loop = asyncio.get_running_loop()
         try:
             caller = await resolve(context)
-            self._admit(request)
+            self._admit(request, caller)
             subscription = self._broker.subscribe(request.id)
             record = await self._owned(request.id, caller)
+            _check_cursor(request.after_sequence, record)
             cursor, status = request.after_sequence, record.status
             while True:
                 for event in await self._repo.events_after(record, cursor):
@@ -115,9 +148,12 @@ class WatchStreams:
                 if record.status in TERMINAL:
                     return  # finished, and the cursor is already past its last event
                 # Live: forward in order; a gap or an overflow sends us back to the store.
+                idle_at = loop.time() + self._settings.watch_idle_limit_s
                 while True:
-                    item = await self._next(subscription)
+                    item = await self._next(subscription, idle_at)
                     if item is None:
+                        if loop.time() >= idle_at:
+                            raise self._idle(cursor)
                         yield heartbeat_message(status, cursor, time.time())
                         continue
                     if item is Signal.CLOSE:
@@ -133,10 +169,26 @@ class WatchStreams:
                         record = item.generation or await self._owned(request.id, caller)
                     yield self._live_response(item, record)
                     cursor, status = item.sequence, item.status
+                    idle_at = loop.time() + self._settings.watch_idle_limit_s
                     if item.terminal and item.sequence == record.last_sequence:
                         return
         except ServiceError as exc:
             await context.abort_with_status(exc.to_status())
         finally:
-            if subscription is not None:
+            if subscription is not None and caller is not None:
                 self._broker.unsubscribe(subscription)
+                self._release(caller)
+
+
+def _check_cursor(after_sequence: int, record: GenerationRecord) -> None:
+    """A cursor ahead of the stream names no event that exists: OUT_OF_RANGE now, whether
+    the generation is running or finished, rather than a stream waiting for a sequence
+    that may never come (docs/contract.md, "Watching")."""
+    if after_sequence > record.last_sequence:
+        raise ServiceError(
+            grpc.StatusCode.OUT_OF_RANGE,
+            "CURSOR_OUT_OF_RANGE",
+            f"after_sequence {after_sequence} is past the generation's last sequence "
+            f"{record.last_sequence}; watch from at most {record.last_sequence}",
+            metadata={"last_sequence": str(record.last_sequence)},
+        )
