@@ -228,8 +228,9 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._pool.submit(Job.of(retried))
         return pb.RetryGenerationResponse(generation=generation_message(retried))
 
-    async def WatchGeneration(
+    async def WatchGeneration(  # type: ignore[override]  # bytes: see watch.register
         self, request: pb.WatchGenerationRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.WatchGenerationResponse]:
+    ) -> AsyncIterator[bytes]:
+        # Serialised responses: registered by server/watch.py's ``register``.
         async for response in self._watch.serve(request, context, self._caller):
             yield response

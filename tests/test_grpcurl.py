@@ -85,3 +85,12 @@ async def test_bad_input_reaches_grpcurl_as_invalid_argument(tmp_path: Path) -> 
     assert code != 0
     assert "InvalidArgument" in err
     assert "days_per_week" in err
+
+
+async def test_reflection_describes_the_pass_through_watch_method(tmp_path: Path) -> None:
+    # WatchGeneration writes pre-serialised bytes (server/watch.py): the descriptor that
+    # reflection serves must still be the typed one.
+    async with running_server(tmp_path) as server:
+        code, out, err = await grpcurl(f"127.0.0.1:{server.port}", "describe", SERVICE)
+    assert code == 0, err
+    assert "returns ( stream .programgen.v1.WatchGenerationResponse )" in out, out
