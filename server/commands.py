@@ -57,11 +57,24 @@ def _configure_logging(log_format: str) -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
 
+def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """None: asyncio's default loop."""
+    if name != "uvloop":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        raise ConfigError("PROGRAMGEN_EVENT_LOOP=uvloop but uvloop is not installed") from None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
 def run_serve(overrides: dict[str, Any]) -> int:
     settings = _settings(overrides)
     _configure_logging(settings.log.log_format)
     try:
-        asyncio.run(serve(settings))
+        with asyncio.Runner(loop_factory=_loop_factory(settings.transport.event_loop)) as runner:
+            runner.run(serve(settings))
     except ConfigError as exc:
         print(f"programgen: {exc}", file=sys.stderr)
         return 2

@@ -64,6 +64,8 @@ class TransportSettings(_Section):
     allow_anonymous_remote: bool = False
     # host:port for Prometheus /metrics over HTTP; empty disables it.
     metrics_address: str = ""
+    # The event loop `serve` runs on (README, "Benchmarks": measured both ways).
+    event_loop: str = Field("asyncio", pattern="^(asyncio|uvloop)$")
 
 
 class LogSettings(_Section):
