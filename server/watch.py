@@ -47,6 +47,7 @@ class WatchStreams:
         self._settings = settings
         self._check_id = check_id
         self._per_caller: dict[str, int] = {}  # open streams by caller id
+        self._writes = _Writes(settings.watch_idle_limit_s)
         # Live events serialised once for all the watchers of a generation (a terminal
         # one carries the whole program); the stream writes these bytes as they are
         # (see ``register``). Bounded: only recent events repeat.
@@ -71,6 +72,7 @@ class WatchStreams:
     async def _next(self, subscription: Subscription, until: float) -> EventRecord | Signal | None:
         """The next live item; None after a heartbeat interval without one, or at ``until``
         (the idle limit, loop time)."""
+        self._writes.done()  # resumed: gRPC took what the stream yielded
         left = min(self._settings.heartbeat_s, until - asyncio.get_running_loop().time())
         try:
             async with asyncio.timeout(max(0.0, left)):
@@ -140,6 +142,7 @@ class WatchStreams:
                 for event in await self._repo.events_after(record, cursor):
                     if event.terminal:
                         record = await self._owned(request.id, caller)
+                    self._writes.writing()
                     yield _encode(pb.WatchGenerationResponse(event=event_message(event, record)))
                     cursor, status = event.sequence, event.status
                     if event.terminal and event.sequence == record.last_sequence:
@@ -156,6 +159,7 @@ class WatchStreams:
                     if item is None:
                         if loop.time() >= idle_at:
                             raise self._idle(cursor)
+                        self._writes.writing()
                         yield _encode(heartbeat_message(status, cursor, time.time()))
                         continue
                     if item is Signal.CLOSE:
@@ -169,6 +173,7 @@ class WatchStreams:
                     if item.terminal:
                         # The committed row travels with its event: no read per watcher.
                         record = item.generation or await self._owned(request.id, caller)
+                    self._writes.writing()
                     yield self._live_response(item, record)
                     cursor, status = item.sequence, item.status
                     idle_at = loop.time() + self._settings.watch_idle_limit_s
@@ -180,6 +185,46 @@ class WatchStreams:
             if subscription is not None and caller is not None:
                 self._broker.unsubscribe(subscription)
                 self._release(caller)
+                self._writes.done()
+
+
+class _Writes:
+    """Streams whose last message gRPC has not taken yet, and since when (loop time).
+
+    gRPC resumes a stream's generator only once the transport took what it yielded, so a
+    client that stops reading stops the stream at its flow-control window: the server
+    holds that much, no more. One timer for all streams cancels those whose client took
+    nothing for the idle limit (no status can pass a full window: the client sees
+    CANCELLED when it reads again; docs/contract.md)."""
+
+    def __init__(self, limit_s: float) -> None:
+        self._limit_s = limit_s
+        self._since: dict[asyncio.Task[Any], float] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    def writing(self) -> None:
+        task = asyncio.current_task()
+        if task is None:
+            return
+        loop = task.get_loop()
+        self._since[task] = loop.time()
+        if self._timer is None:
+            self._timer = loop.call_later(self._limit_s / 2, self._sweep, loop)
+
+    def done(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._since.pop(task, None)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer = None
+        stalled_since = loop.time() - self._limit_s
+        for task, since in list(self._since.items()):
+            if since <= stalled_since:
+                del self._since[task]
+                task.cancel()
+        if self._since:
+            self._timer = loop.call_later(self._limit_s / 2, self._sweep, loop)
 
 
 def _encode(response: pb.WatchGenerationResponse) -> bytes:

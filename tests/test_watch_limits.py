@@ -5,6 +5,7 @@ the stream, the per-caller and total stream caps, and the idle limit
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncGenerator
 from pathlib import Path
 
@@ -148,5 +149,32 @@ async def test_a_stream_with_only_heartbeats_ends_watch_idle_and_is_not_resumed(
         assert error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
         assert error_info(error).metadata["last_sequence"] == "2"
         assert server.broker.subscriber_count == 0
+        gate.release()
+        assert (await client.wait(generation.id)).weeks
+
+
+async def test_a_stream_whose_client_stops_reading_is_ended_after_the_idle_limit(
+    tmp_path: Path,
+) -> None:
+    gate = Gate()
+    async with served(tmp_path, generate_fn=gate, watch_idle_limit_s=0.5) as (server, client):
+        generation = await client.start(example())
+        await asyncio.wait_for(gate.entered.get(), 10)
+        options = [("grpc.http2.bdp_probe", 0)]  # the default 64 KiB window, not grown
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}", options=options) as ch:
+            call = pb_grpc.ProgramGenerationServiceStub(ch).WatchGeneration(
+                pb.WatchGenerationRequest(id=generation.id)
+            )
+            assert [(await call.read()).event.sequence for _ in range(2)] == [1, 2]
+            # An event far larger than the window: the write cannot complete while the
+            # client reads nothing more, so the stream is stuck at its yield.
+            record = await server.repository.get(generation.id)
+            assert record is not None
+            (first,) = await server.repository.events_after(record, 1)
+            big = dataclasses.replace(first, sequence=3, message="x" * (1 << 20))
+            server.broker.publish(big)
+            await asyncio.wait_for(server.broker.wait_empty(), 10)
+            assert server.broker.subscriber_count == 0
+            call.cancel()
         gate.release()
         assert (await client.wait(generation.id)).weeks
