@@ -123,15 +123,19 @@ class _Fanout:
             await asyncio.wait_for(self.all_open.wait(), 120)
         return tasks, loop.time() - began
 
-    async def transitions(self) -> float:
+    async def transitions(self, pid: int) -> tuple[float, float]:
         """One transition seen by every watcher of one generation, then one each for many
-        generations with one watcher each, all at once; the wall time of the latter."""
+        generations with one watcher each, all at once; the server CPU seconds of the
+        former and the wall time of the latter."""
         from bench.load import until
+        from bench.processes import cpu_seconds
         from programgen.v1 import generation_service_pb2 as pb
 
         cancel = pb.CancelGenerationRequest
+        cpu0 = cpu_seconds(pid)
         await self.stubs[0].CancelGeneration(cancel(id=self.shared), timeout=30)
         await until(lambda: len(self.arrivals["shared"]) >= self.streams - self.own, 60)
+        shared_cpu = cpu_seconds(pid) - cpu0
         began = time.time()
         await asyncio.gather(
             *(
@@ -140,12 +144,17 @@ class _Fanout:
             )
         )
         await until(lambda: len(self.arrivals["single"]) >= self.own, 60)
-        return time.time() - began
+        return shared_cpu, time.time() - began
 
 
-async def floor_fanout(target: str, watchers: int, template: bytes, bursts: int) -> list[float]:
+async def floor_fanout(
+    target: str, watchers: int, template: bytes, bursts: int
+) -> tuple[list[float], float]:
     """The same fan-out against the floor server (bench/floor.py): ``watchers`` streams
-    opened the same way, one trigger carrying the same bytes; the arrival latencies."""
+    opened the same way, one trigger carrying the same bytes; the arrival latencies and
+    the floor server's CPU seconds for them."""
+    from bench.processes import cpu_seconds
+
     fan = _Fanout(target, watchers, 0)
     fan.shared = "floor"
     await fan.warm_up()
@@ -153,15 +162,18 @@ async def floor_fanout(target: str, watchers: int, template: bytes, bursts: int)
     check(fan.opened == watchers, f"floor: only {fan.opened} of {watchers} streams opened")
     await asyncio.sleep(2.0)  # as before the real transition: the storm has settled
     fire = fan.chans[0].unary_unary(FIRE)
+    pid = int(await fire(b"", timeout=30))  # an empty trigger only names the process
+    cpu0 = cpu_seconds(pid)
     await fire(template, timeout=30)
     from bench.load import until
 
     await until(lambda: len(fan.arrivals["shared"]) >= watchers, 60)
+    cpu = cpu_seconds(pid) - cpu0
     await asyncio.wait(tasks, timeout=30)
     for c in fan.chans:
         await c.close()
     check(not fan.errors, f"floor streams failed: {dict(fan.errors)}")
-    return fan.arrivals["shared"]
+    return fan.arrivals["shared"], cpu
 
 
 async def fanout_load(
@@ -188,13 +200,15 @@ async def fanout_load(
     # StartGeneration latency while the streams are open (measured by another process).
     go.set()
     await asyncio.to_thread(done.wait)
-    single_wall = await fan.transitions()
+    shared_cpu, single_wall = await fan.transitions(pid)
     await asyncio.wait(tasks, timeout=30)
     for c in fan.chans:
         await c.close()
-    floor = await floor_fanout(floor_target, streams - own, fan.template, bursts)
+    floor, floor_cpu = await floor_fanout(floor_target, streams - own, fan.template, bursts)
     return {
         "floor": floor,
+        "floor_cpu_s": floor_cpu,
+        "shared_cpu_s": shared_cpu,
         "opened": fan.opened,
         "open_s": open_s,
         "burst_errors": burst_errors,
@@ -290,13 +304,20 @@ def _report(
         kib_per_stream=round(per_stream, 2),
     )
     shared = summary(data["shared"])
-    results.row(name, f"1 transition -> {streams - own:,} watchers of one generation", shared)
+    results.row(
+        name,
+        f"1 transition -> {streams - own:,} watchers of one generation",
+        shared,
+        server_cpu_ms=round(1000 * data["shared_cpu_s"]),
+    )
     floor = summary(data["floor"])
     results.row(
         name,
         f"floor: trivial grpc.aio server, same bytes -> {streams - own:,} streams",
         floor,
         ratio=shared["p99_ms"] / floor["p99_ms"],
+        server_cpu_ms=round(1000 * data["floor_cpu_s"]),
+        cpu_ratio=round(data["shared_cpu_s"] / max(data["floor_cpu_s"], 1e-9), 2),
     )
     single = summary(data["single"])
     results.row(

@@ -22,7 +22,7 @@ from programgen.server.config import WatchSettings
 from programgen.server.errors import ServiceError, invalid_argument, not_found
 from programgen.server.lifecycle import Lifecycle
 from programgen.server.metrics import Metrics
-from programgen.server.records import TERMINAL, EventRecord, GenerationRecord
+from programgen.server.records import TERMINAL, EventRecord, GenerationRecord, GenerationStatus
 from programgen.server.views import event_message, heartbeat_message
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
@@ -36,7 +36,8 @@ def _unavailable(message: str) -> ServiceError:
 
 
 class WatchStreams:
-    """Every open WatchGeneration stream of this process."""
+    """Every open WatchGeneration stream of this process. ``serve`` is one generator on
+    purpose: each nested one would cost every live event a hop per stream."""
 
     def __init__(
         self, lifecycle: Lifecycle, metrics: Metrics, settings: WatchSettings, check_id: CheckId
@@ -69,15 +70,20 @@ class WatchStreams:
             raise not_found(generation_id)
         return record
 
-    async def _next(self, subscription: Subscription, until: float) -> EventRecord | Signal | None:
-        """The next live item; None after a heartbeat interval without one, or at ``until``
-        (the idle limit, loop time)."""
+    async def _next(
+        self, subscription: Subscription, until: float, cursor: int
+    ) -> EventRecord | Signal | None:
+        """The next live item; None after a heartbeat interval without one. At ``until``
+        (loop time) the stream has been idle for the limit: WATCH_IDLE."""
         self._writes.done()  # resumed: gRPC took what the stream yielded
-        left = min(self._settings.heartbeat_s, until - asyncio.get_running_loop().time())
+        loop = asyncio.get_running_loop()
+        left = min(self._settings.heartbeat_s, until - loop.time())
         try:
             async with asyncio.timeout(max(0.0, left)):
                 return await subscription.next()
         except TimeoutError:
+            if loop.time() >= until:
+                raise self._idle(cursor) from None
             return None
 
     def _admit(self, request: pb.WatchGenerationRequest, caller: Caller) -> None:
@@ -120,15 +126,28 @@ class WatchStreams:
             metadata={"last_sequence": str(cursor)},
         )
 
+    async def _replay(
+        self, caller: Caller, record: GenerationRecord, cursor: int
+    ) -> tuple[list[bytes], GenerationRecord, int, GenerationStatus, bool]:
+        """One page of stored events after ``cursor``, serialised; the row as it stands
+        after them, the new cursor and status, and whether the stream is over."""
+        page, status = [], record.status
+        for event in await self._repo.events_after(record, cursor):
+            if event.terminal:
+                record = await self._owned(record.id, caller)
+            page.append(_encode(pb.WatchGenerationResponse(event=event_message(event, record))))
+            cursor, status = event.sequence, event.status
+            if event.terminal and event.sequence == record.last_sequence:
+                return page, record, cursor, status, True
+        return page, record, cursor, status, False
+
     async def serve(
         self,
         request: pb.WatchGenerationRequest,
         context: grpc.aio.ServicerContext,
         resolve: ResolveCaller,
     ) -> AsyncIterator[bytes]:
-        """The whole RPC, as serialised WatchGenerationResponse messages; a ServiceError
-        raised anywhere ends it with its status. One generator on purpose: every nested
-        one costs each event a hop per stream."""
+        """The whole RPC as serialised responses; a ServiceError ends it with its status."""
         subscription = caller = None
         loop = asyncio.get_running_loop()
         try:
@@ -139,14 +158,12 @@ class WatchStreams:
             _check_cursor(request.after_sequence, record)
             cursor, status = request.after_sequence, record.status
             while True:
-                for event in await self._repo.events_after(record, cursor):
-                    if event.terminal:
-                        record = await self._owned(request.id, caller)
+                page, record, cursor, status, over = await self._replay(caller, record, cursor)
+                for response in page:
                     self._writes.writing()
-                    yield _encode(pb.WatchGenerationResponse(event=event_message(event, record)))
-                    cursor, status = event.sequence, event.status
-                    if event.terminal and event.sequence == record.last_sequence:
-                        return
+                    yield response
+                if over:
+                    return
                 if cursor < record.last_sequence:
                     record = await self._owned(request.id, caller)
                     continue  # more than one page to replay
@@ -155,10 +172,8 @@ class WatchStreams:
                 # Live: forward in order; a gap or an overflow sends us back to the store.
                 idle_at = loop.time() + self._settings.watch_idle_limit_s
                 while True:
-                    item = await self._next(subscription, idle_at)
+                    item = await self._next(subscription, idle_at, cursor)
                     if item is None:
-                        if loop.time() >= idle_at:
-                            raise self._idle(cursor)
                         self._writes.writing()
                         yield _encode(heartbeat_message(status, cursor, time.time()))
                         continue
