@@ -303,22 +303,7 @@ def _report(
         rss_after_mib=round(data["rss_after_kib"] / 1024, 1),
         kib_per_stream=round(per_stream, 2),
     )
-    shared = summary(data["shared"])
-    results.row(
-        name,
-        f"1 transition -> {streams - own:,} watchers of one generation",
-        shared,
-        server_cpu_ms=round(1000 * data["shared_cpu_s"]),
-    )
-    floor = summary(data["floor"])
-    results.row(
-        name,
-        f"floor: trivial grpc.aio server, same bytes -> {streams - own:,} streams",
-        floor,
-        ratio=shared["p99_ms"] / floor["p99_ms"],
-        server_cpu_ms=round(1000 * data["floor_cpu_s"]),
-        cpu_ratio=round(data["shared_cpu_s"] / max(data["floor_cpu_s"], 1e-9), 2),
-    )
+    shared, floor = _report_floor(results, name, data, streams - own)
     single = summary(data["single"])
     results.row(
         name,
@@ -351,6 +336,33 @@ def _report(
     results.target(
         f"Start p99 with {streams:,} streams open (ms)", start["p99_ms"], 50, higher_is_better=False
     )
+    _note(results)
+
+
+def _report_floor(
+    results: Results, name: str, data: dict[str, Any], watchers: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The shared transition's row and the floor's, with their ratios."""
+    shared = summary(data["shared"])
+    results.row(
+        name,
+        f"1 transition -> {watchers:,} watchers of one generation",
+        shared,
+        server_cpu_ms=round(1000 * data["shared_cpu_s"]),
+    )
+    floor = summary(data["floor"])
+    results.row(
+        name,
+        f"floor: trivial grpc.aio server, same bytes -> {watchers:,} streams",
+        floor,
+        ratio=shared["p99_ms"] / floor["p99_ms"],
+        server_cpu_ms=round(1000 * data["floor_cpu_s"]),
+        cpu_ratio=round(data["shared_cpu_s"] / max(data["floor_cpu_s"], 1e-9), 2),
+    )
+    return shared, floor
+
+
+def _note(results: Results) -> None:
     results.notes.append(
         "3: the floor is bench/floor.py, a trivial grpc.aio server on the same event loop "
         "whose streams wait for one trigger and write the bytes of the shared transition "

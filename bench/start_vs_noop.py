@@ -98,6 +98,23 @@ def _run_with(results: Results, loop: str, *, quick: bool, profile: bool) -> Non
                 slice_s=slice_s,
             ).result()
         server.check_log()
+    _report(results, data, levels, name, loop)
+    if loop == "asyncio":
+        _note(results, slices, slice_s)
+
+
+def _note(results: Results, slices: int, slice_s: float) -> None:
+    results.notes.append(
+        f"1: server with PROGRAMGEN_WORKERS={WORKERS} (one generation at a time, engine in "
+        "a process pool): the pool keeps completing the started generations during the "
+        "measurement, in both the Start and the no-op slices, which alternate "
+        f"({slices} x {slice_s} s each per level). SQLite synchronous=FULL (the default)."
+    )
+
+
+def _report(
+    results: Results, data: dict[str, Any], levels: list[int], name: str, loop: str
+) -> None:
     for level in levels:
         rates, p99 = {}, {}
         for kind in ("noop", "start"):
@@ -142,11 +159,3 @@ def _run_with(results: Results, loop: str, *, quick: bool, profile: bool) -> Non
             results.target(
                 "Start / no-op throughput at 64 callers", ratio, 0.60, higher_is_better=True
             )
-    if loop != "asyncio":
-        return
-    results.notes.append(
-        f"1: server with PROGRAMGEN_WORKERS={WORKERS} (one generation at a time, engine in "
-        "a process pool): the pool keeps completing the started generations during the "
-        "measurement, in both the Start and the no-op slices, which alternate "
-        f"({slices} x {slice_s} s each per level). SQLite synchronous=FULL (the default)."
-    )
