@@ -14,7 +14,7 @@ import pytest
 from google.rpc import error_details_pb2, status_pb2
 
 from programgen.client import AsyncClient, Event
-from programgen.client.errors import DeadlineExceeded, ResourceExhausted
+from programgen.client.errors import DeadlineExceeded, OutOfRange, ResourceExhausted
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from tests.harness import Gate, add_keys, example, running_server, served
@@ -65,6 +65,9 @@ async def test_a_cursor_ahead_of_the_stream_is_out_of_range_running_or_finished(
         error = await watch_raw(server.port, generation.id, last + 1)
         assert error.code() == grpc.StatusCode.OUT_OF_RANGE
         assert error_info(error).metadata["last_sequence"] == str(last)
+        with pytest.raises(OutOfRange) as typed:  # the client raises it, never resumes it
+            await anext(client.watch(generation.id, after_sequence=last + 1))
+        assert typed.value.reason == "CURSOR_OUT_OF_RANGE"
         # The cursor at the very end of a finished generation is not ahead: OK, no event.
         assert [e async for e in client.watch(generation.id, after_sequence=last)] == []
         assert server.broker.subscriber_count == 0
