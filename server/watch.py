@@ -71,11 +71,11 @@ class WatchStreams:
         return record
 
     async def _next(
-        self, subscription: Subscription, until: float, cursor: int
+        self, subscription: Subscription, until: float, cursor: int, task: asyncio.Task[Any]
     ) -> EventRecord | Signal | None:
         """The next live item; None after a heartbeat interval without one. At ``until``
         (loop time) the stream has been idle for the limit: WATCH_IDLE."""
-        self._writes.done()  # resumed: gRPC took what the stream yielded
+        self._writes.done(task)  # resumed: gRPC took what the stream yielded
         loop = asyncio.get_running_loop()
         left = min(self._settings.heartbeat_s, until - loop.time())
         try:
@@ -149,7 +149,7 @@ class WatchStreams:
     ) -> AsyncIterator[bytes]:
         """The whole RPC as serialised responses; a ServiceError ends it with its status."""
         subscription = caller = None
-        loop = asyncio.get_running_loop()
+        loop, task = asyncio.get_running_loop(), _this_task()
         try:
             caller = await resolve(context)
             self._admit(request, caller)
@@ -160,7 +160,7 @@ class WatchStreams:
             while True:
                 page, record, cursor, status, over = await self._replay(caller, record, cursor)
                 for response in page:
-                    self._writes.writing()
+                    self._writes.writing(task)
                     yield response
                 if over:
                     return
@@ -172,9 +172,9 @@ class WatchStreams:
                 # Live: forward in order; a gap or an overflow sends us back to the store.
                 idle_at = loop.time() + self._settings.watch_idle_limit_s
                 while True:
-                    item = await self._next(subscription, idle_at, cursor)
+                    item = await self._next(subscription, idle_at, cursor, task)
                     if item is None:
-                        self._writes.writing()
+                        self._writes.writing(task)
                         yield _encode(heartbeat_message(status, cursor, time.time()))
                         continue
                     if item is Signal.CLOSE:
@@ -188,7 +188,7 @@ class WatchStreams:
                     if item.terminal:
                         # The committed row travels with its event: no read per watcher.
                         record = item.generation or await self._owned(request.id, caller)
-                    self._writes.writing()
+                    self._writes.writing(task)
                     yield self._live_response(item, record)
                     cursor, status = item.sequence, item.status
                     idle_at = loop.time() + self._settings.watch_idle_limit_s
@@ -200,7 +200,7 @@ class WatchStreams:
             if subscription is not None and caller is not None:
                 self._broker.unsubscribe(subscription)
                 self._release(caller)
-                self._writes.done()
+                self._writes.done(task)
 
 
 class _Writes:
@@ -217,19 +217,14 @@ class _Writes:
         self._since: dict[asyncio.Task[Any], float] = {}
         self._timer: asyncio.TimerHandle | None = None
 
-    def writing(self) -> None:
-        task = asyncio.current_task()
-        if task is None:
-            return
+    def writing(self, task: asyncio.Task[Any]) -> None:
         loop = task.get_loop()
         self._since[task] = loop.time()
         if self._timer is None:
             self._timer = loop.call_later(self._limit_s / 2, self._sweep, loop)
 
-    def done(self) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._since.pop(task, None)
+    def done(self, task: asyncio.Task[Any]) -> None:
+        self._since.pop(task, None)
 
     def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
@@ -240,6 +235,12 @@ class _Writes:
                 task.cancel()
         if self._since:
             self._timer = loop.call_later(self._limit_s / 2, self._sweep, loop)
+
+
+def _this_task() -> asyncio.Task[Any]:
+    task = asyncio.current_task()
+    assert task is not None  # gRPC runs each call in a task of its own
+    return task
 
 
 def _encode(response: pb.WatchGenerationResponse) -> bytes:

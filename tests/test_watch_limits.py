@@ -18,6 +18,7 @@ from programgen.client.errors import DeadlineExceeded, OutOfRange, ResourceExhau
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 from tests.harness import Gate, add_keys, example, running_server, served
+from tests.postgres import fresh_database
 
 
 def error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:
@@ -71,6 +72,24 @@ async def test_a_cursor_ahead_of_the_stream_is_out_of_range_running_or_finished(
         # The cursor at the very end of a finished generation is not ahead: OK, no event.
         assert [e async for e in client.watch(generation.id, after_sequence=last)] == []
         assert server.broker.subscriber_count == 0
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+async def test_a_cursor_beyond_any_column_type_is_out_of_range_on_every_store(
+    tmp_path: Path, request: pytest.FixtureRequest, store: str
+) -> None:
+    # 2^31 overflowed PostgreSQL's int4 comparison (UNKNOWN); 2^63 - 1 is int64's top.
+    overrides = {}
+    if store == "postgres":
+        url = await fresh_database(request.getfixturevalue("postgres_url"))
+        overrides["database_url"] = url
+    async with served(tmp_path, **overrides) as (server, client):
+        generation = await client.start(example())
+        await client.wait(generation.id)
+        for cursor in (2**31, 2**63 - 1):
+            error = await watch_raw(server.port, generation.id, cursor)
+            assert error.code() == grpc.StatusCode.OUT_OF_RANGE, error
+            assert error_info(error).reason == "CURSOR_OUT_OF_RANGE"
 
 
 async def _open(client: AsyncClient, generation_id: str) -> AsyncGenerator[Event]:
