@@ -20,7 +20,7 @@ from bench.load import channels, start_request
 from bench.processes import Server, rss_kib, scrape
 from programgen.testing import FakeOpenAI, Hold, fake_openai
 
-IDLE_LIMIT_S = 6.0
+IDLE_LIMIT_S = 20.0
 
 
 async def _open_unread(target: str, generation_id: str, count: int) -> list[Any]:
@@ -52,10 +52,13 @@ async def measure(target: str, pid: int, metrics_port: int, streams: int) -> dic
     def gauge() -> float:
         return scrape(metrics_port).get("programgen_watch_streams_open", -1)
 
-    for _ in range(100):  # until the server holds them all (streams open asynchronously)
-        if gauge() >= streams:
+    seen = []
+    for _ in range(50):  # until the server holds them all (streams open asynchronously)
+        seen.append(gauge())
+        if seen[-1] >= streams:
             break
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.2)
+    out["gauge_while_opening"] = seen[::5]
     await asyncio.sleep(1.0)
     out["open_gauge"] = gauge()
     out["rss_open_kib"] = rss_kib(pid)
