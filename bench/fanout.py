@@ -14,10 +14,11 @@ import contextlib
 import time
 from typing import Any
 
+from bench.floor import FIRE
 from bench.load import LoadProcess
 from bench.processes import Server, profiled
 from bench.stats import Results, check, summary
-from programgen.testing import FakeOpenAI, Hold, fake_openai
+from programgen.testing import FakeOpenAI, Hold, fake_openai, free_port
 
 # One attempt that may wait as long as a benchmark runs: the parked call ends when released.
 HELD_LLM_ENV = {
@@ -44,6 +45,7 @@ class _Fanout:
         self.arrivals: dict[str, list[float]] = {"shared": [], "single": []}
         self.held = self.shared = ""
         self.singles: list[str] = []
+        self.template = b""  # the shared transition as sent, for the floor to send
 
     async def park_and_start(self) -> None:
         """Park the only worker in the LLM stage, so every later generation stays pending."""
@@ -79,6 +81,8 @@ class _Fanout:
                     if self.opened == self.target_open:
                         self.all_open.set()
                 if response.event.status == pb.GENERATION_STATUS_CANCELLED:
+                    if not self.template:
+                        self.template = response.SerializeToString()
                     committed = response.event.create_time.ToNanoseconds() / 1e9
                     self.arrivals[group].append(time.time() - committed)
         except grpc.RpcError as error:
@@ -119,15 +123,19 @@ class _Fanout:
             await asyncio.wait_for(self.all_open.wait(), 120)
         return tasks, loop.time() - began
 
-    async def transitions(self) -> float:
+    async def transitions(self, pid: int) -> tuple[float, float]:
         """One transition seen by every watcher of one generation, then one each for many
-        generations with one watcher each, all at once; the wall time of the latter."""
+        generations with one watcher each, all at once; the server CPU seconds of the
+        former and the wall time of the latter."""
         from bench.load import until
+        from bench.processes import cpu_seconds
         from programgen.v1 import generation_service_pb2 as pb
 
         cancel = pb.CancelGenerationRequest
+        cpu0 = cpu_seconds(pid)
         await self.stubs[0].CancelGeneration(cancel(id=self.shared), timeout=30)
         await until(lambda: len(self.arrivals["shared"]) >= self.streams - self.own, 60)
+        shared_cpu = cpu_seconds(pid) - cpu0
         began = time.time()
         await asyncio.gather(
             *(
@@ -136,7 +144,36 @@ class _Fanout:
             )
         )
         await until(lambda: len(self.arrivals["single"]) >= self.own, 60)
-        return time.time() - began
+        return shared_cpu, time.time() - began
+
+
+async def floor_fanout(
+    target: str, watchers: int, template: bytes, bursts: int
+) -> tuple[list[float], float]:
+    """The same fan-out against the floor server (bench/floor.py): ``watchers`` streams
+    opened the same way, one trigger carrying the same bytes; the arrival latencies and
+    the floor server's CPU seconds for them."""
+    from bench.processes import cpu_seconds
+
+    fan = _Fanout(target, watchers, 0)
+    fan.shared = "floor"
+    await fan.warm_up()
+    tasks, _ = await fan.storm(bursts)
+    check(fan.opened == watchers, f"floor: only {fan.opened} of {watchers} streams opened")
+    await asyncio.sleep(2.0)  # as before the real transition: the storm has settled
+    fire = fan.chans[0].unary_unary(FIRE)
+    pid = int(await fire(b"", timeout=30))  # an empty trigger only names the process
+    cpu0 = cpu_seconds(pid)
+    await fire(template, timeout=30)
+    from bench.load import until
+
+    await until(lambda: len(fan.arrivals["shared"]) >= watchers, 60)
+    cpu = cpu_seconds(pid) - cpu0
+    await asyncio.wait(tasks, timeout=30)
+    for c in fan.chans:
+        await c.close()
+    check(not fan.errors, f"floor streams failed: {dict(fan.errors)}")
+    return fan.arrivals["shared"], cpu
 
 
 async def fanout_load(
@@ -147,6 +184,7 @@ async def fanout_load(
     bursts: int,
     go: Any,
     done: Any,
+    floor_target: str,
 ) -> dict[str, Any]:
     from bench.processes import rss_kib
 
@@ -162,11 +200,15 @@ async def fanout_load(
     # StartGeneration latency while the streams are open (measured by another process).
     go.set()
     await asyncio.to_thread(done.wait)
-    single_wall = await fan.transitions()
+    shared_cpu, single_wall = await fan.transitions(pid)
     await asyncio.wait(tasks, timeout=30)
     for c in fan.chans:
         await c.close()
+    floor, floor_cpu = await floor_fanout(floor_target, streams - own, fan.template, bursts)
     return {
+        "floor": floor,
+        "floor_cpu_s": floor_cpu,
+        "shared_cpu_s": shared_cpu,
         "opened": fan.opened,
         "open_s": open_s,
         "burst_errors": burst_errors,
@@ -181,12 +223,31 @@ async def fanout_load(
 
 
 def run(results: Results, *, quick: bool, profile: bool) -> None:
+    # The full run measures both event loops (docs: README, "Benchmarks"); the quick one
+    # only the server's default.
+    for loop in ("asyncio",) if quick else ("asyncio", "uvloop"):
+        _run_with(results, loop, quick=quick, profile=profile)
+
+
+def _run_with(results: Results, loop: str, *, quick: bool, profile: bool) -> None:
     streams, own, bursts, probe_s = (200, 20, 2, 1.0) if quick else (10_000, 1000, 4, 10.0)
     # The held call ends in a non-retryable 400 once released, so the engine's program stands.
     hold = Hold(then=fake_openai.status(400, "bench: no model"))
+    floor_port = free_port()
+    floor_ready, floor_stop = LoadProcess.event(), LoadProcess.event()
+    floor = LoadProcess(
+        "bench.floor.serve", loop=loop, port=floor_port, ready=floor_ready, stop=floor_stop
+    )
+    check(floor_ready.wait(60), "the floor server did not start")
     with (
         FakeOpenAI(default=hold) as llm,
-        Server("fanout", PROGRAMGEN_WORKERS="1", **llm.env(), **HELD_LLM_ENV) as server,
+        Server(
+            "fanout",
+            PROGRAMGEN_WORKERS="1",
+            PROGRAMGEN_EVENT_LOOP=loop,
+            **llm.env(),
+            **HELD_LLM_ENV,
+        ) as server,
     ):
         go, done = LoadProcess.event(), LoadProcess.event()
         probe = LoadProcess(
@@ -197,7 +258,7 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
             go=go,
             done=done,
         )
-        with profiled(server.pid, "fanout", profile):
+        with profiled(server.pid, f"fanout_{loop}", profile):
             data = LoadProcess(
                 "bench.fanout.fanout_load",
                 target=server.target,
@@ -207,11 +268,14 @@ def run(results: Results, *, quick: bool, profile: bool) -> None:
                 bursts=bursts,
                 go=go,
                 done=done,
+                floor_target=f"127.0.0.1:{floor_port}",
             ).result()
         probed = probe.result()
         hold.release()
         server.check_log()
-    _report(results, data, probed, streams, own, bursts)
+    floor_stop.set()
+    floor.result()
+    _report(results, data, probed, streams, own, bursts, loop)
 
 
 def _report(
@@ -221,8 +285,9 @@ def _report(
     streams: int,
     own: int,
     bursts: int,
+    loop: str,
 ) -> None:
-    name = "3 fan-out"
+    name = f"3 fan-out ({loop})"
     check(data["opened"] == streams, f"only {data['opened']} of {streams} streams opened")
     check(not data["burst_errors"], f"streams failed during the burst: {data['burst_errors']}")
     check(not data["errors"], f"streams failed: {data['errors']}")
@@ -238,8 +303,7 @@ def _report(
         rss_after_mib=round(data["rss_after_kib"] / 1024, 1),
         kib_per_stream=round(per_stream, 2),
     )
-    shared = summary(data["shared"])
-    results.row(name, f"1 transition -> {streams - own:,} watchers of one generation", shared)
+    shared, floor = _report_floor(results, name, data, streams - own)
     single = summary(data["single"])
     results.row(
         name,
@@ -254,6 +318,14 @@ def _report(
         start,
         rps=probed["calls"] / probed["seconds"],
     )
+    results.target(
+        f"fan-out p99 / floor p99 ({loop})",
+        shared["p99_ms"] / floor["p99_ms"],
+        1.3,
+        higher_is_better=False,
+    )
+    if loop != "asyncio":
+        return  # the other targets once, for the default loop
     results.target("server KiB per open stream", per_stream, 32, higher_is_better=False)
     results.target(
         "streams rejected/cancelled in the burst",
@@ -264,8 +336,39 @@ def _report(
     results.target(
         f"Start p99 with {streams:,} streams open (ms)", start["p99_ms"], 50, higher_is_better=False
     )
+    _note(results)
+
+
+def _report_floor(
+    results: Results, name: str, data: dict[str, Any], watchers: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The shared transition's row and the floor's, with their ratios."""
+    shared = summary(data["shared"])
+    results.row(
+        name,
+        f"1 transition -> {watchers:,} watchers of one generation",
+        shared,
+        server_cpu_ms=round(1000 * data["shared_cpu_s"]),
+    )
+    floor = summary(data["floor"])
+    results.row(
+        name,
+        f"floor: trivial grpc.aio server, same bytes -> {watchers:,} streams",
+        floor,
+        ratio=shared["p99_ms"] / floor["p99_ms"],
+        server_cpu_ms=round(1000 * data["floor_cpu_s"]),
+        cpu_ratio=round(data["shared_cpu_s"] / max(data["floor_cpu_s"], 1e-9), 2),
+    )
+    return shared, floor
+
+
+def _note(results: Results) -> None:
     results.notes.append(
-        "3: PROGRAMGEN_WORKERS=1 and an OpenAI-compatible endpoint that holds its calls: "
+        "3: the floor is bench/floor.py, a trivial grpc.aio server on the same event loop "
+        "whose streams wait for one trigger and write the bytes of the shared transition "
+        "as the watchers received it, opened in the same bursts on the same number of "
+        "connections, in the same run. PROGRAMGEN_WORKERS=1 and an OpenAI-compatible "
+        "endpoint that holds its calls: "
         "the one worker waits on the 'LLM' so the watched generations stay pending; the "
         "transitions are CancelGeneration calls. RSS is the server process's VmRSS after "
         "a 200-stream warm-up vs with all streams open; the StartGeneration probe runs in "

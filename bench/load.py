@@ -18,11 +18,17 @@ from bench.stats import ROOT, BenchError
 PROFILE_JSON = json.loads((ROOT / "examples" / "beginner_full_gym.json").read_text())
 
 
-def _child(function: str, kwargs: dict[str, Any], results: Any) -> None:
+def _child(function: str, kwargs: dict[str, Any], results: Any, loop: str) -> None:
     module, _, name = function.rpartition(".")
     fn = getattr(importlib.import_module(module), name)
+    factory = None
+    if loop == "uvloop":
+        import uvloop
+
+        factory = uvloop.new_event_loop
     try:
-        results.put(("ok", asyncio.run(fn(**kwargs))))
+        with asyncio.Runner(loop_factory=factory) as runner:
+            results.put(("ok", runner.run(fn(**kwargs))))
     except BaseException as exc:  # report it to the parent, which fails the run
         import traceback
 
@@ -31,14 +37,15 @@ def _child(function: str, kwargs: dict[str, Any], results: Any) -> None:
 
 class LoadProcess:
     """Runs ``async def fn(**kwargs) -> dict`` (given as 'module.name') in a fresh process,
-    so the load generator never shares the server's or the coordinator's interpreter."""
+    so the load generator never shares the server's or the coordinator's interpreter.
+    ``loop`` is its event loop: "asyncio" (the default one) or "uvloop"."""
 
     _ctx = multiprocessing.get_context("spawn")
 
-    def __init__(self, function: str, /, **kwargs: Any) -> None:
+    def __init__(self, function: str, /, loop: str = "asyncio", **kwargs: Any) -> None:
         self._results = self._ctx.Queue()
         self._proc = self._ctx.Process(
-            target=_child, args=(function, kwargs, self._results), daemon=True
+            target=_child, args=(function, kwargs, self._results, loop), daemon=True
         )
         self._proc.start()
 

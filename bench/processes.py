@@ -47,6 +47,7 @@ class Server(ServerProcess):
             {
                 "PROGRAMGEN_METRICS_ADDRESS": f"127.0.0.1:{self.metrics_port}",
                 "PROGRAMGEN_PER_CALLER_LIMIT": HUGE,
+                "PROGRAMGEN_MAX_WATCHERS_PER_CALLER": "1000000",  # its upper bound
                 "PROGRAMGEN_SHUTDOWN_GRACE_S": "1",
                 **env,
             },

@@ -158,7 +158,9 @@ class AsyncClient:
     ) -> AsyncGenerator[Event]:
         """Yield the generation's events until the terminal one. When the stream breaks
         with UNAVAILABLE (a restart, a dropped connection) it resumes from the last
-        sequence it yielded, backing off, for up to ``resume_for_s`` seconds."""
+        sequence it yielded, backing off, for up to ``resume_for_s`` seconds. Any other
+        end is raised: ``DeadlineExceeded`` (WATCH_IDLE) when the server ended an idle
+        stream, ``OutOfRange`` for a cursor past the generation's last sequence."""
         cursor = after_sequence
         delay, deadline = 0.05, None
         loop = asyncio.get_running_loop()

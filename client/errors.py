@@ -62,7 +62,11 @@ class Unavailable(ProgramgenError):
 
 
 class DeadlineExceeded(ProgramgenError):
-    pass
+    """Also a watch stream the server ended as idle (reason WATCH_IDLE): not resumed."""
+
+
+class OutOfRange(ProgramgenError):
+    """A watch cursor past the generation's last sequence (reason CURSOR_OUT_OF_RANGE)."""
 
 
 class GenerationFailed(ProgramgenError):
@@ -82,6 +86,7 @@ _BY_CODE: dict[grpc.StatusCode, type[ProgramgenError]] = {
     grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
     grpc.StatusCode.UNAVAILABLE: Unavailable,
     grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceeded,
+    grpc.StatusCode.OUT_OF_RANGE: OutOfRange,
 }
 
 

@@ -37,8 +37,8 @@ from programgen.server.service import GenerationService
 from programgen.server.store.database import create_engine, migrate
 from programgen.server.store.repository import Repository
 from programgen.server.tracing import GenerationTracer, provider_from_env, rpc_interceptor
+from programgen.server.watch import register as register_service
 from programgen.v1 import generation_service_pb2 as pb
-from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ def _grpc_server(
     service: GenerationService, interceptors: list[grpc.aio.ServerInterceptor]
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     server = grpc.aio.server(options=_GRPC_OPTIONS, interceptors=interceptors)
-    pb_grpc.add_ProgramGenerationServiceServicer_to_server(service, server)
+    register_service(server, service)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

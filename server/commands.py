@@ -45,11 +45,24 @@ async def _with_repository(settings: Settings, action: Callable[[Repository], Aw
         await engine.dispose()
 
 
+def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """None: asyncio's default loop."""
+    if name != "uvloop":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        raise ConfigError("PROGRAMGEN_EVENT_LOOP=uvloop but uvloop is not installed") from None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
 def run_serve(overrides: dict[str, Any]) -> int:
     settings = _settings(overrides)
     logs.configure(settings.log.log_format)
     try:
-        asyncio.run(serve(settings))
+        with asyncio.Runner(loop_factory=_loop_factory(settings.transport.event_loop)) as runner:
+            runner.run(serve(settings))
     except ConfigError as exc:
         print(f"programgen: {exc}", file=sys.stderr)
         return 2

@@ -48,6 +48,11 @@ class WatchSettings(_Section):
     heartbeat_s: float = Field(20.0, gt=0, le=3_600, allow_inf_nan=False)
     watch_buffer: int = Field(32, ge=1, le=100_000)  # events per watcher before a re-read
     max_watchers: int = Field(20_000, ge=1, le=1_000_000)  # open watch streams
+    # Open watch streams per caller, so one caller cannot take every slot of the total.
+    max_watchers_per_caller: int = Field(1_000, ge=1, le=1_000_000)
+    # A stream with no event sent (only heartbeats), or whose client has not taken what
+    # was sent, for this long is ended with WATCH_IDLE (docs/contract.md).
+    watch_idle_limit_s: float = Field(3_600.0, gt=0, le=604_800, allow_inf_nan=False)
 
 
 class TransportSettings(_Section):
@@ -59,6 +64,8 @@ class TransportSettings(_Section):
     allow_anonymous_remote: bool = False
     # host:port for Prometheus /metrics over HTTP; empty disables it.
     metrics_address: str = ""
+    # The event loop `serve` runs on (README, "Benchmarks": measured both ways).
+    event_loop: str = Field("asyncio", pattern="^(asyncio|uvloop)$")
 
 
 class LogSettings(_Section):

@@ -7,7 +7,7 @@ an ``ErrorInfo`` (UPPER_SNAKE reason, domain ``programgen.v1``) and, where they 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
@@ -28,6 +28,7 @@ class ServiceError(Exception):
         *,
         violations: Sequence[tuple[str, str]] = (),
         retry_after_s: float | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -35,11 +36,14 @@ class ServiceError(Exception):
         self.message = message
         self.violations = list(violations)
         self.retry_after_s = retry_after_s
+        self.metadata = dict(metadata or {})  # ErrorInfo.metadata: facts a client acts on
 
     def to_status(self) -> grpc.Status:
         details: list[any_pb2.Any] = []
         info = any_pb2.Any()
-        info.Pack(error_details_pb2.ErrorInfo(reason=self.reason, domain=DOMAIN))
+        info.Pack(
+            error_details_pb2.ErrorInfo(reason=self.reason, domain=DOMAIN, metadata=self.metadata)
+        )
         details.append(info)
         if self.violations:
             bad = error_details_pb2.BadRequest(

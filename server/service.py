@@ -1,4 +1,5 @@
-"""The ProgramGenerationService servicer: validation, ownership, and the watch stream.
+"""The ProgramGenerationService servicer: validation and ownership; the watch stream is
+server/watch.py.
 
 Idempotent starts, page tokens and error details follow docs/contract.md; every state
 change is one call on the lifecycle (docs/architecture.md, "The lifecycle").
@@ -6,13 +7,10 @@ change is one call on the lifecycle (docs/architecture.md, "The lifecycle").
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -22,7 +20,6 @@ import grpc
 from programgen.pipeline.domain import ProfileInvalid
 from programgen.pipeline.validation import validate_profile
 from programgen.server.auth import Authenticator, Caller
-from programgen.server.broker import Signal
 from programgen.server.config import WatchSettings
 from programgen.server.errors import ServiceError, invalid_argument, not_found
 from programgen.server.lifecycle import Lifecycle
@@ -31,18 +28,12 @@ from programgen.server.metrics import Metrics
 from programgen.server.pool import Job, TaskPool
 from programgen.server.records import (
     ACTIVE,
-    TERMINAL,
     CapExceeded,
-    EventRecord,
     GenerationRecord,
     GenerationStatus,
 )
-from programgen.server.views import (
-    event_message,
-    generation_message,
-    heartbeat_message,
-    status_name,
-)
+from programgen.server.views import generation_message, status_name
+from programgen.server.watch import WatchStreams
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
@@ -63,20 +54,6 @@ def _unary(
         except ServiceError as exc:
             await context.abort_with_status(exc.to_status())
             raise  # unreachable: abort raises
-
-    return wrapper
-
-
-def _streaming(
-    handler: Callable[..., AsyncIterator[R]],
-) -> Callable[..., AsyncIterator[R]]:
-    @wraps(handler)
-    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            async for item in handler(self, request, context):
-                yield item
-        except ServiceError as exc:
-            await context.abort_with_status(exc.to_status())
 
     return wrapper
 
@@ -122,28 +99,11 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._metrics = metrics
         self._lifecycle = lifecycle
         self._repo = lifecycle.repository  # reads only: every change goes through lifecycle
-        self._broker = lifecycle.broker
         self._pool = pool
         self._auth = auth
         self._limit = per_caller_limit
-        self._heartbeat_s = watch.heartbeat_s
-        self._max_watchers = watch.max_watchers
+        self._watch = WatchStreams(lifecycle, metrics, watch, _check_id)
         self.draining = False
-        # Live events as messages, built once for all the watchers of a generation (a
-        # terminal one carries the whole program). Bounded: only recent events repeat.
-        self._live: OrderedDict[tuple[str, int], pb.WatchGenerationResponse] = OrderedDict()
-
-    def _live_response(
-        self, event: EventRecord, record: GenerationRecord
-    ) -> pb.WatchGenerationResponse:
-        key = (event.generation_id, event.sequence)
-        response = self._live.get(key)
-        if response is None:
-            response = pb.WatchGenerationResponse(event=event_message(event, record))
-            self._live[key] = response
-            if len(self._live) > 1024:
-                self._live.popitem(last=False)
-        return response
 
     async def _caller(self, context: grpc.aio.ServicerContext) -> Caller:
         return await self._auth.caller(context.invocation_metadata())
@@ -268,62 +228,9 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._pool.submit(Job.of(retried))
         return pb.RetryGenerationResponse(generation=generation_message(retried))
 
-    @_streaming
-    async def WatchGeneration(
+    async def WatchGeneration(  # type: ignore[override]  # bytes: see watch.register
         self, request: pb.WatchGenerationRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.WatchGenerationResponse]:
-        caller = await self._caller(context)
-        _check_id(request.id)
-        if request.after_sequence < 0:
-            raise invalid_argument([("after_sequence", "must not be negative")])
-        if self._broker.subscriber_count >= self._max_watchers:
-            raise ServiceError(
-                grpc.StatusCode.RESOURCE_EXHAUSTED,
-                "TOO_MANY_WATCHERS",
-                "the server holds its maximum of open watch streams",
-                retry_after_s=5.0,
-            )
-        # Subscribe before reading the store: an event committed in between is then
-        # both in the replay and in the queue, and the sequence check drops the copy.
-        subscription = self._broker.subscribe(request.id)
-        try:
-            record = await self._owned(request.id, caller)
-            cursor, status = request.after_sequence, record.status
-            while True:
-                for event in await self._repo.events_after(record, cursor):
-                    if event.terminal:
-                        record = await self._owned(request.id, caller)
-                    yield pb.WatchGenerationResponse(event=event_message(event, record))
-                    cursor, status = event.sequence, event.status
-                    if event.terminal and event.sequence == record.last_sequence:
-                        return
-                if cursor < record.last_sequence:
-                    record = await self._owned(request.id, caller)
-                    continue  # more than one page to replay
-                if record.status in TERMINAL:
-                    return  # finished, and the cursor is already past its last event
-                # Live: forward in order; a gap or an overflow sends us back to the store.
-                while True:
-                    try:
-                        async with asyncio.timeout(self._heartbeat_s):
-                            item = await subscription.next()
-                    except TimeoutError:
-                        yield heartbeat_message(status, cursor, time.time())
-                        continue
-                    if item is Signal.CLOSE:
-                        raise _unavailable("the server is shutting down; resume from your cursor")
-                    if item is Signal.RESYNC or item.sequence > cursor + 1:
-                        self._metrics.watch_resyncs.inc()
-                        record = await self._owned(request.id, caller)
-                        break
-                    if item.sequence <= cursor:
-                        continue
-                    if item.terminal:
-                        # The committed row travels with its event: no read per watcher.
-                        record = item.generation or await self._owned(request.id, caller)
-                    yield self._live_response(item, record)
-                    cursor, status = item.sequence, item.status
-                    if item.terminal and item.sequence == record.last_sequence:
-                        return
-        finally:
-            self._broker.unsubscribe(subscription)
+    ) -> AsyncIterator[bytes]:
+        # Serialised responses: registered by server/watch.py's ``register``.
+        async for response in self._watch.serve(request, context, self._caller):
+            yield response

@@ -34,6 +34,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
             "app",
             "commands",
             "service",
+            "watch",
             "views",
             "mapping",
             "auth",
@@ -45,7 +46,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "lifecycle": tuple(f"programgen.server.{m}" for m in ("lifecycle", "runner", "broker")),
     "pool": tuple(f"programgen.server.{m}" for m in ("pool", "engine_processes")),
     "store": tuple(
-        f"programgen.server.{m}" for m in ("store", "records", "config", "metrics", "tracing")
+        f"programgen.server.{m}"
+        for m in ("store", "records", "config", "metrics", "tracing", "logs", "llm_outcomes")
     ),
     "pipeline": ("programgen.pipeline",),
 }

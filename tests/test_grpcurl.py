@@ -128,3 +128,12 @@ async def test_the_readme_grpcurl_session_prints_what_the_readme_shows(tmp_path:
                 generation_id = found.group(0)
             shown = _TIME.sub('"<time>"', _UUID.sub("<id>", text)).splitlines()
             assert shown == expected, (command, err.decode())
+
+
+async def test_reflection_describes_the_pass_through_watch_method(tmp_path: Path) -> None:
+    # WatchGeneration writes pre-serialised bytes (server/watch.py): the descriptor that
+    # reflection serves must still be the typed one.
+    async with running_server(tmp_path) as server:
+        code, out, err = await grpcurl(f"127.0.0.1:{server.port}", "describe", SERVICE)
+    assert code == 0, err
+    assert "returns ( stream .programgen.v1.WatchGenerationResponse )" in out, out

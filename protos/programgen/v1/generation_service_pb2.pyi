@@ -367,7 +367,9 @@ class WatchGenerationRequest(_message.Message):
     id: _builtins.str
     """The generation to watch."""
     after_sequence: _builtins.int
-    """Resume cursor: only events with a larger sequence are sent. 0 sends all."""
+    """Resume cursor: only events with a larger sequence are sent. 0 sends all. Greater
+    than the generation's last_sequence: OUT_OF_RANGE.
+    """
     def __init__(
         self,
         *,

@@ -123,8 +123,14 @@ class ProgramGenerationServiceServicer:
         stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
         be resumed from the last sequence received.
         Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
-        (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
-        the server holds its maximum of open streams.
+        (GENERATION_NOT_FOUND); OUT_OF_RANGE (CURSOR_OUT_OF_RANGE) at once when
+        after_sequence is greater than the generation's last sequence, running or finished
+        alike, with the last sequence in the message and in ErrorInfo.metadata
+        ["last_sequence"]; RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, or
+        TOO_MANY_WATCHERS_FOR_CALLER, with RetryInfo) when the server, or the caller, holds
+        its maximum of open streams; DEADLINE_EXCEEDED (WATCH_IDLE, last_sequence in
+        ErrorInfo.metadata) when no event was sent for the server's idle limit (an hour by
+        default): watch again from that sequence if still interested.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -65,8 +65,14 @@ class ProgramGenerationServiceStub:
     stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
     be resumed from the last sequence received.
     Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
-    (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
-    the server holds its maximum of open streams.
+    (GENERATION_NOT_FOUND); OUT_OF_RANGE (CURSOR_OUT_OF_RANGE) at once when
+    after_sequence is greater than the generation's last sequence, running or finished
+    alike, with the last sequence in the message and in ErrorInfo.metadata
+    ["last_sequence"]; RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, or
+    TOO_MANY_WATCHERS_FOR_CALLER, with RetryInfo) when the server, or the caller, holds
+    its maximum of open streams; DEADLINE_EXCEEDED (WATCH_IDLE, last_sequence in
+    ErrorInfo.metadata) when no event was sent for the server's idle limit (an hour by
+    default): watch again from that sequence if still interested.
     """
     GetGeneration: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.GetGenerationRequest, _generation_service_pb2.GetGenerationResponse]
     """Returns one generation, with its program once completed.
@@ -126,8 +132,14 @@ class ProgramGenerationServiceAsyncStub(ProgramGenerationServiceStub):
     stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
     be resumed from the last sequence received.
     Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
-    (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
-    the server holds its maximum of open streams.
+    (GENERATION_NOT_FOUND); OUT_OF_RANGE (CURSOR_OUT_OF_RANGE) at once when
+    after_sequence is greater than the generation's last sequence, running or finished
+    alike, with the last sequence in the message and in ErrorInfo.metadata
+    ["last_sequence"]; RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, or
+    TOO_MANY_WATCHERS_FOR_CALLER, with RetryInfo) when the server, or the caller, holds
+    its maximum of open streams; DEADLINE_EXCEEDED (WATCH_IDLE, last_sequence in
+    ErrorInfo.metadata) when no event was sent for the server's idle limit (an hour by
+    default): watch again from that sequence if still interested.
     """
     GetGeneration: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.GetGenerationRequest, _generation_service_pb2.GetGenerationResponse]  # type: ignore[assignment]
     """Returns one generation, with its program once completed.
@@ -196,8 +208,14 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         stream sends a heartbeat every 20 s or so. A stream that ends with UNAVAILABLE can
         be resumed from the last sequence received.
         Errors: INVALID_ARGUMENT (a malformed id, a negative after_sequence); NOT_FOUND
-        (GENERATION_NOT_FOUND); RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, with RetryInfo) when
-        the server holds its maximum of open streams.
+        (GENERATION_NOT_FOUND); OUT_OF_RANGE (CURSOR_OUT_OF_RANGE) at once when
+        after_sequence is greater than the generation's last sequence, running or finished
+        alike, with the last sequence in the message and in ErrorInfo.metadata
+        ["last_sequence"]; RESOURCE_EXHAUSTED (TOO_MANY_WATCHERS, or
+        TOO_MANY_WATCHERS_FOR_CALLER, with RetryInfo) when the server, or the caller, holds
+        its maximum of open streams; DEADLINE_EXCEEDED (WATCH_IDLE, last_sequence in
+        ErrorInfo.metadata) when no event was sent for the server's idle limit (an hour by
+        default): watch again from that sequence if still interested.
         """
 
     @_abc_1.abstractmethod
