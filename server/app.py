@@ -27,6 +27,7 @@ from programgen.server.broker import Broker
 from programgen.server.config import ConfigError as ConfigError  # where callers catch it
 from programgen.server.config import Settings
 from programgen.server.engine_processes import EngineProcesses
+from programgen.server.guard import Guard
 from programgen.server.lifecycle import Lifecycle
 from programgen.server.listen import bind, is_loopback, serve_metrics
 from programgen.server.metrics import Metrics
@@ -149,6 +150,7 @@ async def _assemble(
     interceptors: list[grpc.aio.ServerInterceptor] = [RpcMetrics(metrics)]
     if provider is not None:
         interceptors.append(rpc_interceptor(provider))
+    interceptors.append(Guard())  # innermost: it parses each request and sees every error
     server, health_servicer = _grpc_server(service, interceptors)
     port = bind(server, settings.transport)
     metrics_port = _serve_metrics(stack, metrics, settings.transport.metrics_address)

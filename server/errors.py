@@ -28,6 +28,7 @@ class ServiceError(Exception):
         *,
         violations: Sequence[tuple[str, str]] = (),
         retry_after_s: float | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -35,11 +36,14 @@ class ServiceError(Exception):
         self.message = message
         self.violations = list(violations)
         self.retry_after_s = retry_after_s
+        self.metadata = dict(metadata or {})
 
     def to_status(self) -> grpc.Status:
         details: list[any_pb2.Any] = []
         info = any_pb2.Any()
-        info.Pack(error_details_pb2.ErrorInfo(reason=self.reason, domain=DOMAIN))
+        info.Pack(
+            error_details_pb2.ErrorInfo(reason=self.reason, domain=DOMAIN, metadata=self.metadata)
+        )
         details.append(info)
         if self.violations:
             bad = error_details_pb2.BadRequest(
@@ -63,11 +67,38 @@ class ServiceError(Exception):
         return rpc_status.to_status(proto)
 
 
+# The status travels in the trailers twice (grpc-message, and grpc-status-details-bin in
+# base64), and gRPC clients refuse metadata over 8 KiB by default: at most this many
+# violations, each description cut to a bounded length, keep every answer near 3 KiB.
+MAX_VIOLATIONS = 10
+MAX_DESCRIPTION = 160
+MAX_MESSAGE = 480
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def invalid_argument(violations: Sequence[tuple[str, str]], message: str = "") -> ServiceError:
-    summary = message or "; ".join(f"{f}: {d}" for f, d in violations)
+    """INVALID_ARGUMENT with a BadRequest; past MAX_VIOLATIONS the list is cut and the
+    message says how many there were."""
+    shown = [(_cut(f, 80), _cut(d, MAX_DESCRIPTION)) for f, d in violations[:MAX_VIOLATIONS]]
+    summary = message or "; ".join(f"{f}: {d}" for f, d in shown)
+    if len(violations) > MAX_VIOLATIONS:
+        summary = f"{len(violations)} violations, the first {MAX_VIOLATIONS} reported: " + _cut(
+            summary, MAX_MESSAGE
+        )
     return ServiceError(
-        grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT", summary, violations=violations
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_ARGUMENT",
+        _cut(summary, MAX_MESSAGE + 60),
+        violations=shown,
     )
+
+
+def internal() -> ServiceError:
+    # Deliberately generic: the cause is logged on the server, never sent.
+    return ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL", "internal error")
 
 
 def not_found(generation_id: str) -> ServiceError:
