@@ -7,6 +7,7 @@ an ``ErrorInfo`` (UPPER_SNAKE reason, domain ``programgen.v1``) and, where they 
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Sequence
 
 import grpc
@@ -17,6 +18,13 @@ from grpc_status import rpc_status
 from programgen.server.records import TransientError as TransientError  # its old home
 
 DOMAIN = "programgen.v1"
+
+
+class _Status(
+    collections.namedtuple("_Status", ("code", "details", "trailing_metadata")),
+    grpc.Status,  # type: ignore[misc]
+):
+    """A grpc.Status (an abstract class) with extra trailers, as grpc_status builds one."""
 
 
 class ServiceError(Exception):
@@ -64,7 +72,13 @@ class ServiceError(Exception):
         proto = status_pb2.Status(
             code=getattr(code_pb2, self.code.name), message=self.message, details=details
         )
-        return rpc_status.to_status(proto)
+        status = rpc_status.to_status(proto)
+        if self.retry_after_s is None:
+            return status
+        # gRPC's own retry policy (gRFC A6) honours server pushback: a client retrying
+        # UNAVAILABLE waits this long instead of its short jittered backoff.
+        pushback = (("grpc-retry-pushback-ms", str(int(self.retry_after_s * 1000))),)
+        return _Status(status.code, status.details, (*status.trailing_metadata, *pushback))
 
 
 # The status travels in the trailers twice (grpc-message, and grpc-status-details-bin in

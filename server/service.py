@@ -76,7 +76,11 @@ def _streaming(
 
 
 def _unavailable(message: str) -> ServiceError:
-    return ServiceError(grpc.StatusCode.UNAVAILABLE, "SERVER_SHUTTING_DOWN", message)
+    # RetryInfo and gRPC pushback: a retrying client waits for the restart or another
+    # instance instead of spending its attempts within the drain.
+    return ServiceError(
+        grpc.StatusCode.UNAVAILABLE, "SERVER_SHUTTING_DOWN", message, retry_after_s=1.0
+    )
 
 
 def _request_id_reused(original_id: str) -> ServiceError:

@@ -46,7 +46,9 @@ async def test_page_tokens_not_issued_by_the_server_are_invalid_argument(
         first = await stub.ListGenerations(pb.ListGenerationsRequest(page_size=1))
         token = first.next_page_token
         assert token and "{" not in base64.urlsafe_b64decode(token + "==").decode("latin-1")
-        second = await stub.ListGenerations(pb.ListGenerationsRequest(page_size=1, page_token=token))
+        second = await stub.ListGenerations(
+            pb.ListGenerationsRequest(page_size=1, page_token=token)
+        )
         assert second.generations[0].id != first.generations[0].id
 
         layout = base64.urlsafe_b64decode(token + "==")
@@ -68,7 +70,9 @@ async def test_page_tokens_not_issued_by_the_server_are_invalid_argument(
         for bad in forged:
             answer = await rpc(stub.ListGenerations, pb.ListGenerationsRequest(page_token=bad))
             refused(answer, INVALID, "page_token")
-        other_filter = pb.ListGenerationsRequest(page_token=token, status=pb.GENERATION_STATUS_FAILED)
+        other_filter = pb.ListGenerationsRequest(
+            page_token=token, status=pb.GENERATION_STATUS_FAILED
+        )
         refused(await rpc(stub.ListGenerations, other_filter), INVALID, "page_token")
 
 
@@ -79,7 +83,9 @@ async def test_after_sequence_is_bounded_by_the_stores_integer_columns(
         started = await stub.StartGeneration(pb.StartGenerationRequest(profile=profile_message()))
         generation_id = started.generation.id
         for bad in (2**31, 2**63 - 1, -1, -(2**63)):
-            answer = await watch(stub, pb.WatchGenerationRequest(id=generation_id, after_sequence=bad))
+            answer = await watch(
+                stub, pb.WatchGenerationRequest(id=generation_id, after_sequence=bad)
+            )
             answer = refused(answer, INVALID, "after_sequence")
             assert str(MAX_SEQUENCE) in dict(answer.violations)["after_sequence"]
         # The bound itself is a valid cursor: nothing after it once the generation is done.
@@ -145,7 +151,9 @@ async def test_a_hundred_invalid_lifts_answer_invalid_argument_to_the_real_clien
         assert "profile.lifts" in fields
         assert len(fields) <= 10
         # Every lift past the first still gets checked up to the bound, and no further.
-        raw = await rpc(stub.StartGeneration, pb.StartGenerationRequest(profile=profile_message(lifts=lifts)))
+        raw = await rpc(
+            stub.StartGeneration, pb.StartGenerationRequest(profile=profile_message(lifts=lifts))
+        )
         assert isinstance(raw, Answer) and raw.trailer_bytes < 4096, raw.trailer_bytes
 
 
@@ -159,7 +167,10 @@ async def test_a_long_violation_list_is_cut_and_the_message_says_so(tmp_path: Pa
         bodyweight=-1.0,
         training_age_years=-5.0,
         program_weeks=99,
-        lifts=[{"lift": name, "weight": -1.0, "reps": 99} for name in ("LIFT_SQUAT", "LIFT_DEADLIFT", "LIFT_BENCH_PRESS")],
+        lifts=[
+            {"lift": name, "weight": -1.0, "reps": 99}
+            for name in ("LIFT_SQUAT", "LIFT_DEADLIFT", "LIFT_BENCH_PRESS")
+        ],
     )
     async with raw_server(tmp_path, "sqlite") as (_server, stub, _channel):
         answer = await rpc(stub.StartGeneration, pb.StartGenerationRequest(profile=broken))
