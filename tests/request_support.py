@@ -33,6 +33,11 @@ class Answer:
     trailer_bytes: int = 0
 
 
+def answer_of_sync(error: grpc.RpcError) -> Answer:
+    """The Answer of a synchronous call's error (a grpc.Call as well)."""
+    return answer_of(error)  # type: ignore[arg-type]
+
+
 def answer_of(error: grpc.aio.AioRpcError) -> Answer:
     trailers = error.trailing_metadata() or ()
     out = Answer(error.code(), error.details() or "")
