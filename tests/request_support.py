@@ -70,7 +70,7 @@ async def call(method: Callable[..., Any], request: Any) -> Answer | Any:
 
 async def watch(stub: pb_grpc.ProgramGenerationServiceStub, request: Any) -> Answer | list[Any]:
     try:
-        return [item async for item in stub.WatchGeneration(request)]
+        return [item async for item in stub.WatchGeneration(request, timeout=10)]
     except grpc.aio.AioRpcError as error:
         return answer_of(error)
 
