@@ -25,6 +25,7 @@ class ProgramgenError(Exception):
     message: str
     violations: list[FieldViolation] = field(default_factory=list)
     retry_after_s: float | None = None
+    metadata: dict[str, str] = field(default_factory=dict)  # the ErrorInfo's metadata
 
     def __str__(self) -> str:
         # The service's message already lists the violations; they are in .violations too.
@@ -94,6 +95,7 @@ def from_rpc_error(error: grpc.RpcError) -> ProgramgenError:
     code: grpc.StatusCode = error.code()
     message: str = error.details() or ""
     reason, violations, retry_after = code.name, [], None
+    metadata: dict[str, str] = {}
     for key, value in error.trailing_metadata() or ():
         if key != _DETAILS_KEY:
             continue
@@ -103,6 +105,7 @@ def from_rpc_error(error: grpc.RpcError) -> ProgramgenError:
                 info = error_details_pb2.ErrorInfo()
                 detail.Unpack(info)
                 reason = info.reason
+                metadata = dict(info.metadata)
             elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
                 bad = error_details_pb2.BadRequest()
                 detail.Unpack(bad)
@@ -112,4 +115,4 @@ def from_rpc_error(error: grpc.RpcError) -> ProgramgenError:
                 detail.Unpack(info_retry)
                 retry_after = info_retry.retry_delay.ToMilliseconds() / 1000
     cls = _BY_CODE.get(code, ProgramgenError)
-    return cls(code, reason, message, violations, retry_after)
+    return cls(code, reason, message, violations, retry_after, metadata)

@@ -27,6 +27,7 @@ from programgen.server.broker import Broker
 from programgen.server.config import ConfigError as ConfigError  # where callers catch it
 from programgen.server.config import Settings
 from programgen.server.engine_processes import EngineProcesses
+from programgen.server.guard import Guard
 from programgen.server.lifecycle import Lifecycle
 from programgen.server.listen import bind, is_loopback, serve_metrics
 from programgen.server.metrics import Metrics
@@ -146,18 +147,13 @@ async def _assemble(
         per_caller_limit=settings.pool.per_caller_limit,
         watch=settings.watch,
     )
-    interceptors: list[grpc.aio.ServerInterceptor] = [RpcMetrics(metrics)]
-    if provider is not None:
-        interceptors.append(rpc_interceptor(provider))
-    server, health_servicer = _grpc_server(service, interceptors)
+    server, health_servicer = _grpc_server(service, _interceptors(metrics, provider))
     port = bind(server, settings.transport)
     metrics_port = _serve_metrics(stack, metrics, settings.transport.metrics_address)
     await _go_live(stack, lifecycle, pool, server, health_servicer)
+    mode = "anonymous" if anonymous else "API-key"
     log.info(
-        "programgen listening on %s (port %d, %s mode)",
-        settings.transport.address,
-        port,
-        "anonymous" if anonymous else "API-key",
+        "programgen listening on %s (port %d, %s mode)", settings.transport.address, port, mode
     )
     return Running(
         settings=settings,
@@ -218,6 +214,16 @@ async def _start_engine_processes(stack: AsyncExitStack, count: int) -> EnginePr
     stack.callback(engine_processes.shutdown)
     await engine_processes.start()
     return engine_processes
+
+
+def _interceptors(
+    metrics: Metrics, provider: TracerProvider | None
+) -> list[grpc.aio.ServerInterceptor]:
+    interceptors: list[grpc.aio.ServerInterceptor] = [RpcMetrics(metrics)]
+    if provider is not None:
+        interceptors.append(rpc_interceptor(provider))
+    interceptors.append(Guard())  # innermost: it parses each request and sees every error
+    return interceptors
 
 
 def _grpc_server(

@@ -7,6 +7,7 @@ random bits, so a fast hash is enough (a slow password hash guards low-entropy i
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ import grpc
 
 from programgen.server.errors import ServiceError
 from programgen.server.store.repository import Repository
+
+log = logging.getLogger(__name__)
 
 TIERS = {"free": 0, "standard": 1, "priority": 2}
 ANONYMOUS = "anonymous"
@@ -35,6 +38,12 @@ async def create_key(repository: Repository, caller_id: str, tier: str) -> tuple
         raise ValueError(f"tier must be one of {', '.join(TIERS)}")
     if not caller_id or len(caller_id) > 128:
         raise ValueError("caller id must be 1..128 characters")
+    if not caller_id.isprintable() or caller_id != caller_id.strip():
+        raise ValueError("caller id must be printable, without surrounding spaces")
+    if caller_id == ANONYMOUS:
+        # The generations made while the server ran without keys belong to this id: a
+        # key for it would read all of them.
+        raise ValueError(f"caller id {ANONYMOUS!r} is reserved for the server's anonymous mode")
     key_id = secrets.token_hex(6)
     key = f"pgk_{key_id}_{secrets.token_urlsafe(32)}"
     await repository.add_key(key_id=key_id, key_hash=hash_key(key), caller_id=caller_id, tier=tier)
@@ -46,14 +55,21 @@ def _unauthenticated(message: str) -> ServiceError:
 
 
 class Authenticator:
-    """Resolves the caller of a request. In anonymous mode (no keys existed when the
-    server started) every request is the one anonymous caller."""
+    """Resolves the caller of a request. In anonymous mode (no API key exists) every
+    request is the one anonymous caller.
+
+    Keys are created by another process (``programgen keys create``), so while anonymous
+    every call re-reads whether a key exists (one read of a tiny table): the first key
+    takes effect at once. Keys are never deleted, so API-key mode, once seen, stays."""
 
     def __init__(self, repository: Repository, *, anonymous: bool) -> None:
         self._repo = repository
         self.anonymous = anonymous
 
     async def caller(self, metadata: tuple[tuple[str, str | bytes], ...] | None) -> Caller:
+        if self.anonymous and await self._repo.has_keys():
+            self.anonymous = False
+            log.info("an API key exists now: every call needs one from here on")
         if self.anonymous:
             return Caller(ANONYMOUS, TIERS["standard"])
         header = next((v for k, v in metadata or () if k == "authorization"), None)

@@ -91,7 +91,11 @@ def run_keys_create(overrides: dict[str, Any], caller_id: str, tier: str) -> int
     async def create(repository: Repository) -> tuple[str, str]:
         return await create_key(repository, caller_id, tier)
 
-    key_id, key = asyncio.run(_with_repository(settings, create))
+    try:
+        key_id, key = asyncio.run(_with_repository(settings, create))
+    except ValueError as exc:
+        print(f"programgen: {exc}", file=sys.stderr)
+        return 2
     print(f"key id: {key_id}  caller: {caller_id}  tier: {tier}", file=sys.stderr)
     print("the key is shown only this once; store it now:", file=sys.stderr)
     print(key)

@@ -7,23 +7,18 @@ change is one call on the lifecycle (docs/architecture.md, "The lifecycle").
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 import grpc
 
-from programgen.pipeline.domain import ProfileInvalid
-from programgen.pipeline.validation import validate_profile
+from programgen.pipeline.domain import Profile
+from programgen.server import page_tokens, requests
 from programgen.server.auth import Authenticator, Caller
 from programgen.server.config import WatchSettings
 from programgen.server.errors import ServiceError, invalid_argument, not_found
 from programgen.server.lifecycle import Lifecycle
-from programgen.server.mapping import message_to_dict
 from programgen.server.metrics import Metrics
 from programgen.server.pool import Job, TaskPool
 from programgen.server.records import (
@@ -39,7 +34,6 @@ from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-MAX_REQUEST_ID = 128
 
 R = TypeVar("R")
 
@@ -59,30 +53,21 @@ def _unary(
 
 
 def _unavailable(message: str) -> ServiceError:
-    return ServiceError(grpc.StatusCode.UNAVAILABLE, "SERVER_SHUTTING_DOWN", message)
+    # RetryInfo and gRPC pushback: a retrying client waits for the restart or another
+    # instance instead of spending its attempts within the drain.
+    return ServiceError(
+        grpc.StatusCode.UNAVAILABLE, "SERVER_SHUTTING_DOWN", message, retry_after_s=1.0
+    )
 
 
-def _check_id(value: str, field: str = "id") -> None:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        raise invalid_argument([(field, "must be a generation id (a UUID)")]) from None
-
-
-def _encode_token(before_pk: int, status: int) -> str:
-    raw = json.dumps({"b": before_pk, "s": status}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_token(token: str, status: int) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        before_pk, token_status = int(data["b"]), int(data["s"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise invalid_argument([("page_token", "not a token from a previous response")]) from None
-    if token_status != status:
-        raise invalid_argument([("page_token", "was issued for a different status filter")])
-    return before_pk
+def _request_id_reused(original_id: str) -> ServiceError:
+    return ServiceError(
+        grpc.StatusCode.ALREADY_EXISTS,
+        "REQUEST_ID_REUSED",
+        f"request_id was already used for generation {original_id} with a different "
+        "profile; use a new request_id for a new profile",
+        metadata={"generation_id": original_id},
+    )
 
 
 class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
@@ -102,14 +87,14 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._pool = pool
         self._auth = auth
         self._limit = per_caller_limit
-        self._watch = WatchStreams(lifecycle, metrics, watch, _check_id)
+        self._watch = WatchStreams(lifecycle, metrics, watch)
         self.draining = False
 
     async def _caller(self, context: grpc.aio.ServicerContext) -> Caller:
         return await self._auth.caller(context.invocation_metadata())
 
     async def _owned(self, generation_id: str, caller: Caller) -> GenerationRecord:
-        _check_id(generation_id)
+        requests.check_id(generation_id)
         record = await self._repo.get(generation_id, caller.id)
         if record is None:
             raise not_found(generation_id)
@@ -129,18 +114,9 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self, request: pb.StartGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.StartGenerationResponse:
         caller = await self._caller(context)
-        violations: list[tuple[str, str]] = []
-        if len(request.request_id) > MAX_REQUEST_ID:
-            violations.append(("request_id", f"at most {MAX_REQUEST_ID} characters"))
-        if not request.HasField("profile"):
-            violations.append(("profile", "required"))
-        else:
-            try:
-                profile = validate_profile(message_to_dict(request.profile))
-            except ProfileInvalid as exc:
-                violations += [(f"profile.{v.field}", v.description) for v in exc.violations]
-        if violations:
-            raise invalid_argument(violations)
+        profile, violations = requests.start_violations(request)
+        requests.require(violations)
+        assert profile is not None
         if self.draining:
             raise _unavailable("the server is shutting down; retry on another instance")
         try:
@@ -155,6 +131,8 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             raise self._cap_exceeded(exc.active) from None
         if created:
             self._pool.submit(Job.of(record))
+        elif Profile.model_validate_json(record.profile) != profile:
+            raise _request_id_reused(record.id)
         return pb.StartGenerationResponse(generation=generation_message(record))
 
     @_unary
@@ -170,24 +148,26 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self, request: pb.ListGenerationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListGenerationsResponse:
         caller = await self._caller(context)
-        violations = []
-        if request.page_size < 0:
-            violations.append(("page_size", "must not be negative"))
+        requests.require(requests.list_violations(request))
         status = status_name(request.status) if request.status else None
-        if request.status and status is None:
-            violations.append(("status", f"unknown status {request.status}"))
-        if violations:
-            raise invalid_argument(violations)
         size = min(request.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        before = _decode_token(request.page_token, request.status) if request.page_token else None
+        before = await self._page_start(request, caller) if request.page_token else None
         records = await self._repo.list_generations(
             owner=caller.id, status=status, before_pk=before, limit=size + 1
         )
         page, more = records[:size], len(records) > size
         return pb.ListGenerationsResponse(
             generations=[generation_message(r, full=False) for r in page],
-            next_page_token=_encode_token(page[-1].pk, request.status) if more else "",
+            next_page_token=page_tokens.encode(page[-1].id, request.status) if more else "",
         )
+
+    async def _page_start(self, request: pb.ListGenerationsRequest, caller: Caller) -> int:
+        """The row a page token continues after: it must be one of the caller's own."""
+        last_id = page_tokens.decode(request.page_token, request.status)
+        record = await self._repo.get(last_id, caller.id)
+        if record is None:
+            raise invalid_argument([("page_token", "not a token from a previous response")])
+        return record.pk
 
     @_unary
     async def CancelGeneration(

@@ -16,10 +16,11 @@ from typing import Any
 
 import grpc
 
+from programgen.server import requests
 from programgen.server.auth import Caller
 from programgen.server.broker import Signal, Subscription
 from programgen.server.config import WatchSettings
-from programgen.server.errors import ServiceError, invalid_argument, not_found
+from programgen.server.errors import ServiceError, not_found
 from programgen.server.lifecycle import Lifecycle
 from programgen.server.metrics import Metrics
 from programgen.server.records import TERMINAL, EventRecord, GenerationRecord, GenerationStatus
@@ -28,7 +29,6 @@ from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
 ResolveCaller = Callable[[grpc.aio.ServicerContext], Awaitable[Caller]]
-CheckId = Callable[[str], None]
 
 
 def _unavailable(message: str) -> ServiceError:
@@ -39,14 +39,11 @@ class WatchStreams:
     """Every open WatchGeneration stream of this process. ``serve`` is one generator on
     purpose: each nested one would cost every live event a hop per stream."""
 
-    def __init__(
-        self, lifecycle: Lifecycle, metrics: Metrics, settings: WatchSettings, check_id: CheckId
-    ) -> None:
+    def __init__(self, lifecycle: Lifecycle, metrics: Metrics, settings: WatchSettings) -> None:
         self._repo = lifecycle.repository  # reads only: every change goes through lifecycle
         self._broker = lifecycle.broker
         self._metrics = metrics
         self._settings = settings
-        self._check_id = check_id
         self._per_caller: dict[str, int] = {}  # open streams by caller id
         self._writes = _Writes(settings.watch_idle_limit_s)
         # Live events serialised once for all the watchers of a generation (a terminal
@@ -88,9 +85,7 @@ class WatchStreams:
 
     def _admit(self, request: pb.WatchGenerationRequest, caller: Caller) -> None:
         """Check the request and the caps, and count the stream as open (``_release``)."""
-        self._check_id(request.id)
-        if request.after_sequence < 0:
-            raise invalid_argument([("after_sequence", "must not be negative")])
+        requests.check_watch(request)
         if self._broker.subscriber_count >= self._settings.max_watchers:
             raise ServiceError(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,

@@ -41,6 +41,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
             "errors",
             "listen",
             "rpc_metrics",
+            "requests",
+            "page_tokens",
+            "guard",
         )
     ),
     "lifecycle": tuple(f"programgen.server.{m}" for m in ("lifecycle", "runner", "broker")),

@@ -313,7 +313,9 @@ class StartGenerationRequest(_message.Message):
     PROFILE_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
-    """Optional idempotency key (at most 128 characters), unique per caller."""
+    """Optional idempotency key (at most 128 characters, no control characters), unique
+    per caller. Reusing it with a different profile answers ALREADY_EXISTS.
+    """
     @_builtins.property
     def profile(self) -> _profile_pb2.Profile:
         """The athlete; required. Every input rule is checked, every violation reported."""
@@ -365,7 +367,7 @@ class WatchGenerationRequest(_message.Message):
     ID_FIELD_NUMBER: _builtins.int
     AFTER_SEQUENCE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
-    """The generation to watch."""
+    """The generation to watch (a lower-case UUID, as the server issued it)."""
     after_sequence: _builtins.int
     """Resume cursor: only events with a larger sequence are sent. 0 sends all. Greater
     than the generation's last_sequence: OUT_OF_RANGE.
@@ -474,7 +476,9 @@ class ListGenerationsRequest(_message.Message):
     page_size: _builtins.int
     """0 means 50; larger than 500 is capped at 500; negative is invalid."""
     page_token: _builtins.str
-    """From a previous response; must be used with the same filter."""
+    """From a previous response (opaque); must be used by the same caller with the same
+    filter.
+    """
     status: Global___GenerationStatus.ValueType
     """Unspecified lists every status."""
     def __init__(

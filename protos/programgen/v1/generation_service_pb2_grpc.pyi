@@ -38,12 +38,17 @@ class ProgramGenerationServiceStub:
     `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
     "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
     google.rpc.BadRequest with one field violation per bad field (paths like
-    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
-    Every RPC may answer:
+    "profile.lifts[0].reps"; at most 10 are reported, and the message then says how many
+    there were, so every answer fits default client metadata limits); RESOURCE_EXHAUSTED
+    also carries a google.rpc.RetryInfo. Every RPC may answer:
+    - INVALID_ARGUMENT, reason INVALID_ARGUMENT: also for bytes that are not the request
+      message (one violation on the field "");
     - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
     - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
-      StartGeneration with a request_id, and for every read);
-    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+      StartGeneration with a request_id, and for every read), after the RetryInfo delay
+      (also sent as grpc-retry-pushback-ms for gRPC retry policies);
+    - INTERNAL, reason INTERNAL: an unexpected error; the message is only "internal
+      error", never internals.
     An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
@@ -53,9 +58,12 @@ class ProgramGenerationServiceStub:
     def __new__(cls, channel: _aio.Channel) -> ProgramGenerationServiceAsyncStub: ...
     StartGeneration: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.StartGenerationRequest, _generation_service_pb2.StartGenerationResponse]
     """Commits a pending generation and returns it without waiting for the program.
-    A repeated request_id from the same caller returns the original generation.
+    A repeated request_id from the same caller with the same profile returns the
+    original generation; with a different profile it answers ALREADY_EXISTS.
     Errors: INVALID_ARGUMENT (INVALID_ARGUMENT, with BadRequest) for a profile or
-    request_id that breaks the input rules; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
+    request_id that breaks the input rules; ALREADY_EXISTS (REQUEST_ID_REUSED) for a
+    request_id already used with another profile, the ErrorInfo metadata
+    "generation_id" naming the original; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
     with RetryInfo) when the caller already has its maximum of queued and running
     generations.
     """
@@ -82,7 +90,8 @@ class ProgramGenerationServiceStub:
     """Lists the caller's generations, newest first, without profile or program
     (AIP-158 paging).
     Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
-    page_token that this server did not issue for the same filter.
+    page_token that this server did not issue to this caller for the same filter
+    (forged, truncated or altered tokens included).
     """
     CancelGeneration: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.CancelGenerationRequest, _generation_service_pb2.CancelGenerationResponse]
     """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op.
@@ -108,21 +117,29 @@ class ProgramGenerationServiceAsyncStub(ProgramGenerationServiceStub):
     `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
     "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
     google.rpc.BadRequest with one field violation per bad field (paths like
-    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
-    Every RPC may answer:
+    "profile.lifts[0].reps"; at most 10 are reported, and the message then says how many
+    there were, so every answer fits default client metadata limits); RESOURCE_EXHAUSTED
+    also carries a google.rpc.RetryInfo. Every RPC may answer:
+    - INVALID_ARGUMENT, reason INVALID_ARGUMENT: also for bytes that are not the request
+      message (one violation on the field "");
     - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
     - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
-      StartGeneration with a request_id, and for every read);
-    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+      StartGeneration with a request_id, and for every read), after the RetryInfo delay
+      (also sent as grpc-retry-pushback-ms for gRPC retry policies);
+    - INTERNAL, reason INTERNAL: an unexpected error; the message is only "internal
+      error", never internals.
     An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     StartGeneration: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.StartGenerationRequest, _generation_service_pb2.StartGenerationResponse]  # type: ignore[assignment]
     """Commits a pending generation and returns it without waiting for the program.
-    A repeated request_id from the same caller returns the original generation.
+    A repeated request_id from the same caller with the same profile returns the
+    original generation; with a different profile it answers ALREADY_EXISTS.
     Errors: INVALID_ARGUMENT (INVALID_ARGUMENT, with BadRequest) for a profile or
-    request_id that breaks the input rules; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
+    request_id that breaks the input rules; ALREADY_EXISTS (REQUEST_ID_REUSED) for a
+    request_id already used with another profile, the ErrorInfo metadata
+    "generation_id" naming the original; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
     with RetryInfo) when the caller already has its maximum of queued and running
     generations.
     """
@@ -149,7 +166,8 @@ class ProgramGenerationServiceAsyncStub(ProgramGenerationServiceStub):
     """Lists the caller's generations, newest first, without profile or program
     (AIP-158 paging).
     Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
-    page_token that this server did not issue for the same filter.
+    page_token that this server did not issue to this caller for the same filter
+    (forged, truncated or altered tokens included).
     """
     CancelGeneration: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.CancelGenerationRequest, _generation_service_pb2.CancelGenerationResponse]  # type: ignore[assignment]
     """Cancels a pending or processing generation. Cancelling a cancelled one is a no-op.
@@ -174,12 +192,17 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
     `grpc-status-details-bin` trailer. Every error carries a google.rpc.ErrorInfo (domain
     "programgen.v1", an UPPER_SNAKE reason); INVALID_ARGUMENT also carries a
     google.rpc.BadRequest with one field violation per bad field (paths like
-    "profile.lifts[0].reps"); RESOURCE_EXHAUSTED also carries a google.rpc.RetryInfo.
-    Every RPC may answer:
+    "profile.lifts[0].reps"; at most 10 are reported, and the message then says how many
+    there were, so every answer fits default client metadata limits); RESOURCE_EXHAUSTED
+    also carries a google.rpc.RetryInfo. Every RPC may answer:
+    - INVALID_ARGUMENT, reason INVALID_ARGUMENT: also for bytes that are not the request
+      message (one violation on the field "");
     - UNAUTHENTICATED, reason UNAUTHENTICATED: a missing, unknown or revoked API key;
     - UNAVAILABLE, reason SERVER_SHUTTING_DOWN: the server is draining; retry (safe for
-      StartGeneration with a request_id, and for every read);
-    - INTERNAL, reason INTERNAL: an unexpected error (no internals in the message).
+      StartGeneration with a request_id, and for every read), after the RetryInfo delay
+      (also sent as grpc-retry-pushback-ms for gRPC retry policies);
+    - INTERNAL, reason INTERNAL: an unexpected error; the message is only "internal
+      error", never internals.
     An id that belongs to another caller answers exactly like an unknown one (NOT_FOUND).
     """
 
@@ -190,9 +213,12 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_generation_service_pb2.StartGenerationResponse, _abc.Awaitable[_generation_service_pb2.StartGenerationResponse]]:
         """Commits a pending generation and returns it without waiting for the program.
-        A repeated request_id from the same caller returns the original generation.
+        A repeated request_id from the same caller with the same profile returns the
+        original generation; with a different profile it answers ALREADY_EXISTS.
         Errors: INVALID_ARGUMENT (INVALID_ARGUMENT, with BadRequest) for a profile or
-        request_id that breaks the input rules; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
+        request_id that breaks the input rules; ALREADY_EXISTS (REQUEST_ID_REUSED) for a
+        request_id already used with another profile, the ErrorInfo metadata
+        "generation_id" naming the original; RESOURCE_EXHAUSTED (CALLER_LIMIT_REACHED,
         with RetryInfo) when the caller already has its maximum of queued and running
         generations.
         """
@@ -237,7 +263,8 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         """Lists the caller's generations, newest first, without profile or program
         (AIP-158 paging).
         Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
-        page_token that this server did not issue for the same filter.
+        page_token that this server did not issue to this caller for the same filter
+        (forged, truncated or altered tokens included).
         """
 
     @_abc_1.abstractmethod

@@ -397,7 +397,7 @@ class Profile(_message.Message):
     session_minutes: _builtins.int
     """30..120."""
     injury_note: _builtins.str
-    """Free text, at most 500 characters."""
+    """Free text, at most 500 characters; no control characters but tab and line breaks."""
     age: _builtins.int
     """Years, 13..100."""
     sex: Global___Sex.ValueType
@@ -414,19 +414,21 @@ class Profile(_message.Message):
     """Total weeks including the deload, 4..8; unset lets the engine decide."""
     @_builtins.property
     def equipment(self) -> _containers.RepeatedScalarFieldContainer[Global___Equipment.ValueType]:
-        """What the athlete can use; at least one."""
+        """What the athlete can use; at least one, each at most once."""
 
     @_builtins.property
     def injuries(self) -> _containers.RepeatedScalarFieldContainer[Global___InjuryArea.ValueType]:
-        """Injured areas: exercises that load them are left out."""
+        """Injured areas: exercises that load them are left out. Each at most once."""
 
     @_builtins.property
     def priority_muscles(self) -> _containers.RepeatedScalarFieldContainer[Global___Muscle.ValueType]:
-        """Muscles to emphasise: more sets, and kept first when a session is short of time."""
+        """Muscles to emphasise: more sets, and kept first when a session is short of time.
+        Each at most once.
+        """
 
     @_builtins.property
     def lifts(self) -> _containers.RepeatedCompositeFieldContainer[Global___KnownLift]:
-        """Known lifts, at most one per lift."""
+        """Known lifts, at most one per lift (so at most 6 entries)."""
 
     def __init__(
         self,
