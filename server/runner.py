@@ -59,8 +59,10 @@ class GenerationRunner:
         self._metrics = metrics
 
     async def __call__(self, job: Job) -> None:
-        waited = time.monotonic() - job.queued_at
-        record = await self._lifecycle.claim(job.generation_id, waited_s=waited)
+        record = job.claimed  # claimed from the store already (replicas)
+        if record is None:
+            waited = time.monotonic() - job.queued_at
+            record = await self._lifecycle.claim(job.generation_id, waited_s=waited)
         if record is None:
             return  # cancelled while queued, or already taken
         with self._tracer.attempt(job.generation_id, record.attempt):

@@ -42,7 +42,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
             "rpc_metrics",
         )
     ),
-    "lifecycle": tuple(f"programgen.server.{m}" for m in ("lifecycle", "runner", "broker")),
+    "lifecycle": tuple(
+        f"programgen.server.{m}" for m in ("lifecycle", "runner", "broker", "replica")
+    ),
     "pool": tuple(f"programgen.server.{m}" for m in ("pool", "engine_processes")),
     "store": tuple(
         f"programgen.server.{m}" for m in ("store", "records", "config", "metrics", "tracing")

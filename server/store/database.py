@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,36 @@ def _sqlite_pragmas(engine: Engine, sqlite_synchronous: str) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+@contextmanager
+def sole_user(url: str) -> Iterator[None]:
+    """Hold an exclusive lock on the SQLite file's companion ``.lock`` file while the
+    server runs: a second server on the same file would recover (requeue) the first
+    one's running generations and run them twice. The lock dies with the process, even
+    on kill -9, so a crash never leaves it behind."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).resolve().with_name(Path(database).name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreInUse(
+                f"another programgen server is using the SQLite database {database}; "
+                "SQLite serves one process (run several replicas on PostgreSQL)"
+            ) from None
+        yield
+    finally:
+        handle.close()
+
+
+class StoreInUse(Exception):
+    """The SQLite file is in use by another server process."""
 
 
 def _upgrade(connection: Connection) -> None:
