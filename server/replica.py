@@ -88,7 +88,7 @@ class Replica:
                 log.warning("lease renewal failed (%s); retrying", exc)
                 continue
             for generation_id in set(held) - kept:
-                log.info("generation %s: claim lost, stopping its run", generation_id)
+                log.info("generation %s: lease lost, stopping its run", generation_id)
                 self._pool.cancel(generation_id)
 
     async def _maintain(self) -> None:
@@ -133,4 +133,7 @@ class Replica:
         if attempt is None or record is None:
             return
         if record.status is not GenerationStatus.PROCESSING or record.attempt != attempt:
+            log.info(
+                "generation %s: now %s elsewhere, stopping its run", generation_id, record.status
+            )
             self._pool.cancel(generation_id)

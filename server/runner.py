@@ -87,6 +87,7 @@ class GenerationRunner:
         try:
             outcome = await self._outcome(profile, progress, job)
         except _Fenced:
+            _log_fenced(job, attempt)
             return
         finally:
             clock.enter(None)
@@ -146,9 +147,11 @@ class GenerationRunner:
     ) -> None:
         """Commit COMPLETED (with the program) or FAILED (with the error), fenced."""
         if isinstance(outcome, Program):
-            await self._lifecycle.complete(
+            done = await self._lifecycle.complete(
                 job.generation_id, attempt=attempt, program=outcome.model_dump_json(), ran_s=ran_s
             )
+            if done is None:
+                _log_fenced(job, attempt)
             return
         reason, message = outcome
         failed = await self._lifecycle.fail(
@@ -161,6 +164,15 @@ class GenerationRunner:
                 reason,
                 extra={"generation_id": job.generation_id, "reason": reason},
             )
+
+
+def _log_fenced(job: Job, attempt: int) -> None:
+    log.info(
+        "generation %s: attempt %d lost its claim (cancelled or rescued); nothing written",
+        job.generation_id,
+        attempt,
+        extra={"generation_id": job.generation_id},
+    )
 
 
 class _StageClock:

@@ -263,6 +263,8 @@ def _change_statement(
         values["attempt"] = generations.c.attempt + 1
     if set_lease:
         values["lease_expires_at"] = bindparam("p_lease")
+    if claim or (set_lease and not (program or error)):
+        # Claimed, or handed back; a finished row keeps the replica that finished it.
         values["replica_id"] = bindparam("p_replica")
     if program:
         values["program"] = bindparam("p_program")
