@@ -269,8 +269,14 @@ class Lifecycle:
         # Never published here: the watchers replayed the store themselves, so the
         # newest event is enough; one that is behind sees a gap and re-reads the store.
         after = known or record.last_sequence - 1
-        for event in await self.repository.events_after(record, after):
-            relayed = replace(event, generation=record) if event.terminal else event
+        events = await self.repository.events_after(record, after)
+        if events and events[-1].sequence > record.last_sequence:
+            record = await self.repository.get(generation_id) or record  # committed since
+        for event in events:
+            # A terminal event carries its row only when the row is as that event left
+            # it; otherwise the watcher reads the row itself.
+            as_left = event.terminal and event.sequence == record.last_sequence
+            relayed = replace(event, generation=record) if as_left else event
             self._publish(relayed, notify=False)  # its own commit sent the hint already
 
     async def relay_watched(self) -> None:

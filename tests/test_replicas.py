@@ -57,7 +57,19 @@ async def test_three_replicas_survive_kill_9_again_and_again(
                 for p in replicas
             ]
             watchers = await _kill_cycles(replicas, clients, cycles=10)
-            await asyncio.wait_for(asyncio.gather(*(w.task for w in watchers)), 90)
+            _done, stuck = await asyncio.wait([w.task for w in watchers], timeout=90)
+            if stuck:
+                rows = await sql(
+                    database,
+                    "SELECT id, status, attempt, replica_id, last_sequence FROM generations "
+                    "WHERE status <> 'completed'",
+                )
+                late = [
+                    (w.generation_id, [e.sequence for e in w.events])
+                    for w in watchers
+                    if w.task in stuck
+                ]
+                raise AssertionError(f"unfinished: {rows}; stuck watchers: {late[:5]}")
         for watcher in watchers:
             assert_dense_and_completed_once(watcher.events)
         statuses = await sql(database, "SELECT status, count(*) FROM generations GROUP BY status")
