@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from programgen.client import AsyncClient, Stage
+from programgen.client import AsyncClient
 from programgen.testing import FakeOpenAI, Hold, ServerError, ServerProcess, free_port
 from programgen.testing.fake_openai import good
 from tests.cluster import (
