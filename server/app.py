@@ -141,12 +141,7 @@ async def _assemble(
         metrics=metrics,
         tracer=GenerationTracer(provider),
     )
-    pool = _pool(runner, settings, lifecycle)
-    metrics.track(
-        queued=lambda: pool.queued,
-        running=lambda: pool.running,
-        watchers=lambda: lifecycle.broker.subscriber_count,
-    )
+    pool = _pool(runner, settings, lifecycle, metrics)
     service = GenerationService(
         lifecycle,
         pool,
@@ -161,9 +156,8 @@ async def _assemble(
     server, health_servicer = _grpc_server(service, interceptors)
     port = bind(server, settings.transport)
     metrics_port = _serve_metrics(stack, metrics, settings.transport.metrics_address)
-    await _go_live(
-        stack, lifecycle, pool, _replica(settings, lifecycle, pool), server, health_servicer
-    )
+    replica = _replica(settings, lifecycle, pool)
+    await _go_live(stack, lifecycle, pool, replica, server, health_servicer)
     log.info(
         "programgen listening on %s (port %d, %s mode)",
         settings.transport.address,
@@ -199,19 +193,28 @@ def _replica(settings: Settings, lifecycle: Lifecycle, pool: TaskPool) -> Replic
     return Replica(lifecycle, pool, settings.replica, lifecycle.notifier)
 
 
-def _pool(runner: GenerationRunner, settings: Settings, lifecycle: Lifecycle) -> TaskPool:
+def _pool(
+    runner: GenerationRunner, settings: Settings, lifecycle: Lifecycle, metrics: Metrics
+) -> TaskPool:
     """In-process queue on SQLite; claims from the shared store on PostgreSQL."""
     workers = settings.pool.workers
-    if not lifecycle.repository.shared:
-        return TaskPool(runner, workers=workers)
     replica = settings.replica
 
     async def claim(limit: int) -> list[GenerationRecord]:
         return await lifecycle.claim_batch(limit, lease_s=replica.lease_s)
 
-    return TaskPool(
-        runner, workers=workers, claim=claim, batch=replica.claim_batch, poll_s=replica.poll_s
+    if not lifecycle.repository.shared:
+        pool = TaskPool(runner, workers=workers)
+    else:
+        pool = TaskPool(
+            runner, workers=workers, claim=claim, batch=replica.claim_batch, poll_s=replica.poll_s
+        )
+    metrics.track(
+        queued=lambda: pool.queued,
+        running=lambda: pool.running,
+        watchers=lambda: lifecycle.broker.subscriber_count,
     )
+    return pool
 
 
 async def _go_live(
