@@ -7,7 +7,9 @@ latency of an event committed on one replica reaching a watcher on another.
 add -> start is measured in the store itself: the commit time of a generation's event #1
 (queued) to that of its event #2 (claimed), the interval graphile-worker reports as
 "average latency from add to start" (4.2-4.5 ms on a local database, its README). The
-engine runs inline (no engine processes, no LLM), so these are the queue's costs.
+engine runs in one engine process per replica, without LLM. Keep ``--concurrency``
+below the workers (4 per replica): otherwise add -> start measures waiting for a free
+worker, not the queue.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _replicas(root: Path, database: str, count: int) -> list[ServerProcess]:
             {
                 "PROGRAMGEN_DATABASE_URL": database,
                 "PROGRAMGEN_REPLICA_ID": f"bench-{n}",
-                "PROGRAMGEN_PROCESSES": "0",
+                "PROGRAMGEN_PROCESSES": "1",  # the engine off the loop: events are not delayed
                 "PROGRAMGEN_PER_CALLER_LIMIT": "100000",
             },
             free_port(),
@@ -94,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: throwaway)")
     parser.add_argument("--generations", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
 
     async def both(url: str) -> None:

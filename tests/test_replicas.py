@@ -250,3 +250,34 @@ def test_a_second_server_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> 
             second.wait_serving(30)
         assert second.wait(30) == 2
         assert "another programgen server is using the SQLite database" in second.log.read_text()
+
+
+async def test_sigterm_hands_running_generations_to_another_replica_at_once(
+    tmp_path: Path, postgres_url: str, fake: FakeOpenAI
+) -> None:
+    database = await fresh_database(postgres_url)
+    held = Hold(then=good())
+    fake.enqueue(held)  # only the first replica's call waits
+    lease = {"PROGRAMGEN_LEASE_S": "60", "PROGRAMGEN_LEASE_HEARTBEAT_S": "20"}
+    leaving, staying = (replica(tmp_path, n, database, fake, **lease) for n in range(2))
+    try:
+        leaving.start()
+        await leaving.serving()
+        async with AsyncClient(leaving.target) as client:
+            generation = await client.start(example())
+        await asyncio.to_thread(held.entered.wait, 30)
+        staying.start()
+        await staying.serving()
+        began = time.monotonic()
+        leaving.signal(signal.SIGTERM)
+        assert await asyncio.to_thread(leaving.wait, 30) == 0
+        async with AsyncClient(staying.target) as client:
+            watcher = Watcher(client, generation.id)
+            await asyncio.wait_for(watcher.task, 30)
+        assert time.monotonic() - began < 30, "waited for the lease instead of a hand-back"
+        assert_dense_and_completed_once(watcher.events)
+        assert "requeued at shutdown" in [e.message for e in watcher.events]
+    finally:
+        held.release()
+        leaving.kill()
+        staying.kill()
