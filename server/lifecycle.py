@@ -85,8 +85,12 @@ class Lifecycle:
     def _publish(self, event: EventRecord, *, notify: bool = True) -> None:
         """To the local watchers, then (after the commit, replicas only) a hint to the
         other replicas: its generation and sequence, and new work when it is pending."""
-        if event.sequence > self._published.get(event.generation_id, 0):
-            self._published[event.generation_id] = event.sequence
+        # Only replicas relay, and only what is watched here (pruned each poll).
+        generation_id = event.generation_id
+        if self.notifier is not None and self.broker.watching(generation_id):
+            self._published[generation_id] = max(
+                event.sequence, self._published.get(generation_id, 0)
+            )
         self.broker.publish(event)
         if notify and self.notifier is not None:
             self.notifier.event(event.generation_id, event.sequence)
