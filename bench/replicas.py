@@ -45,8 +45,20 @@ def _replicas(root: Path, database: str, count: int) -> list[ServerProcess]:
     ]
 
 
+async def _kill_listeners(database: str) -> None:
+    """Terminate every replica's LISTEN connection as soon as it reconnects, so events
+    reach other replicas only by the poll fallback (PROGRAMGEN_POLL_S)."""
+    while True:
+        await sql(
+            database,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name LIKE 'programgen-listen%'",
+        )
+        await asyncio.sleep(0.01)
+
+
 async def _run(
-    server_url: str, count: int, generations: int, concurrency: int
+    server_url: str, count: int, generations: int, concurrency: int, listener: bool = True
 ) -> dict[str, object]:
     database = await fresh_database(server_url)
     with tempfile.TemporaryDirectory() as root:
@@ -57,7 +69,10 @@ async def _run(
             await asyncio.gather(*(p.serving() for p in replicas))
             async with AsyncExitStack() as stack:
                 clients = [await stack.enter_async_context(AsyncClient(p.target)) for p in replicas]
+                killer = None if listener else asyncio.create_task(_kill_listeners(database))
                 lags = await _generate(clients, generations, concurrency)
+                if killer is not None:
+                    killer.cancel()
         finally:
             for process in replicas:
                 process.stop()
@@ -69,6 +84,7 @@ async def _run(
     )
     return {
         "replicas": count,
+        "listener": listener,
         "add_to_start_ms": summary([float(r[0]) for r in rows]),  # type: ignore[arg-type]
         "cross_replica_event_ms": summary(lags) if count > 1 else None,
     }
@@ -102,6 +118,7 @@ def main() -> None:
     async def both(url: str) -> None:
         for count in (1, 3):
             print(await _run(url, count, args.generations, args.concurrency), flush=True)
+        print(await _run(url, 3, args.generations, args.concurrency, False), flush=True)
 
     if args.database_url:
         asyncio.run(both(args.database_url))
