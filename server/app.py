@@ -85,8 +85,8 @@ class Running:
         grace = self.settings.pool.shutdown_grace_s if grace_s is None else grace_s
         self.service.draining = True
         await self.health.enter_graceful_shutdown()
-        for generation_id in await self.pool.shutdown(grace):
-            await self.lifecycle.requeue(generation_id)
+        for generation_id, attempt in await self.pool.shutdown(grace):
+            await self.lifecycle.requeue(generation_id, attempt=attempt)
         self.broker.close_all()
         # server.stop() would wait its whole grace while any stream is open: end the
         # watch streams first, then the transport (only in-flight unary calls remain).

@@ -205,10 +205,16 @@ class Lifecycle:
             self._metrics.retried.inc()
         return record
 
-    async def requeue(self, generation_id: str) -> GenerationRecord | None:
-        """Back to pending at shutdown, with no failed attempt counted."""
+    async def requeue(
+        self, generation_id: str, *, attempt: int | None = None
+    ) -> GenerationRecord | None:
+        """Back to pending at shutdown, with no failed attempt counted; fenced by
+        ``attempt`` when given (replicas: the row may have been rescued and claimed by
+        another replica during the grace, and that run must go on)."""
         record = await self._commit(
-            StateChange(generation_id, *_EDGES["requeue"], message="requeued at shutdown")
+            StateChange(
+                generation_id, *_EDGES["requeue"], attempt=attempt, message="requeued at shutdown"
+            )
         )
         if record is not None:
             self._metrics.requeued.inc()

@@ -70,11 +70,12 @@ class FairQueue:
             del callers[owner]
         return Job(generation_id, owner, tier, queued_at, self._claimed.pop(generation_id, None))
 
-    def drain_claimed(self) -> list[str]:
-        """The claimed jobs never started (at shutdown, to hand back)."""
-        ids = list(self._claimed)
+    def drain_claimed(self) -> list[tuple[str, int | None]]:
+        """The claimed jobs never started, with their attempts (at shutdown, to hand
+        back)."""
+        held: list[tuple[str, int | None]] = [(g, r.attempt) for g, r in self._claimed.items()]
         self._claimed.clear()
-        return ids
+        return held
 
     def __len__(self) -> int:
         return sum(len(jobs) for callers in self._tiers.values() for jobs in callers.values())
@@ -163,15 +164,18 @@ class TaskPool:
         if task is not None:
             task.cancel()
 
-    async def shutdown(self, grace_s: float) -> list[str]:
+    async def shutdown(self, grace_s: float) -> list[tuple[str, int | None]]:
         """Take no new jobs, give running ones ``grace_s`` to finish, cancel the rest; the
-        ids of those cancelled, for the caller to requeue. Calling it again is harmless."""
+        ids of those cancelled and of claimed jobs never started, each with its attempt
+        when the pool claimed it (None: claimed by the run itself), for the caller to
+        requeue. Calling it again is harmless."""
         self._accepting = False
         if self._feeder is not None:
             # Let a claim in flight land in the queue (it committed): handed back below.
             self._wake.set()
             await asyncio.gather(self._feeder, return_exceptions=True)
         running = dict(self._running)
+        attempts = dict(self._attempts)
         late: set[asyncio.Task[None]] = set()
         if running:
             _done, late = await asyncio.wait(running.values(), timeout=grace_s)
@@ -181,13 +185,14 @@ class TaskPool:
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
-        unstarted = self._queue.drain_claimed()
-        return [gid for gid, task in running.items() if task in late] + unstarted
+        cancelled = [(gid, attempts.get(gid)) for gid, task in running.items() if task in late]
+        return cancelled + self._queue.drain_claimed()
 
     async def _work(self) -> None:
         while self._accepting:
             job = await self._queue.get()
             if not self._accepting:
+                self._queue.put(job)  # a claimed job is then handed back at shutdown
                 return
             task = asyncio.create_task(self._run(job), name=f"generation-{job.generation_id}")
             self._running[job.generation_id] = task
