@@ -24,23 +24,29 @@ from programgen.server.store.writes import INSERT_EVENTS, event_row, record_from
 PROCESSING = GenerationStatus.PROCESSING
 
 # The ranked subquery is a query level of its own: the window function and the
-# correlated count stay out of the level that takes the row locks (FOR UPDATE refuses
-# both). The UPDATE re-checks the status, as a row may have changed since the scan.
+# aggregate stay out of the level that takes the row locks (FOR UPDATE refuses both).
+# The running counts are one grouped scan, and the partition sorts bytes ("C"), not by
+# the database's locale: with 5,000 pending rows of 50 callers a claim took 34 ms with
+# a correlated count per row and a locale sort, 13 ms this way (EXPLAIN ANALYZE, this
+# machine). It still scans every pending row: see docs/architecture.md, "Replicas".
+# The UPDATE re-checks the status, as a row may have changed since the scan.
 _CLAIM = text(
     """
-    WITH picked AS (
+    WITH running AS (
+        SELECT owner, count(*) AS n FROM generations
+        WHERE status = 'processing' GROUP BY owner
+    ), picked AS (
         SELECT g.pk
         FROM generations AS g
         JOIN (
             SELECT p.pk,
-                   row_number() OVER (PARTITION BY p.owner ORDER BY p.pk) AS turn,
-                   (SELECT count(*) FROM generations AS r
-                     WHERE r.owner = p.owner AND r.status = 'processing') AS running
-            FROM generations AS p
+                   coalesce(r.n, 0)
+                     + row_number() OVER (PARTITION BY p.owner COLLATE "C" ORDER BY p.pk) AS turn
+            FROM generations AS p LEFT JOIN running AS r ON r.owner = p.owner
             WHERE p.status = 'pending'
         ) AS ranked ON ranked.pk = g.pk
         WHERE g.status = 'pending'
-        ORDER BY g.tier DESC, ranked.running + ranked.turn, g.pk
+        ORDER BY g.tier DESC, ranked.turn, g.pk
         LIMIT :n
         FOR UPDATE OF g SKIP LOCKED
     )
