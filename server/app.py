@@ -32,10 +32,19 @@ from programgen.server.lifecycle import Lifecycle
 from programgen.server.listen import bind, is_loopback, serve_metrics
 from programgen.server.metrics import Metrics
 from programgen.server.pool import Job, TaskPool
+from programgen.server.records import GenerationRecord
+from programgen.server.replica import Replica
 from programgen.server.rpc_metrics import RpcMetrics
 from programgen.server.runner import GenerateFn, GenerationRunner
 from programgen.server.service import GenerationService
-from programgen.server.store.database import create_engine, migrate
+from programgen.server.store.database import (
+    StoreInUse,
+    create_engine,
+    is_sqlite,
+    migrate,
+    sole_user,
+)
+from programgen.server.store.notify import Notifier
 from programgen.server.store.repository import Repository
 from programgen.server.tracing import GenerationTracer, provider_from_env, rpc_interceptor
 from programgen.server.watch import register as register_service
@@ -77,8 +86,8 @@ class Running:
         grace = self.settings.pool.shutdown_grace_s if grace_s is None else grace_s
         self.service.draining = True
         await self.health.enter_graceful_shutdown()
-        for generation_id in await self.pool.shutdown(grace):
-            await self.lifecycle.requeue(generation_id)
+        for generation_id, attempt in await self.pool.shutdown(grace):
+            await self.lifecycle.requeue(generation_id, attempt=attempt)
         self.broker.close_all()
         # server.stop() would wait its whole grace while any stream is open: end the
         # watch streams first, then the transport (only in-flight unary calls remain).
@@ -123,7 +132,7 @@ async def _assemble(
     anonymous = not await repository.has_keys()
     _check_anonymous(settings, anonymous)
     engine_processes = await _start_engine_processes(stack, settings.pool.processes)
-    lifecycle = Lifecycle(repository, Broker(settings.watch.watch_buffer), metrics)
+    lifecycle = _lifecycle(settings, repository, metrics)
     runner = GenerationRunner(
         lifecycle,
         generate_fn,
@@ -133,12 +142,7 @@ async def _assemble(
         metrics=metrics,
         tracer=GenerationTracer(provider),
     )
-    pool = TaskPool(runner, workers=settings.pool.workers)
-    metrics.track(
-        queued=lambda: pool.queued,
-        running=lambda: pool.running,
-        watchers=lambda: lifecycle.broker.subscriber_count,
-    )
+    pool = _pool(runner, settings, lifecycle, metrics)
     service = GenerationService(
         lifecycle,
         pool,
@@ -150,7 +154,8 @@ async def _assemble(
     server, health_servicer = _grpc_server(service, _interceptors(metrics, provider))
     port = bind(server, settings.transport)
     metrics_port = _serve_metrics(stack, metrics, settings.transport.metrics_address)
-    await _go_live(stack, lifecycle, pool, server, health_servicer)
+    replica = _replica(settings, lifecycle, pool)
+    await _go_live(stack, lifecycle, pool, replica, server, health_servicer)
     mode = "anonymous" if anonymous else "API-key"
     log.info(
         "programgen listening on %s (port %d, %s mode)", settings.transport.address, port, mode
@@ -170,15 +175,59 @@ async def _assemble(
     )
 
 
+def _lifecycle(settings: Settings, repository: Repository, metrics: Metrics) -> Lifecycle:
+    """With a shared store (PostgreSQL), every commit also notifies the other replicas."""
+    replica_id = settings.replica.replica_id
+    notifier = Notifier(repository.async_engine, replica_id) if repository.shared else None
+    broker = Broker(settings.watch.watch_buffer)
+    return Lifecycle(repository, broker, metrics, notifier=notifier, replica_id=replica_id)
+
+
+def _replica(settings: Settings, lifecycle: Lifecycle, pool: TaskPool) -> Replica | None:
+    if lifecycle.notifier is None:
+        return None  # SQLite: one process, nothing to coordinate
+    return Replica(lifecycle, pool, settings.replica, lifecycle.notifier)
+
+
+def _pool(
+    runner: GenerationRunner, settings: Settings, lifecycle: Lifecycle, metrics: Metrics
+) -> TaskPool:
+    """In-process queue on SQLite; claims from the shared store on PostgreSQL."""
+    workers = settings.pool.workers
+    replica = settings.replica
+
+    async def claim(limit: int) -> list[GenerationRecord]:
+        return await lifecycle.claim_batch(limit, lease_s=replica.lease_s)
+
+    if not lifecycle.repository.shared:
+        pool = TaskPool(runner, workers=workers)
+    else:
+        pool = TaskPool(
+            runner, workers=workers, claim=claim, batch=replica.claim_batch, poll_s=replica.poll_s
+        )
+    metrics.track(
+        queued=lambda: pool.queued,
+        running=lambda: pool.running,
+        watchers=lambda: lifecycle.broker.subscriber_count,
+    )
+    return pool
+
+
 async def _go_live(
     stack: AsyncExitStack,
     lifecycle: Lifecycle,
     pool: TaskPool,
+    replica: Replica | None,
     server: grpc.aio.Server,
     health_servicer: health.aio.HealthServicer,
 ) -> None:
     """Requeue what a previous process left, start the workers, then serve."""
-    await _recover(lifecycle, pool)
+    if replica is None:
+        await _recover(lifecycle, pool)
+    else:
+        await replica.recover()
+        replica.start()
+        stack.push_async_callback(replica.close)
     pool.start()
     stack.push_async_callback(pool.shutdown, 0.0)
     await server.start()
@@ -189,6 +238,11 @@ async def _go_live(
 
 async def _open_store(stack: AsyncExitStack, settings: Settings) -> Repository:
     store = settings.store
+    if is_sqlite(store.database_url):
+        try:
+            stack.enter_context(sole_user(store.database_url))
+        except StoreInUse as exc:
+            raise ConfigError(str(exc)) from None
     engine = create_engine(store.database_url, sqlite_synchronous=store.sqlite_synchronous)
     stack.push_async_callback(engine.dispose)
     await migrate(engine)
@@ -274,10 +328,9 @@ def _serve_metrics(stack: AsyncExitStack, metrics: Metrics, address: str) -> int
 async def _recover(lifecycle: Lifecycle, pool: TaskPool) -> None:
     """Requeue what a previous process left unfinished (docs/architecture.md, "Crash recovery").
 
-    One server process per database, SQLite or PostgreSQL: no other process can be
-    working on a processing row, so all of them are requeued, whatever their lease says.
-    (Several replicas on one PostgreSQL would first need lease renewal and SKIP LOCKED
-    claims; not built.)"""
+    SQLite serves one process (``sole_user`` makes sure): no other process can be working
+    on a processing row, so all of them are requeued, whatever their lease says. On
+    PostgreSQL, ``Replica.recover`` requeues only what no live replica holds."""
     for record in await lifecycle.repository.unfinished(lease_expired_before=None):
         recovered = await lifecycle.recover(record.id)
         if recovered is not None:

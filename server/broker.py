@@ -70,6 +70,13 @@ class Broker:
         for subscription in self._subscriptions.get(event.generation_id, ()):
             subscription._offer(event)
 
+    def watching(self, generation_id: str) -> bool:
+        return generation_id in self._subscriptions
+
+    def watched(self) -> list[str]:
+        """The generations with at least one subscriber (replicas relay their events)."""
+        return list(self._subscriptions)
+
     def close_all(self) -> None:
         for subscribers in self._subscriptions.values():
             for subscription in subscribers:

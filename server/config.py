@@ -9,9 +9,10 @@ out of its bounds stops the server at start with the variable named (docs/archit
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any, ClassVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from programgen.pipeline.refine.settings import LlmSettings
@@ -42,6 +43,35 @@ class PoolSettings(_Section):
     transient_retries: int = Field(3, ge=0, le=10)
     retry_backoff_s: float = Field(0.5, ge=0, le=60, allow_inf_nan=False)
     shutdown_grace_s: float = Field(10.0, ge=0, le=3_600, allow_inf_nan=False)
+
+
+def _default_replica_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class ReplicaSettings(_Section):
+    """Replicas on one PostgreSQL (docs/architecture.md, "Replicas"); unused on SQLite."""
+
+    # Names this process's claims; a restart with the same id requeues its own rows at once.
+    replica_id: str = Field(
+        default_factory=_default_replica_id, min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$"
+    )
+    # A claim is held this long past each renewal; a replica silent that long is rescued.
+    lease_s: float = Field(30.0, ge=1, le=3_600, allow_inf_nan=False)
+    # Renewal interval, about a third of the lease: two renewals may fail before expiry.
+    lease_heartbeat_s: float = Field(10.0, gt=0, le=1_200, allow_inf_nan=False)
+    # Upper bound on how long new work, a cross-replica event or a cancel waits when a
+    # notification is lost (each replica polls the store this often).
+    poll_s: float = Field(1.0, ge=0.05, le=60, allow_inf_nan=False)
+    claim_batch: int = Field(8, ge=1, le=256)  # rows claimed per statement
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> ReplicaSettings:
+        if self.lease_heartbeat_s * 2 > self.lease_s:
+            raise ValueError(
+                "PROGRAMGEN_LEASE_HEARTBEAT_S must be at most half of PROGRAMGEN_LEASE_S"
+            )
+        return self
 
 
 class WatchSettings(_Section):
@@ -128,6 +158,7 @@ class LlmConfig(BaseSettings):
 _SECTIONS: dict[str, type[BaseSettings]] = {
     "store": StoreSettings,
     "pool": PoolSettings,
+    "replica": ReplicaSettings,
     "watch": WatchSettings,
     "transport": TransportSettings,
     "log": LogSettings,
@@ -140,6 +171,7 @@ class Settings(BaseModel):
 
     store: StoreSettings
     pool: PoolSettings
+    replica: ReplicaSettings
     watch: WatchSettings
     transport: TransportSettings
     log: LogSettings

@@ -45,6 +45,7 @@ class GenerationRecord:
     error_message: str
     created_at: float
     updated_at: float
+    replica_id: str | None = None  # the replica holding a processing row's claim
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,8 +60,10 @@ class GenerationRunner:
         self._metrics = metrics
 
     async def __call__(self, job: Job) -> None:
-        waited = time.monotonic() - job.queued_at
-        record = await self._lifecycle.claim(job.generation_id, waited_s=waited)
+        record = job.claimed  # claimed from the store already (replicas)
+        if record is None:
+            waited = time.monotonic() - job.queued_at
+            record = await self._lifecycle.claim(job.generation_id, waited_s=waited)
         if record is None:
             return  # cancelled while queued, or already taken
         profile = Profile.model_validate_json(record.profile)
@@ -90,6 +92,7 @@ class GenerationRunner:
         try:
             outcome = await self._outcome(profile, progress, job)
         except _Fenced:
+            _log_fenced(job, attempt)
             return
         finally:
             clock.enter(None)
@@ -152,10 +155,12 @@ class GenerationRunner:
             done = await self._lifecycle.complete(
                 job.generation_id, attempt=attempt, program=outcome.model_dump_json(), ran_s=ran_s
             )
-            if done is not None:
-                if self._options.llm is not None:
-                    self._metrics.llm_refinements.labels(llm_outcomes.outcome(outcome)).inc()
-                log.info("generation completed in %.2f s (attempt %d)", ran_s, attempt)
+            if done is None:
+                _log_fenced(job, attempt)
+                return
+            if self._options.llm is not None:
+                self._metrics.llm_refinements.labels(llm_outcomes.outcome(outcome)).inc()
+            log.info("generation completed in %.2f s (attempt %d)", ran_s, attempt)
             return
         reason, message = outcome
         failed = await self._lifecycle.fail(
@@ -168,6 +173,15 @@ class GenerationRunner:
                 reason,
                 extra={"generation_id": job.generation_id, "reason": reason},
             )
+
+
+def _log_fenced(job: Job, attempt: int) -> None:
+    log.info(
+        "generation %s: attempt %d lost its claim (cancelled or rescued); nothing written",
+        job.generation_id,
+        attempt,
+        extra={"generation_id": job.generation_id},
+    )
 
 
 class _StageClock:

@@ -198,7 +198,10 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         record = await self._owned(request.id, caller)
         if self.draining:
             raise _unavailable("the server is shutting down; retry on another instance")
-        retried = await self._lifecycle.retry(record.id)
+        try:
+            retried = await self._lifecycle.retry(record.id, cap=self._limit)
+        except CapExceeded as exc:
+            raise self._cap_exceeded(exc.active) from None
         if retried is None:
             raise ServiceError(
                 grpc.StatusCode.FAILED_PRECONDITION,

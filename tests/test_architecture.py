@@ -46,7 +46,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
             "guard",
         )
     ),
-    "lifecycle": tuple(f"programgen.server.{m}" for m in ("lifecycle", "runner", "broker")),
+    "lifecycle": tuple(
+        f"programgen.server.{m}" for m in ("lifecycle", "runner", "broker", "replica")
+    ),
     "pool": tuple(f"programgen.server.{m}" for m in ("pool", "engine_processes")),
     "store": tuple(
         f"programgen.server.{m}"

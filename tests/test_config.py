@@ -71,5 +71,5 @@ def test_the_llm_runs_only_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_unknown_override_is_refused() -> None:
-    with pytest.raises(ConfigError, match="lease_s"):
-        Settings.load(lease_s=60)
+    with pytest.raises(ConfigError, match="lease_minutes"):
+        Settings.load(lease_minutes=60)

@@ -193,7 +193,9 @@ async def test_sigkill_on_postgres_requeues_the_processing_generations(
 ) -> None:
     fake, hold = held_llm
     database = await fresh_database(postgres_url)
-    process = server_process(tmp_path, fake, PROGRAMGEN_DATABASE_URL=database)
+    process = server_process(
+        tmp_path, fake, PROGRAMGEN_DATABASE_URL=database, PROGRAMGEN_REPLICA_ID="replica-a"
+    )
     process.start()
     try:
         await process.serving()
@@ -201,7 +203,8 @@ async def test_sigkill_on_postgres_requeues_the_processing_generations(
             watchers = await start_held(client, 2)
             process.signal(signal.SIGKILL)
             process.wait(30)
-            # Restarted within the lease: still requeued (one process per database).
+            # Restarted within the lease under the same replica id: its own rows are
+            # requeued at once (another replica's would wait for their lease).
             await restart_and_finish(process, hold, watchers, "requeued after restart")
     finally:
         process.kill()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event, make_url
+from sqlalchemy import Engine, event, make_url, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x70676D67  # any constant shared by every replica ("pgmg")
 
 
 def is_sqlite(url: str) -> bool:
@@ -53,6 +57,36 @@ def _sqlite_pragmas(engine: Engine, sqlite_synchronous: str) -> None:
         cursor.close()
 
 
+@contextmanager
+def sole_user(url: str) -> Iterator[None]:
+    """Hold an exclusive lock on the SQLite file's companion ``.lock`` file while the
+    server runs: a second server on the same file would recover (requeue) the first
+    one's running generations and run them twice. The lock dies with the process, even
+    on kill -9, so a crash never leaves it behind."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).resolve().with_name(Path(database).name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreInUse(
+                f"another programgen server is using the SQLite database {database}; "
+                "SQLite serves one process (run several replicas on PostgreSQL)"
+            ) from None
+        yield
+    finally:
+        handle.close()
+
+
+class StoreInUse(Exception):
+    """The SQLite file is in use by another server process."""
+
+
 def _upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
@@ -63,4 +97,8 @@ def _upgrade(connection: Connection) -> None:
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
     async with engine.begin() as conn:
+        if not is_sqlite(str(engine.url)):
+            # Replicas starting together would each create the tables: one at a time,
+            # the others then find the schema current (the lock ends with the commit).
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         await conn.run_sync(_upgrade)

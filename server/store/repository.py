@@ -26,6 +26,7 @@ from programgen.server.records import (
     GenerationRecord,
     GenerationStatus,
 )
+from programgen.server.store import claims
 from programgen.server.store.database import create_sqlite_engine, is_sqlite
 from programgen.server.store.group_commit import GroupCommit
 from programgen.server.store.schema import api_keys, generation_events, generations
@@ -151,10 +152,13 @@ class Repository:
 
     async def transition(self, change: StateChange) -> tuple[GenerationRecord, EventRecord] | None:
         """Apply one fenced state change and append its event; None if the fence failed
-        (the row is not in an expected status, or ``attempt`` is no longer current)."""
+        (the row is not in an expected status, or ``attempt`` is no longer current).
+        Raises CapExceeded when the change has a cap its owner is at."""
         outcome = await self._commit(change)
         if outcome is None:
             return None
+        if isinstance(outcome, CapExceeded):
+            raise outcome
         record, event = outcome  # type: ignore[misc]
         assert event is not None
         return record, event
@@ -214,6 +218,46 @@ class Repository:
         )
         rows = await self._read(lambda conn: conn.execute(stmt).all())
         return [record_from_row(r) for r in rows]
+
+    # ------------------------------------------------------------------ replicas
+
+    @property
+    def shared(self) -> bool:
+        """True on PostgreSQL: several replicas may claim from this store."""
+        return self._sqlite is None
+
+    @property
+    def async_engine(self) -> AsyncEngine:
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        return self._engine.url.render_as_string(hide_password=False)
+
+    @_shielded
+    async def claim_batch(
+        self, *, replica_id: str, limit: int, lease_s: float
+    ) -> list[tuple[GenerationRecord, EventRecord]]:
+        async with self._engine.begin() as conn:
+            return await conn.run_sync(
+                lambda c: claims.claim_batch(c, replica_id=replica_id, limit=limit, lease_s=lease_s)
+            )
+
+    @_shielded
+    async def renew(self, *, replica_id: str, held: dict[str, int], lease_s: float) -> set[str]:
+        async with self._engine.begin() as conn:
+            return await conn.run_sync(
+                lambda c: claims.renew(c, replica_id=replica_id, held=held, lease_s=lease_s)
+            )
+
+    async def expired(self, *, now: float, limit: int = 100) -> list[GenerationRecord]:
+        return await self._read(lambda conn: claims.expired(conn, now=now, limit=limit))
+
+    async def claimed_by(self, replica_id: str) -> list[GenerationRecord]:
+        return await self._read(lambda conn: claims.mine(conn, replica_id=replica_id))
+
+    async def last_sequences(self, ids: list[str]) -> dict[str, int]:
+        return await self._read(lambda conn: claims.last_sequences(conn, ids))
 
     # ------------------------------------------------------------------ API keys
 

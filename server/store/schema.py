@@ -32,6 +32,7 @@ generations = Table(
     Column("percent", Integer, nullable=False),
     Column("last_sequence", Integer, nullable=False),
     Column("lease_expires_at", Float, nullable=True),
+    Column("replica_id", String(64), nullable=True),  # the replica holding the claim
     Column("profile", Text, nullable=False),
     Column("program", Text, nullable=True),
     Column("error_reason", String(64), nullable=False),
@@ -42,6 +43,7 @@ generations = Table(
     Index("ix_generations_owner_pk", "owner", "pk"),
     Index("ix_generations_status", "status"),
     Index("ix_generations_owner_status", "owner", "status"),  # the per-caller cap's count
+    Index("ix_generations_status_tier_pk", "status", "tier", "pk"),  # claims, rescues
 )
 
 generation_events = Table(

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from programgen.server.records import (
     ACTIVE,
@@ -46,7 +46,10 @@ class StateChange:
 
     It applies only while the row's status is in ``expect`` and, when ``attempt`` is
     given, while that attempt is current. ``claim`` starts a new attempt; ``clear_result``
-    forgets a previous program or error (a retry)."""
+    forgets a previous program or error (a retry). ``lease_before`` applies it only to a
+    lease that expired before that time (a rescue: a lease renewed meanwhile wins);
+    ``cap`` refuses it when the owner already has that many active generations (a retry
+    takes a slot like a start)."""
 
     generation_id: str
     to: GenerationStatus
@@ -60,6 +63,9 @@ class StateChange:
     program: str | None = None
     error: tuple[str, str] | None = None
     clear_result: bool = False
+    replica_id: str | None = None
+    lease_before: float | None = None
+    cap: int | None = None
 
 
 Write = NewGeneration | StateChange
@@ -90,7 +96,7 @@ def apply(conn: Connection, writes: list[Write]) -> list[Outcome]:
         if isinstance(write, StateChange):
             outcomes[i] = _change(conn, write, events)
     if events:
-        conn.execute(_INSERT_EVENTS, events)
+        conn.execute(INSERT_EVENTS, events)
     return outcomes
 
 
@@ -104,7 +110,7 @@ _ACTIVE_COUNTS = (
     .group_by(generations.c.owner)
 )
 _INSERT_GENERATIONS = generations.insert().returning(*generations.c, sort_by_parameter_order=True)
-_INSERT_EVENTS = generation_events.insert()
+INSERT_EVENTS = generation_events.insert()
 
 # What _plan decides for one NewGeneration: insert a row (None), answer with a known row,
 # answer with the row an earlier write of the same group inserts (its key), or refuse.
@@ -116,7 +122,8 @@ def _create_many(
 ) -> list[Outcome]:
     """Pending generations for ``creates``: one count query, one request-id lookup and one
     multi-row insert for the whole group, whatever its size."""
-    owners = list({c.owner for c in creates})
+    owners = sorted({c.owner for c in creates})
+    lock_owners(conn, owners)
     counts = conn.execute(_ACTIVE_COUNTS, {"owners": owners})
     active: dict[str, int] = {owner: count for owner, count in counts}
     known = _known_requests(conn, owners, {c.request_id for c in creates if c.request_id})
@@ -134,7 +141,7 @@ def _create_many(
             record = next(fresh)
             if record.request_id:
                 known[(record.owner, record.request_id)] = record
-            events.append(_event_row(record.pk, 1, PENDING, "", 0, "queued", now))
+            events.append(event_row(record.pk, 1, PENDING, "", 0, "queued", now))
             result.append(
                 (record, EventRecord(record.id, 1, PENDING, "", 0, "queued", now, record))
             )
@@ -145,6 +152,23 @@ def _create_many(
         else:
             result.append(plan)
     return result
+
+
+def lock_owners(conn: Connection, owners: list[str]) -> None:
+    """Serialise the cap's count-then-insert per owner (docs/architecture.md, "Caps").
+
+    PostgreSQL runs concurrent transactions: without a lock, two starts both count 2 of 3
+    and both insert. A transaction-scoped advisory lock per owner (released at commit)
+    makes the count and the insert one step for that owner, on every replica, without
+    locking any row. ``owners`` come sorted, so two groups never wait on each other.
+    SQLite needs none: its single writer already serialises every write."""
+    if conn.dialect.name != "postgresql":
+        return
+    for owner in owners:
+        conn.execute(_LOCK_OWNER, {"owner": owner})
+
+
+_LOCK_OWNER = text("SELECT pg_advisory_xact_lock(hashtextextended(:owner, 0))")
 
 
 def _known_requests(
@@ -202,7 +226,7 @@ def _new_row(c: NewGeneration, now: float) -> dict[str, Any]:
     }
 
 
-def _event_row(
+def event_row(
     pk: int, sequence: int, status: str, stage: str, percent: int, message: str, now: float
 ) -> dict[str, Any]:
     return {
@@ -218,7 +242,13 @@ def _event_row(
 
 @functools.cache
 def _change_statement(
-    claim: bool, set_lease: bool, program: bool, error: bool, clear: bool, fenced: bool
+    claim: bool,
+    set_lease: bool,
+    program: bool,
+    error: bool,
+    clear: bool,
+    fenced: bool,
+    lease_fenced: bool,
 ) -> Any:
     """The UPDATE for one shape of state change, built once: building and hashing a fresh
     statement per change was a third of the writer's time under load."""
@@ -233,6 +263,9 @@ def _change_statement(
         values["attempt"] = generations.c.attempt + 1
     if set_lease:
         values["lease_expires_at"] = bindparam("p_lease")
+    if claim or (set_lease and not (program or error)):
+        # Claimed, or handed back; a finished row keeps the replica that finished it.
+        values["replica_id"] = bindparam("p_replica")
     if program:
         values["program"] = bindparam("p_program")
     if error:
@@ -246,10 +279,16 @@ def _change_statement(
     )
     if fenced:
         stmt = stmt.where(generations.c.attempt == bindparam("p_attempt"))
+    if lease_fenced:
+        stmt = stmt.where(generations.c.lease_expires_at < bindparam("p_lease_before"))
     return stmt.values(**values).returning(*generations.c)
 
 
 def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> Outcome:
+    if t.cap is not None:
+        refused = _over_cap(conn, t.generation_id, t.cap)
+        if refused is not None:
+            return refused
     now = time.time()
     set_lease = t.claim or t.to != GenerationStatus.PROCESSING
     stmt = _change_statement(
@@ -259,6 +298,7 @@ def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> O
         t.error is not None,
         t.clear_result,
         t.attempt is not None,
+        t.lease_before is not None,
     )
     params: dict[str, Any] = {
         "p_id": t.generation_id,
@@ -270,6 +310,8 @@ def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> O
         "p_lease": t.lease_until,
         "p_program": t.program,
         "p_attempt": t.attempt,
+        "p_replica": t.replica_id,
+        "p_lease_before": t.lease_before,
     }
     if t.error is not None:
         params["p_error_reason"], params["p_error_message"] = t.error
@@ -278,9 +320,20 @@ def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> O
         return None
     record = record_from_row(row)
     sequence = record.last_sequence
-    events.append(_event_row(record.pk, sequence, t.to, t.stage, t.percent, t.message, now))
+    events.append(event_row(record.pk, sequence, t.to, t.stage, t.percent, t.message, now))
     event = EventRecord(record.id, sequence, t.to, t.stage, t.percent, t.message, now, record)
     return record, event
+
+
+def _over_cap(conn: Connection, generation_id: str, cap: int) -> CapExceeded | None:
+    """CapExceeded when the generation's owner already has ``cap`` active ones."""
+    owner = conn.scalar(select(generations.c.owner).where(generations.c.id == generation_id))
+    if owner is None:
+        return None  # no such row: the fenced UPDATE finds nothing either
+    lock_owners(conn, [owner])
+    row = conn.execute(_ACTIVE_COUNTS, {"owners": [owner]}).first()
+    active = int(row[1]) if row is not None else 0
+    return CapExceeded(active) if active >= cap else None
 
 
 def _values(statuses: Iterable[GenerationStatus]) -> list[str]:

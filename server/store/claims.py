@@ -1,0 +1,125 @@
+"""Claims and leases for replicas on one PostgreSQL (docs/architecture.md, "Replicas").
+
+A replica with free workers claims a small batch of pending rows in one statement:
+``FOR UPDATE SKIP LOCKED`` lets replicas claiming at the same time take disjoint rows
+without waiting on each other (PostgreSQL manual, "The Locking Clause"). The order is
+decided in SQL, so it holds across replicas: the highest tier first, then the caller
+with the fewest generations running (counting the ones this batch hands out, by each
+row's turn within its caller), then the oldest. A claim writes the replica's id and a
+lease; the replica renews the lease of the rows it runs, and a row whose lease ran out
+is rescued by any replica (a fenced StateChange, see ``writes``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Connection, select, text, update
+
+from programgen.server.records import EventRecord, GenerationRecord, GenerationStatus
+from programgen.server.store.schema import generations
+from programgen.server.store.writes import INSERT_EVENTS, event_row, record_from_row
+
+PROCESSING = GenerationStatus.PROCESSING
+
+# The ranked subquery is a query level of its own: the window function and the
+# aggregate stay out of the level that takes the row locks (FOR UPDATE refuses both).
+# The running counts are one grouped scan, and the partition sorts bytes ("C"), not by
+# the database's locale: with 5,000 pending rows of 50 callers a claim took 34 ms with
+# a correlated count per row and a locale sort, 13 ms this way (EXPLAIN ANALYZE, this
+# machine). It still scans every pending row: see docs/architecture.md, "Replicas".
+# The UPDATE re-checks the status, as a row may have changed since the scan.
+_CLAIM = text(
+    """
+    WITH running AS (
+        SELECT owner, count(*) AS n FROM generations
+        WHERE status = 'processing' GROUP BY owner
+    ), picked AS (
+        SELECT g.pk
+        FROM generations AS g
+        JOIN (
+            SELECT p.pk,
+                   coalesce(r.n, 0)
+                     + row_number() OVER (PARTITION BY p.owner COLLATE "C" ORDER BY p.pk) AS turn
+            FROM generations AS p LEFT JOIN running AS r ON r.owner = p.owner
+            WHERE p.status = 'pending'
+        ) AS ranked ON ranked.pk = g.pk
+        WHERE g.status = 'pending'
+        ORDER BY g.tier DESC, ranked.turn, g.pk
+        LIMIT :n
+        FOR UPDATE OF g SKIP LOCKED
+    )
+    UPDATE generations
+    SET status = 'processing', attempt = generations.attempt + 1,
+        last_sequence = generations.last_sequence + 1, stage = '', percent = 0,
+        lease_expires_at = :lease, replica_id = :replica, updated_at = :now
+    FROM picked
+    WHERE generations.pk = picked.pk AND generations.status = 'pending'
+    RETURNING generations.*
+    """
+)
+
+
+def claim_batch(
+    conn: Connection, *, replica_id: str, limit: int, lease_s: float
+) -> list[tuple[GenerationRecord, EventRecord]]:
+    """Claim up to ``limit`` pending rows for ``replica_id``, each with its event."""
+    now = time.time()
+    params = {"n": limit, "lease": now + lease_s, "replica": replica_id, "now": now}
+    rows = conn.execute(_CLAIM, params).all()
+    claimed: list[tuple[GenerationRecord, EventRecord]] = []
+    events: list[dict[str, Any]] = []
+    for row in rows:
+        record = record_from_row(row)
+        seq = record.last_sequence
+        events.append(event_row(record.pk, seq, PROCESSING, "", 0, "processing", now))
+        event = EventRecord(record.id, seq, PROCESSING, "", 0, "processing", now, record)
+        claimed.append((record, event))
+    if events:
+        conn.execute(INSERT_EVENTS, events)
+    return claimed
+
+
+def renew(conn: Connection, *, replica_id: str, held: dict[str, int], lease_s: float) -> set[str]:
+    """Extend the leases of the rows ``replica_id`` still holds at the given attempts;
+    the ids renewed. A row missing from the answer was lost (cancelled, rescued)."""
+    if not held:
+        return set()
+    stmt = (
+        update(generations)
+        .where(
+            generations.c.status == PROCESSING.value,
+            generations.c.replica_id == replica_id,
+            generations.c.id.in_(list(held)),
+        )
+        .values(lease_expires_at=time.time() + lease_s)
+        .returning(generations.c.id, generations.c.attempt)
+    )
+    return {r.id for r in conn.execute(stmt) if held.get(r.id) == r.attempt}
+
+
+def expired(conn: Connection, *, now: float, limit: int) -> list[GenerationRecord]:
+    """Processing rows whose lease ran out before ``now``, oldest lease first."""
+    stmt = (
+        select(generations)
+        .where(generations.c.status == PROCESSING.value, generations.c.lease_expires_at < now)
+        .order_by(generations.c.lease_expires_at)
+        .limit(limit)
+    )
+    return [record_from_row(r) for r in conn.execute(stmt)]
+
+
+def mine(conn: Connection, *, replica_id: str) -> list[GenerationRecord]:
+    """Processing rows claimed under ``replica_id`` (a restart with the same id)."""
+    stmt = select(generations).where(
+        generations.c.status == PROCESSING.value, generations.c.replica_id == replica_id
+    )
+    return [record_from_row(r) for r in conn.execute(stmt)]
+
+
+def last_sequences(conn: Connection, ids: list[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    stmt = select(generations.c.id, generations.c.last_sequence).where(generations.c.id.in_(ids))
+    return {r.id: r.last_sequence for r in conn.execute(stmt)}
