@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from programgen.pipeline.accounting import session_minutes, week_hard_sets
+from programgen.pipeline.accounting import muscle_sets, session_minutes, week_hard_sets
 from programgen.pipeline.analysis import round_to_increment
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.construction import Construction, Slot
 from programgen.pipeline.domain import (
     FrozenModel,
     Lift,
-    MuscleSets,
     PrescribedExercise,
     Profile,
     ProfileAnalysis,
@@ -34,12 +33,13 @@ from programgen.pipeline.domain import (
     Week,
 )
 from programgen.pipeline.periodization import (
-    COMPETITION_LIFTS,
     DayReps,
     PeriodizationPlan,
     RepRange,
     WeekPlan,
 )
+from programgen.pipeline.slots import slot_reps
+from programgen.pipeline.warmups import with_warmups
 
 # The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
 # (Zourdos et al. 2016).
@@ -124,10 +124,7 @@ def readiness_table(max_planned_rpe: float) -> list[ReadinessAdjustment]:
 
 
 def _reps(slot: Slot, reps: DayReps) -> RepRange:
-    if not slot.compound:
-        return reps.isolation
-    competition = CATALOG[slot.exercise_id].lift in COMPETITION_LIFTS
-    return reps.compound if competition else reps.assistance
+    return slot_reps(slot, reps)  # the builder times sessions with the same rule
 
 
 def prescribed_load(
@@ -198,8 +195,11 @@ def _day(
                 load=load,
                 load_percent_e1rm=percent,
                 notes=" ".join(n for n in (slot.note, load_note) if n),
+                superset=slot.superset,
             )
         )
+    # Warm-up sets once the working loads are final (pipeline.warmups).
+    exercises = with_warmups(exercises, profile.unit, increment)
     return TrainingDay(
         day=index,
         focus=focus if not reps.label else f"{focus} ({reps.label})",
@@ -239,9 +239,5 @@ def autoregulate(
             weekly_sets=[],
         )
         counted = week_hard_sets(draft)
-        weeks.append(
-            draft.model_copy(
-                update={"weekly_sets": [MuscleSets(muscle=m, sets=n) for m, n in counted.items()]}
-            )
-        )
+        weeks.append(draft.model_copy(update={"weekly_sets": muscle_sets(counted)}))
     return Autoregulated(weeks=weeks, readiness=readiness_table(max(w.rpe for w in plan.weeks)))

@@ -227,6 +227,12 @@ class Periodization(FrozenModel):
     deload_week: int  # 1-based index of the deload week (the last one)
 
 
+class WarmupSet(FrozenModel):
+    reps: int
+    percent_of_working: float  # 0 = the empty bar (or the unloaded movement)
+    load: float | None = None  # in the profile's unit; None when the work is by RPE only
+
+
 class PrescribedExercise(FrozenModel):
     exercise_id: str
     name: str
@@ -239,6 +245,8 @@ class PrescribedExercise(FrozenModel):
     load: float | None = None  # absolute load in the profile's unit, None = by RPE only
     load_percent_e1rm: float | None = None
     notes: str = ""
+    warmup_sets: list[WarmupSet] = Field(default_factory=list)
+    superset: str = ""  # exercises of a day sharing a label alternate; "" = straight sets
 
 
 class TrainingDay(FrozenModel):
@@ -250,7 +258,8 @@ class TrainingDay(FrozenModel):
 
 class MuscleSets(FrozenModel):
     muscle: Muscle
-    sets: int
+    sets: int  # hard_sets rounded half up
+    hard_sets: float = 0.0  # fractional: 1 per primary-muscle set, 0.5 per secondary
 
 
 class Week(FrozenModel):
@@ -289,6 +298,7 @@ class Program(FrozenModel):
     weeks: list[Week]
     autoregulation: list[ReadinessAdjustment]
     provenance: Provenance
+    shortfalls: list[str] = Field(default_factory=list)  # what the sessions could not fit
 
 
 # --------------------------------------------------------------------------- errors

@@ -29,7 +29,7 @@ from programgen.pipeline.volume import compute_landmarks
 from programgen.pipeline.weak_points import find_weak_points
 
 # Bump when a change alters programs for the same profile.
-ENGINE_VERSION = "programgen-engine/1.1.0"
+ENGINE_VERSION = "programgen-engine/1.2.0"
 
 T = TypeVar("T")
 
@@ -94,6 +94,7 @@ def assemble(
         weeks=regulated.weeks,
         autoregulation=regulated.readiness,
         provenance=Provenance(engine_version=ENGINE_VERSION),
+        shortfalls=construction.shortfalls,
     )
 
 

@@ -33,8 +33,15 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from programgen.pipeline import accounting, autoregulation, catalog, validator
-from programgen.pipeline.domain import Muscle, PrescribedExercise, Profile, Program, ProgramInvalid
+from programgen.pipeline import accounting, autoregulation, catalog, validator, warmups
+from programgen.pipeline.domain import (
+    Muscle,
+    PrescribedExercise,
+    Profile,
+    Program,
+    ProgramInvalid,
+    Unit,
+)
 from programgen.pipeline.engine import LlmSettings
 
 log = logging.getLogger(__name__)
@@ -206,6 +213,9 @@ def _build_draft(program: Program, profile: Profile) -> _Draft:
                         s.id
                         for s in catalog.substitutes(ex.exercise_id, profile)
                         if s.id != ex.exercise_id
+                        # a swap keeps the slot's purpose: strength for strength, power
+                        # for power (pipeline.accounting counts only strength sets)
+                        and s.category is catalog.CATALOG[ex.exercise_id].category
                     ]
     mentioned = list(offered) + [i for ids in offered.values() for i in ids]
     exercises: dict[str, Any] = {}
@@ -392,7 +402,7 @@ def _apply(
                 raise _RuleViolation(
                     f"exercise {dupes[0]!r} twice in week {w['week']} day {d['day']}"
                 )
-        _recount_week(w)
+        _recount_week(w, Unit(data["unit"]), data["analysis"]["plate_increment"])
 
     mrv = {lm.muscle: lm.mrv for lm in program.landmarks}
     for w in data["weeks"]:
@@ -429,20 +439,25 @@ def _apply(
     return refined
 
 
-def _recount_week(week: dict[str, Any]) -> None:
+def _recount_week(week: dict[str, Any], unit: Unit, step: float) -> None:
     """Recompute a week's derived numbers after substitutions and set changes, with the
-    same accounting the builder and the validator use: minutes per day, and hard sets
-    per muscle (the engine's muscles in the engine's order, plus any newly trained)."""
+    same accounting the builder and the validator use: warm-up sets, minutes per day,
+    and hard sets per muscle (the engine's muscles in the engine's order, plus any newly
+    trained)."""
     for day in week["days"]:
-        day["estimated_minutes"] = accounting.session_minutes(
-            PrescribedExercise.model_validate(ex) for ex in day["exercises"]
+        exercises = warmups.with_warmups(
+            [PrescribedExercise.model_validate(ex) for ex in day["exercises"]], unit, step
         )
+        day["exercises"] = [ex.model_dump() for ex in exercises]
+        day["estimated_minutes"] = accounting.session_minutes(exercises)
     totals = accounting.hard_sets(
         (ex["exercise_id"], ex["sets"]) for day in week["days"] for ex in day["exercises"]
     )
     listed = [Muscle(ms["muscle"]) for ms in week["weekly_sets"]]
     listed += [m for m in Muscle if m not in listed and totals[m] > 0]
-    week["weekly_sets"] = [{"muscle": m, "sets": totals[m]} for m in listed]
+    week["weekly_sets"] = [
+        ms.model_dump() for ms in accounting.muscle_sets({m: totals[m] for m in listed})
+    ]
 
 
 # --------------------------------------------------------------------------- retry loop

@@ -386,6 +386,8 @@ class PrescribedExercise(_message.Message):
     LOAD_FIELD_NUMBER: _builtins.int
     LOAD_PERCENT_E1RM_FIELD_NUMBER: _builtins.int
     NOTES_FIELD_NUMBER: _builtins.int
+    WARMUP_SETS_FIELD_NUMBER: _builtins.int
+    SUPERSET_FIELD_NUMBER: _builtins.int
     exercise_id: _builtins.str
     """Catalog id."""
     name: _builtins.str
@@ -399,6 +401,16 @@ class PrescribedExercise(_message.Message):
     """Absolute load in the program's unit; unset means by RPE only."""
     load_percent_e1rm: _builtins.float
     notes: _builtins.str
+    superset: _builtins.str
+    """Superset or circuit label: exercises of a day sharing a label alternate, one set of
+    each per round. Empty = straight sets.
+    """
+    @_builtins.property
+    def warmup_sets(self) -> _containers.RepeatedCompositeFieldContainer[Global___WarmupSet]:
+        """Ramp-up sets before the working sets (the first heavy compound of a day, and one
+        set before later heavy compounds); empty = none prescribed.
+        """
+
     def __init__(
         self,
         *,
@@ -413,10 +425,12 @@ class PrescribedExercise(_message.Message):
         load: _builtins.float | None = ...,
         load_percent_e1rm: _builtins.float | None = ...,
         notes: _builtins.str = ...,
+        warmup_sets: _abc.Iterable[Global___WarmupSet] | None = ...,
+        superset: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "load", b"load", "load_percent_e1rm", b"load_percent_e1rm"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "exercise_id", b"exercise_id", "load", b"load", "load_percent_e1rm", b"load_percent_e1rm", "name", b"name", "notes", b"notes", "reps_max", b"reps_max", "reps_min", b"reps_min", "rest_seconds", b"rest_seconds", "sets", b"sets", "target_rir", b"target_rir", "target_rpe", b"target_rpe"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "exercise_id", b"exercise_id", "load", b"load", "load_percent_e1rm", b"load_percent_e1rm", "name", b"name", "notes", b"notes", "reps_max", b"reps_max", "reps_min", b"reps_min", "rest_seconds", b"rest_seconds", "sets", b"sets", "superset", b"superset", "target_rir", b"target_rir", "target_rpe", b"target_rpe", "warmup_sets", b"warmup_sets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__load: _TypeAlias = _typing.Literal["load"]  # noqa: Y015
     _WhichOneofArgType__load: _TypeAlias = _typing.Literal["_load", b"_load"]  # noqa: Y015
@@ -428,6 +442,37 @@ class PrescribedExercise(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__load_percent_e1rm) -> _WhichOneofReturnType__load_percent_e1rm | None: ...
 
 Global___PrescribedExercise: _TypeAlias = PrescribedExercise  # noqa: Y015
+
+@_typing.final
+class WarmupSet(_message.Message):
+    """One warm-up set before an exercise's working sets."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPS_FIELD_NUMBER: _builtins.int
+    PERCENT_OF_WORKING_FIELD_NUMBER: _builtins.int
+    LOAD_FIELD_NUMBER: _builtins.int
+    reps: _builtins.int
+    percent_of_working: _builtins.float
+    """Percent of the working load; 0 = the empty bar (or the unloaded movement)."""
+    load: _builtins.float
+    """Absolute load in the program's unit; unset when the working load is by RPE only."""
+    def __init__(
+        self,
+        *,
+        reps: _builtins.int = ...,
+        percent_of_working: _builtins.float = ...,
+        load: _builtins.float | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "load", b"load"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "load", b"load", "percent_of_working", b"percent_of_working", "reps", b"reps"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__load: _TypeAlias = _typing.Literal["load"]  # noqa: Y015
+    _WhichOneofArgType__load: _TypeAlias = _typing.Literal["_load", b"_load"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__load) -> _WhichOneofReturnType__load | None: ...
+
+Global___WarmupSet: _TypeAlias = WarmupSet  # noqa: Y015
 
 @_typing.final
 class TrainingDay(_message.Message):
@@ -469,17 +514,24 @@ class MuscleSets(_message.Message):
 
     MUSCLE_FIELD_NUMBER: _builtins.int
     SETS_FIELD_NUMBER: _builtins.int
+    HARD_SETS_FIELD_NUMBER: _builtins.int
     muscle: _profile_pb2.Muscle.ValueType
     sets: _builtins.int
+    """hard_sets rounded half up."""
+    hard_sets: _builtins.float
+    """Fractional hard sets: 1 per set for the exercise's primary muscle, 0.5 for each
+    secondary muscle.
+    """
     def __init__(
         self,
         *,
         muscle: _profile_pb2.Muscle.ValueType = ...,
         sets: _builtins.int = ...,
+        hard_sets: _builtins.float = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["muscle", b"muscle", "sets", b"sets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["hard_sets", b"hard_sets", "muscle", b"muscle", "sets", b"sets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -607,6 +659,7 @@ class Program(_message.Message):
     WEEKS_FIELD_NUMBER: _builtins.int
     AUTOREGULATION_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    SHORTFALLS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     summary: _builtins.str
     unit: _profile_pb2.Unit.ValueType
@@ -625,6 +678,12 @@ class Program(_message.Message):
     def autoregulation(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReadinessAdjustment]: ...
     @_builtins.property
     def provenance(self) -> Global___Provenance: ...
+    @_builtins.property
+    def shortfalls(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Goals the sessions could not fit (for example a muscle below maintenance volume),
+        stated to the lifter; empty when everything fits.
+        """
+
     def __init__(
         self,
         *,
@@ -639,10 +698,11 @@ class Program(_message.Message):
         weeks: _abc.Iterable[Global___Week] | None = ...,
         autoregulation: _abc.Iterable[Global___ReadinessAdjustment] | None = ...,
         provenance: Global___Provenance | None = ...,
+        shortfalls: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "periodization", b"periodization", "provenance", b"provenance", "weak_points", b"weak_points"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "landmarks", b"landmarks", "name", b"name", "periodization", b"periodization", "provenance", b"provenance", "split", b"split", "summary", b"summary", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "landmarks", b"landmarks", "name", b"name", "periodization", b"periodization", "provenance", b"provenance", "shortfalls", b"shortfalls", "split", b"split", "summary", b"summary", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
