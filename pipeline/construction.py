@@ -495,22 +495,28 @@ class _Builder:
             mp.floor -= 1
             self._replan(mp)
             return True
-        if mp is not None and m not in MAJOR_MUSCLES:
+        droppable = mp is not None and (m not in MAJOR_MUSCLES or self._covered_without(mp))
+        if mp is not None and droppable and not mp.major:
             self._drop(mp, "the compound lifts already give it its volume")
             return True
-        # The muscle's work is mostly indirect: lower the biggest contributor's ramp.
+        # The muscle's work is mostly indirect: lower the biggest contributor's ramp, then
+        # its start.
         feeders = [
             c
             for c in self.muscles.values()
-            if c.muscle is not m
-            and c.peak > max(c.start, c.min_peak)
-            and any(m in ex.secondary_muscles for _, ex in c.slots)
+            if c.muscle is not m and any(m in ex.secondary_muscles for _, ex in c.slots)
         ]
-        if not feeders:
+        ramps = [c for c in feeders if c.peak > max(c.start, c.min_peak)]
+        starts = [c for c in feeders if c.floor > c.lowest]
+        if ramps:
+            c = max(ramps, key=lambda c: (c.peak, self.rank[c.muscle]))
+            c.peak -= 1
+            c.target_peak = min(c.target_peak, c.peak)
+        elif starts:
+            c = max(starts, key=lambda c: (c.floor, self.rank[c.muscle]))
+            c.floor -= 1
+        else:
             return False
-        c = max(feeders, key=lambda c: (c.peak, self.rank[c.muscle]))
-        c.peak -= 1
-        c.target_peak = min(c.target_peak, c.peak)
         self._replan(c)
         return True
 
@@ -589,12 +595,13 @@ class _Builder:
                     )
 
     def build(self) -> Construction:
-        self.cap_mrv()
         for _ in range(4):
+            self.cap_mrv()
             self.fit_time_budget()
             self.refill()
             if not self.repair_coverage():
                 break
+        self.cap_mrv()
         self.fit_time_budget()
         days = self._days()
         self._state_shortfalls(days)

@@ -54,7 +54,8 @@ def _check_warmups(program: Program, profile: Profile, r: Reporter) -> None:
 
 
 def _check_supersets(program: Program, profile: Profile, r: Reporter) -> None:
-    """Groups of two or more, adjacent; power work and strength anchors keep full rest."""
+    """Groups adjacent (a lone member is one whose partner has no sets that week); power
+    work and strength anchors keep full rest."""
     strength_goal = profile.goal in (Goal.GENERAL_STRENGTH, Goal.POWERLIFTING_PEAK)
     for where, day in _days(program):
         members: dict[str, list[int]] = defaultdict(list)
@@ -62,7 +63,7 @@ def _check_supersets(program: Program, profile: Profile, r: Reporter) -> None:
             if ex.superset:
                 members[ex.superset].append(k)
         for label, idx in members.items():
-            if len(idx) < 2 or idx != list(range(idx[0], idx[0] + len(idx))):
+            if idx != list(range(idx[0], idx[0] + len(idx))):
                 r.add(f"{where}.exercises[{idx[0]}].superset", f"group {label!r} is not adjacent")
         anchor = first_compound_index([ex.exercise_id for ex in day.exercises])
         for k, ex in enumerate(day.exercises):

@@ -118,7 +118,7 @@ def set_volume(mp: MusclePlan, rank: int) -> None:
     mrv = mp.landmarks.mrv
     mp.floor = min(mrv, mp.base_start + mp.extra)
     mp.lowest = mp.floor
-    if mp.major:
+    if mp.muscle in MAJOR_MUSCLES:
         mp.lowest = min(mp.floor, max(MIN_SETS_PER_EXERCISE, mp.landmarks.mv))
     mp.peak = min(mrv, max(mp.floor, mp.min_peak, mp.base_peak + mp.extra))
     mp.full_ramp = max(1, mp.peak - mp.floor)
