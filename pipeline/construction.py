@@ -51,6 +51,7 @@ from programgen.pipeline.volume_plan import (
     MusclePlan,
     distribute,
     goal_group,
+    lowest_start,
     peak_sets,
     plan_slots,
     set_volume,
@@ -397,7 +398,7 @@ class _Builder:
                 mp.peak = max(mp.min_peak, mp.peak - mp.extra)
                 mp.extra = 0
                 mp.floor = min(mp.landmarks.mrv, mp.base_start)
-                mp.lowest = min(mp.lowest, mp.floor)
+                mp.lowest = lowest_start(mp)
                 mp.peak = max(mp.floor, mp.peak)
                 self._replan(mp)
                 self._note_once(f"no weak-point extra sets for {mp.muscle.value}")
@@ -516,7 +517,9 @@ class _Builder:
             c = max(starts, key=lambda c: (c.floor, self.rank[c.muscle]))
             c.floor -= 1
         else:
-            return False
+            # Last: weak-point extras of the muscle or its feeders (MRV comes first).
+            extras = [x for x in ([mp] if mp else []) + feeders if x.extra > 0]
+            return self._drop_extras(-1, extras)
         self._replan(c)
         return True
 

@@ -37,6 +37,9 @@ TECHNICAL_POWER = frozenset(
 )
 # Older adults: high-velocity work without impact (Nelson et al. 2007), not plyometrics.
 LOW_IMPACT_POWER = frozenset({"fast_chair_stand"})
+# Older adults: conditioning without impact or floor-to-standing transitions (Nelson et
+# al. 2007 favour walking-type aerobic work); marching, boxing, band rows and carries.
+LOW_IMPACT_CONDITIONING = frozenset({"high_knee_march", "shadow_boxing", "band_row_sprint"})
 # Hinges that assist the main lifts but should never open a day: the anchor is a primary
 # compound (a squat, press, pull or a deadlift / Romanian deadlift); good mornings and
 # single-leg or ballistic hinges come later (NSCA Essentials, 4th ed., ch. 17: core,
@@ -105,6 +108,8 @@ def conditioning_options(profile: Profile) -> list[Exercise]:
     if profile.experience is Experience.BEGINNER:
         # Beginners learn one hinge; the kettlebell complex would be a second.
         moves = [ex for ex in moves if ex.id != "kettlebell_complex"]
+    if older_adult(profile):
+        moves = [ex for ex in moves if ex.id in LOW_IMPACT_CONDITIONING]
     carries = [ex for ex in pool if ex.category is Category.CARRY]
     return (moves[:1] + carries[:1]) if carries else moves[:2]
 

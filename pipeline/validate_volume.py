@@ -24,7 +24,8 @@ from programgen.pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
 
 # docs/science.md: a deload runs at about MV with light loads; this project caps each
 # muscle's own (primary) sets at 60 % of the last accumulation week, or at its MV where
-# that is higher (a deload below MV would drop the muscle's maintenance).
+# that is higher (a deload below MV would drop the muscle's maintenance; for a major
+# muscle, its coverage floor).
 DELOAD_MAX_FRACTION = 0.6
 _EPS = 1e-9
 
@@ -125,7 +126,8 @@ def _check_volume(program: Program, profile: Profile, r: Reporter) -> None:
         deload = _direct(program.weeks[i])
         for muscle in Muscle:
             lm = landmarks.get(muscle)
-            allowed = max(DELOAD_MAX_FRACTION * last[muscle], lm.mv if lm is not None else 0)
+            floor = max(lm.mv, coverage_floor(lm)) if lm is not None else 0.0
+            allowed = max(DELOAD_MAX_FRACTION * last[muscle], floor)
             if deload[muscle] > allowed + _EPS:
                 r.add(
                     f"weeks[{i}].weekly_sets.{muscle.value}",

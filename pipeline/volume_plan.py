@@ -117,13 +117,19 @@ class MusclePlan:
 def set_volume(mp: MusclePlan, rank: int) -> None:
     mrv = mp.landmarks.mrv
     mp.floor = min(mrv, mp.base_start + mp.extra)
-    mp.lowest = mp.floor
-    if mp.muscle in MAJOR_MUSCLES:
-        mp.lowest = min(mp.floor, max(MIN_SETS_PER_EXERCISE, mp.landmarks.mv))
+    mp.lowest = lowest_start(mp)
     mp.peak = min(mrv, max(mp.floor, mp.min_peak, mp.base_peak + mp.extra))
     mp.full_ramp = max(1, mp.peak - mp.floor)
     mp.target_peak = mp.peak
     plan_slots(mp, rank)
+
+
+def lowest_start(mp: MusclePlan) -> int:
+    """The least week-1 volume time pressure may cut to: about MV for a major muscle
+    without weak-point extras; otherwise its floor."""
+    if mp.muscle in MAJOR_MUSCLES and mp.extra == 0:
+        return min(mp.floor, max(MIN_SETS_PER_EXERCISE, mp.landmarks.mv))
+    return mp.floor
 
 
 def plan_slots(mp: MusclePlan, rank: int) -> None:
