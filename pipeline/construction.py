@@ -147,6 +147,9 @@ class _Builder:
         self._extras: dict[tuple[int, bool], tuple[list[Slot], list[Slot]]] = {}
         self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
         self._over_cache: dict[tuple[object, ...], int | None] = {}
+        self._seconds_cache: dict[tuple[object, ...], int] = {}
+        self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
+        self._covered_cache: dict[tuple[object, ...], bool] = {}
         pool = [ex for ex in available(profile) if ex.category is Category.STRENGTH]
         self.protected = frozenset(
             ex.id for ex in pool if self.strength and ex.lift in COMPETITION_LIFTS
@@ -220,27 +223,38 @@ class _Builder:
         )
         return plans, tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level
 
+    def _muscle_slots(self, mp: MusclePlan) -> list[tuple[int, SortKey, Slot]]:
+        key = (mp.muscle, mp.start, mp.peak, mp.extra, mp.deload_bonus, self.rest_level)
+        ids = tuple(ex.id for _, ex in mp.slots)
+        cached = self._slot_cache.get((*key, ids))
+        if cached is not None:
+            return cached
+        m = mp.muscle
+        weekly = [distribute(t, len(mp.slots)) for t in weekly_targets(mp, self.plan)]
+        note = self._note(mp)
+        out = []
+        for i, (d, ex) in enumerate(mp.slots):
+            lead = self.split.days[d].lead
+            order = (0 if ex.compound else 1, 0 if m is lead else 1, self.rank[m], i)
+            slot = Slot(
+                exercise_id=ex.id,
+                muscle=m,
+                compound=ex.compound,
+                sets=[w[i] for w in weekly],
+                rest_seconds=self._rest(ex.compound),
+                note=note,
+            )
+            out.append((d, order, slot))
+        self._slot_cache[(*key, ids)] = out
+        return out
+
     def _strength_slots(self) -> dict[int, list[tuple[SortKey, Slot]]]:
         per_day: dict[int, list[tuple[SortKey, Slot]]] = {
             d: [] for d in range(len(self.split.days))
         }
-        for m, mp in self.muscles.items():
-            weekly = [distribute(t, len(mp.slots)) for t in weekly_targets(mp, self.plan)]
-            note = self._note(mp)
-            for i, (d, ex) in enumerate(mp.slots):
-                lead = self.split.days[d].lead
-                key = (0 if ex.compound else 1, 0 if m is lead else 1, self.rank[m], i)
-                slot = Slot(
-                    exercise_id=ex.id,
-                    muscle=m,
-                    compound=ex.compound,
-                    sets=[w[i] for w in weekly],
-                    rest_seconds=self._rest(ex.compound),
-                    note=note,
-                    superset="",
-                    reps=None,
-                )
-                per_day[d].append((key, slot))
+        for mp in self.muscles.values():
+            for d, order, slot in self._muscle_slots(mp):
+                per_day[d].append((order, slot))
         return per_day
 
     def _layout(
@@ -262,6 +276,14 @@ class _Builder:
             self._cache = {key: cached}
         return cached
 
+    def _day_seconds(self, day: int, slots: list[Slot]) -> int:
+        # One trimming step changes one muscle: most days keep their slots, and their time.
+        key = (day, *((s.exercise_id, tuple(s.sets), s.rest_seconds, s.superset) for s in slots))
+        seconds = self._seconds_cache.get(key)
+        if seconds is None:
+            seconds = self._seconds_cache[key] = day_seconds(slots, self.plan, day)
+        return seconds
+
     def _over(self) -> int | None:
         key = self._state()
         if key not in self._over_cache:
@@ -269,7 +291,7 @@ class _Builder:
                 (
                     d
                     for d, slots in enumerate(self._days())
-                    if day_seconds(slots, self.plan, d) > self.budget
+                    if self._day_seconds(d, slots) > self.budget
                 ),
                 None,
             )
@@ -310,6 +332,12 @@ class _Builder:
 
     def _covered_without(self, mp: MusclePlan) -> bool:
         """Would the other muscles' compounds alone keep this major muscle covered?"""
+        key = (mp.muscle, self._state())
+        if key not in self._covered_cache:
+            self._covered_cache[key] = self._check_covered_without(mp)
+        return self._covered_cache[key]
+
+    def _check_covered_without(self, mp: MusclePlan) -> bool:
         del self.muscles[mp.muscle]
         try:
             counts = self._counts(self.low_weeks)
@@ -388,7 +416,8 @@ class _Builder:
                 self.rank[mp.muscle],
             ),
         )
-        mp.peak -= 1
+        # Far from the floor, bigger steps (refill hands back what was cut too much).
+        mp.peak -= max(1, (mp.peak - max(mp.start, mp.min_peak)) // 3)
         self._replan(mp)
         return True
 

@@ -80,19 +80,17 @@ def warmup_seconds(exercise_id: str, warmup_reps: tuple[int, ...]) -> float:
 
 def _group_seconds(members: Sequence[TimedItem]) -> float:
     """Rounds of a superset or circuit, then any sets left over done straight."""
+    work = [set_seconds(m.exercise_id, m.reps) for m in members]
     total = 0.0
-    remaining = {i: m.sets for i, m in enumerate(members)}
-    while any(remaining.values()):
-        active = [members[i] for i, n in remaining.items() if n > 0]
-        work = [set_seconds(m.exercise_id, m.reps) for m in active]
+    for round_ in range(max(m.sets for m in members)):
+        active = [i for i, m in enumerate(members) if m.sets > round_]
         if len(active) == 1:
-            total += work[0] + active[0].rest_seconds
-        else:
-            back_to_back = sum(work) + STATION_CHANGE_SECONDS * len(active)
-            slowest = max(w + m.rest_seconds for w, m in zip(work, active, strict=True))
-            total += max(back_to_back, slowest)
-        for i in remaining:
-            remaining[i] = max(0, remaining[i] - 1)
+            i = active[0]
+            total += work[i] + members[i].rest_seconds
+            continue
+        back_to_back = sum(work[i] for i in active) + STATION_CHANGE_SECONDS * len(active)
+        slowest = max(work[i] + members[i].rest_seconds for i in active)
+        total += max(back_to_back, slowest)
     return total
 
 

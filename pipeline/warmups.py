@@ -15,6 +15,7 @@ Pure functions: the builder uses `warmup_reps` to time sessions before loads exi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from programgen.pipeline.analysis import round_to_increment
 from programgen.pipeline.catalog import CATALOG, Category, Loading
@@ -51,6 +52,7 @@ def _band(reps_max: int) -> str:
     return "moderate" if reps_max <= MODERATE_REPS else "light"
 
 
+@lru_cache(maxsize=4096)
 def warmup_scheme(exercise_id: str, reps_max: int, first: bool) -> tuple[tuple[int, float], ...]:
     """(reps, percent of working) warm-up sets for an exercise; () when none are due.
 
@@ -66,6 +68,7 @@ def warmup_scheme(exercise_id: str, reps_max: int, first: bool) -> tuple[tuple[i
     return table[_band(reps_max)]
 
 
+@lru_cache(maxsize=4096)
 def warmup_reps(exercise_id: str, reps_max: int, first: bool) -> tuple[int, ...]:
     return tuple(r for r, _ in warmup_scheme(exercise_id, reps_max, first))
 
