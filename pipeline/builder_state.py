@@ -23,7 +23,7 @@ from programgen.pipeline.domain import (
     WeakPointAnalysis,
 )
 from programgen.pipeline.goal_rules import anchor_ok
-from programgen.pipeline.periodization import COMPETITION_LIFTS, PeriodizationPlan
+from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.slots import Slot
 from programgen.pipeline.splits import Split, choose_split
 from programgen.pipeline.volume_plan import (
@@ -134,9 +134,9 @@ class BuilderState:
         self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
         self._covered_cache: dict[tuple[object, ...], bool] = {}
         pool = [ex for ex in available(profile) if ex.category is Category.STRENGTH]
-        self.protected = frozenset(
-            ex.id for ex in pool if self.strength and ex.lift in COMPETITION_LIFTS
-        )
+        # Nothing but the anchor is kept out of supersets: a paired competition lift still
+        # gets its full rest, spent on the partner (pipeline.supersets).
+        self.protected: frozenset[str] = frozenset()
         self.muscles: dict[Muscle, MusclePlan] = {}
         for m in self.priority:
             mp = self._muscle_plan(m, [ex for ex in pool if ex.primary is m])

@@ -448,7 +448,8 @@ def _recount_week(week: dict[str, Any], unit: Unit, step: float) -> None:
         exercises = warmups.with_warmups(
             [PrescribedExercise.model_validate(ex) for ex in day["exercises"]], unit, step
         )
-        day["exercises"] = [ex.model_dump() for ex in exercises]
+        for data, ex in zip(day["exercises"], exercises, strict=True):
+            data["warmup_sets"] = [w.model_dump() for w in ex.warmup_sets]  # in place
         day["estimated_minutes"] = accounting.session_minutes(exercises)
     totals = accounting.hard_sets(
         (ex["exercise_id"], ex["sets"]) for day in week["days"] for ex in day["exercises"]

@@ -41,10 +41,10 @@ SIDE_SWITCH_SECONDS = 10
 # Between two members of a superset or circuit: walk over and set up is in SETUP_SECONDS;
 # this is the extra move between stations (engine heuristic).
 STATION_CHANGE_SECONDS = 15
-# Rest after a warm-up set, plates changed meanwhile: about 1 min (engine heuristic; NSCA
+# Rest after a warm-up set, plates changed meanwhile: 45 s (engine heuristic; NSCA
 # Essentials of Strength Training and Conditioning, 4th ed., ch. 17 describes
 # progressively heavier specific warm-up sets with short rests).
-WARMUP_REST_SECONDS = 60
+WARMUP_REST_SECONDS = 45
 # Nothing to load between warm-up sets of a bodyweight or band exercise: 30 s (heuristic).
 UNLOADED_WARMUP_REST_SECONDS = 30
 

@@ -4,8 +4,9 @@ Two exercises are paired only when neither trains the other's primary muscle (an
 antagonist or upper/lower pair: a press with a row, a squat with a pull-up, a curl with
 a pushdown), so each exercise's rest is spent on the other one. Paired antagonist sets
 keep the volume load of straight sets in less time (Robbins et al. 2010, J Strength Cond
-Res 24:2632; Weakley et al. 2017, J Strength Cond Res 31:1926). The day's anchor, power
-work and, for strength goals, the competition lifts are never paired: they keep full rest.
+Res 24:2632; Weakley et al. 2017, J Strength Cond Res 31:1926). The day's anchor and
+power work are never paired: they keep full rest. A paired lift keeps its full rest too:
+the partner's set is done inside it.
 Pairs are formed from the end of the day (isolations first), nearest partner first.
 """
 

@@ -55,7 +55,7 @@ def _check_warmups(program: Program, profile: Profile, r: Reporter) -> None:
 
 def _check_supersets(program: Program, profile: Profile, r: Reporter) -> None:
     """Groups adjacent (a lone member is one whose partner has no sets that week); power
-    work and strength anchors keep full rest."""
+    work and a strength program's anchor stay out of groups."""
     strength_goal = profile.goal in (Goal.GENERAL_STRENGTH, Goal.POWERLIFTING_PEAK)
     for where, day in _days(program):
         members: dict[str, list[int]] = defaultdict(list)
@@ -72,8 +72,8 @@ def _check_supersets(program: Program, profile: Profile, r: Reporter) -> None:
             entry = CATALOG[ex.exercise_id]
             if entry.category is Category.POWER:
                 r.add(f"{where}.exercises[{k}].superset", "power work is done fully rested")
-            if strength_goal and (k == anchor or entry.lift in COMPETITION_LIFTS):
-                r.add(f"{where}.exercises[{k}].superset", f"{entry.id} keeps full rest")
+            if strength_goal and k == anchor:
+                r.add(f"{where}.exercises[{k}].superset", f"{entry.id} opens the day: full rest")
 
 
 def _check_goal_fit(program: Program, profile: Profile, r: Reporter) -> None:
