@@ -124,10 +124,10 @@ class BuilderState:
         self.peak_week = ramp[len(progress) - 1 - progress[::-1].index(max(progress))]
         self.pairs = [0] * len(self.split.days)
         self.circuits = [0] * len(self.split.days)  # supersets.circuit levels per day
-        self.compact = False
+        self.compact = 0  # sets taken off power, balance and conditioning work
         self.keep: set[Muscle] = set()  # never dropped again (their coverage needs them)
         self.dropped: dict[Muscle, MusclePlan] = {}
-        self._extras: dict[tuple[int, bool], tuple[list[Slot], list[Slot]]] = {}
+        self._extras: dict[tuple[int, int], tuple[list[Slot], list[Slot]]] = {}
         self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
         self._over_cache: dict[tuple[object, ...], int | None] = {}
         self._seconds_cache: dict[tuple[object, ...], int] = {}

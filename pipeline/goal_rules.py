@@ -130,30 +130,36 @@ def _slot(
 
 
 def extra_slots(
-    profile: Profile, day: int, deload: list[bool], compact: bool
+    profile: Profile, day: int, deload: list[bool], compact: int
 ) -> tuple[list[Slot], list[Slot]]:
     """(slots before the strength work, slots after it) for a day (0-based).
 
-    `compact`: the short form the time budget falls back to (one set fewer)."""
+    `compact`: how many sets shorter the time budget asks for (never below one)."""
     first: list[Slot] = []
     last: list[Slot] = []
     power = power_options(profile)
     if wants_power(profile) and power:
-        n = POWER_SETS - (1 if compact else 0)
+        n = max(1, POWER_SETS - compact)
         reps = OLDER_POWER_REPS if older_adult(profile) else POWER_REPS
         note = "Power: every rep as fast as possible, stop before speed drops; full rest."
         first.append(
-            _slot(power[day % len(power)], [2 if d else n for d in deload], POWER_REST, reps, note)
+            _slot(
+                power[day % len(power)],
+                [min(2, n) if d else n for d in deload],
+                POWER_REST,
+                reps,
+                note,
+            )
         )
     balance = balance_options(profile)
     if balance:
-        n = 1 if compact else 2
+        n = max(1, 2 - compact)
         note = "Balance: per leg, near a wall or rail; each rep a slow 3-second hold or reach."
         ex = balance[day % len(balance)]
         last.append(_slot(ex, [n for _ in deload], BALANCE_REST, BALANCE_REPS, note))
     circuit = conditioning_options(profile)
     rounds = ENDURANCE_ROUNDS if profile.goal is Goal.ENDURANCE else CONDITIONING_ROUNDS
-    rounds -= 1 if compact else 0
+    rounds = max(1, rounds - compact)
     base = ENDURANCE_CONDITIONING_REPS if profile.goal is Goal.ENDURANCE else CONDITIONING_REPS
     label = CIRCUIT_LABEL if len(circuit) > 1 else ""
     for ex in circuit:

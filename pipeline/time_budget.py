@@ -10,6 +10,7 @@ and the program says so (a shortfall).
 
 from __future__ import annotations
 
+from programgen.pipeline import goal_rules
 from programgen.pipeline.accounting import MAJOR_MUSCLES
 from programgen.pipeline.builder_state import (
     BEGINNER_OPTIONAL,
@@ -125,9 +126,9 @@ class TimeBudget(BuilderState):
         return False
 
     def _compact_extras(self, day: int, on_day: list[MusclePlan]) -> bool:
-        if self.compact:
+        if self.compact >= goal_rules.POWER_SETS - 1:
             return False
-        self.compact = True
+        self.compact += 1
         self._note_once("power, balance and conditioning work one set shorter")
         return True
 
