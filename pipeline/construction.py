@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
-from programgen.pipeline.catalog import CATALOG
+from programgen.pipeline.catalog import CATALOG, Category, available
 from programgen.pipeline.day_layout import weekly_counts
 from programgen.pipeline.domain import Muscle, Profile, VolumeLandmarks, WeakPointAnalysis
 from programgen.pipeline.goal_rules import anchor_ok
@@ -141,15 +141,27 @@ class _Builder(TimeBudget):
 
     def _state_shortfalls(self, days: list[list[Slot]]) -> None:
         counts = weekly_counts(days, range(len(self.plan.weeks)))
+        trains = {
+            m
+            for ex in available(self.profile)
+            for m in (*ex.primary_muscles, *ex.secondary_muscles)
+            if ex.category is Category.STRENGTH
+        }
         for m in MAJOR_MUSCLES:
             floor = coverage_floor(self.landmarks[m])
-            for w, c in enumerate(counts):
-                if c[m] < floor - 1e-9:
-                    name = m.value.replace("_", " ")
-                    self._shortfall(
-                        f"{name}: {c[m]:g} hard sets in week {w + 1}, below its maintenance "
-                        f"volume of {floor:g}; the sessions are too short to fit more."
-                    )
+            name = m.value.replace("_", " ")
+            short = [w for w, c in enumerate(counts) if c[m] < floor - 1e-9]
+            if short and m not in trains:
+                self._shortfall(
+                    f"{name}: no exercise the equipment and injuries allow trains it; "
+                    f"below its maintenance volume of {floor:g} hard sets every week."
+                )
+            elif short:
+                weeks = ", ".join(str(w + 1) for w in short)
+                self._shortfall(
+                    f"{name}: below its maintenance volume of {floor:g} hard sets in week(s) "
+                    f"{weeks}; the sessions are too short to fit more."
+                )
 
     def build(self) -> Construction:
         for _ in range(4):

@@ -282,19 +282,21 @@ def test_supersets_save_rest_and_unilateral_work_counts_both_sides() -> None:
     ]
     paired = [TimedItem(i.exercise_id, i.sets, i.reps, i.rest_seconds, "A") for i in straight]
     assert session_seconds(paired) < session_seconds(straight)
-    one_side = session_seconds([TimedItem("dumbbell_goblet_squat", 3, 10, 60)])
-    both = session_seconds([TimedItem("bulgarian_split_squat", 3, 10, 60)])
+    one_side = session_seconds([TimedItem("tandem_walk", 3, 10, 60)])
+    both = session_seconds([TimedItem("single_leg_balance_reach", 3, 10, 60)])
     assert both > one_side
 
 
 # --------------------------------------------------------------------------- expert cases
 
 
-def majors_covered(program: Program) -> None:
+def majors_covered(program: Program, skip: set[str] | None = None) -> None:
     floors = {lm.muscle: coverage_floor(lm) for lm in program.landmarks}
     for i, _ in enumerate(program.weeks):
         got = counted(program, i)
         for m in MAJOR_MUSCLES:
+            if m.value in (skip or set()):
+                continue
             assert got[m] >= floors[m], (i, m, got[m], floors[m])
 
 
@@ -377,6 +379,8 @@ def test_warmups_are_prescribed_with_loads_for_the_first_heavy_lift() -> None:
 @given(valid_profiles())
 def test_every_major_muscle_is_covered_and_every_session_fits(profile: Profile) -> None:
     program = build_program(profile)
-    assert program.shortfalls == []
-    majors_covered(program)
+    # The one shortfall allowed: no exercise the equipment and injuries leave trains it.
+    assert all("no exercise" in s for s in program.shortfalls), program.shortfalls
+    stated = {s.split(":")[0].replace(" ", "_") for s in program.shortfalls}
+    majors_covered(program, skip=stated)
     fits(program, profile.session_minutes)
