@@ -9,6 +9,7 @@ longest of the day's weeks under the time model of pipeline.session_time.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 
 from programgen.pipeline.accounting import hard_sets
 from programgen.pipeline.catalog import CATALOG
@@ -17,7 +18,7 @@ from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.session_time import TimedItem, session_seconds
 from programgen.pipeline.slots import Slot, slot_reps
-from programgen.pipeline.supersets import circuit, pair_up
+from programgen.pipeline.supersets import CIRCUIT, circuit, pair_up
 from programgen.pipeline.warmups import first_compound_index, warmup_reps
 
 SortKey = tuple[int, int, int, int]
@@ -38,9 +39,27 @@ def order_day(
     if anchor:
         ordered.insert(0, ordered.pop(anchor))
     if circuit_level > 0:
-        return [*before, *circuit(ordered, circuit_level, protected), *after], 0
+        return [*before, *_explained(circuit(ordered, circuit_level, protected)), *after], 0
     paired, formed = pair_up(ordered, pairs, protected)
-    return [*before, *paired, *after], formed
+    return [*before, *_explained(paired), *after], formed
+
+
+def _explained(slots: list[Slot]) -> list[Slot]:
+    """Each grouped slot tells the lifter what it alternates with."""
+    out = []
+    for slot in slots:
+        if not slot.superset:
+            out.append(slot)
+            continue
+        others = [CATALOG[s.exercise_id].name for s in slots if s.superset == slot.superset]
+        others.remove(CATALOG[slot.exercise_id].name)
+        kind = "Circuit" if slot.superset == CIRCUIT else f"Superset {slot.superset}"
+        text = (
+            f"{kind}: alternate one set each with {', '.join(others)}; "
+            "your rest runs while you do the others."
+        )
+        out.append(replace(slot, note=" ".join(n for n in (slot.note, text) if n)))
+    return out
 
 
 def week_items(

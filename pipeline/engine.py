@@ -82,6 +82,8 @@ def assemble(
     )
     if construction.trimmed:
         summary += " To fit the session length: " + "; ".join(construction.trimmed) + "."
+    if construction.shortfalls:
+        summary += " Not covered: " + " ".join(construction.shortfalls)
     return Program(
         name=f"{goal.title()} - {model} {p.total_weeks} weeks",
         summary=summary,

@@ -18,6 +18,7 @@ from programgen.pipeline.builder_state import (
     BuilderState,
 )
 from programgen.pipeline.domain import Experience
+from programgen.pipeline.periodization import COMPETITION_LIFTS
 from programgen.pipeline.supersets import CIRCUIT_LEVELS
 from programgen.pipeline.volume_plan import MusclePlan, lowest_start
 
@@ -153,21 +154,22 @@ class TimeBudget(BuilderState):
         return any(step(day, on_day) for step in steps)
 
     def _give_up(self, day: int) -> None:
-        """Nothing left to trim: drop the least important muscle and say so."""
-        on_day = sorted(
-            (mp for mp in self.muscles.values() if any(d == day for d, _ in mp.slots)),
-            key=lambda mp: -self.rank[mp.muscle],
-        )
-        for mp in on_day:
+        """Nothing left to trim: drop a muscle's direct work. Muscles the other lifts still
+        cover go first, a competition lift's muscle last; what ends up uncovered is stated
+        as a shortfall when the program is assembled."""
+        on_day = [mp for mp in self.muscles.values() if any(d == day for d, _ in mp.slots)]
+
+        def cost(mp: MusclePlan) -> tuple[bool, bool, int]:
+            lifts = any(ex.lift in COMPETITION_LIFTS for _, ex in mp.slots) and self.strength
+            covered = mp.muscle not in MAJOR_MUSCLES or (
+                mp.landmarks.mv == 0 and self._covered_without(mp)
+            )
+            return lifts, not covered, -self.rank[mp.muscle]
+
+        for mp in sorted(on_day, key=cost):
             self.keep.discard(mp.muscle)
             if self._droppable(mp):
                 self._drop(mp, "the sessions are too short")
-                name = mp.muscle.value.replace("_", " ")
-                self._shortfall(
-                    f"{name}: no direct work fits {self.profile.session_minutes}-minute "
-                    "sessions; it gets only what the other lifts train indirectly. Longer or "
-                    "more sessions would let the program cover it."
-                )
                 return
         raise RuntimeError(f"day {day + 1} cannot fit {self.profile.session_minutes} min")
 

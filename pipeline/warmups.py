@@ -3,8 +3,9 @@
 The first strength compound of each day gets a ramp that climbs toward the working load
 with falling reps, fewer sets when the working sets are lighter; a later loaded compound
 with heavy sets (<= HEAVY_LATER_REPS reps, the strength range) gets one set. The ramps
-follow the usual specific warm-up (NSCA Essentials of Strength Training and Conditioning, 4th ed., ch. 17:
-progressively heavier sets of the lift itself before the work sets), e.g. bar x 8,
+follow the usual specific warm-up (NSCA Essentials of Strength Training and
+Conditioning, 4th ed., ch. 17: progressively heavier sets of the lift itself before the
+work sets), e.g. bar x 8,
 ~50 % x 5, ~70 % x 3, ~85 % x 1 before heavy triples; the exact percentages are an
 engine choice. Bodyweight and band exercises get one set of half the reps.
 

@@ -17,7 +17,6 @@ from programgen.pipeline.domain import (
     Equipment,
     InjuryArea,
     Muscle,
-    MuscleSets,
     Phase,
     Profile,
     Program,
