@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from programgen.pipeline import goal_rules
 from programgen.pipeline.accounting import coverage_floor
 from programgen.pipeline.catalog import Category, Exercise, available
-from programgen.pipeline.day_layout import SortKey, day_seconds, order_day, weekly_counts
+from programgen.pipeline.day_layout import SortKey, day_over, order_day, weekly_counts
 from programgen.pipeline.domain import (
     Experience,
     Goal,
@@ -130,7 +130,7 @@ class BuilderState:
         self._extras: dict[tuple[int, int], tuple[list[Slot], list[Slot]]] = {}
         self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
         self._over_cache: dict[tuple[object, ...], int | None] = {}
-        self._seconds_cache: dict[tuple[object, ...], int] = {}
+        self._seconds_cache: dict[tuple[object, ...], bool] = {}
         self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
         self._covered_cache: dict[tuple[object, ...], bool] = {}
         pool = [ex for ex in available(profile) if ex.category is Category.STRENGTH]
@@ -259,23 +259,21 @@ class BuilderState:
             self._cache = {key: cached}
         return cached
 
-    def _day_seconds(self, day: int, slots: list[Slot]) -> int:
+    def _day_over(self, day: int, slots: list[Slot]) -> bool:
         # One trimming step changes one muscle: most days keep their slots, and their time.
         key = (day, *((s.exercise_id, tuple(s.sets), s.rest_seconds, s.superset) for s in slots))
-        seconds = self._seconds_cache.get(key)
-        if seconds is None:
-            seconds = self._seconds_cache[key] = day_seconds(slots, self.plan, day)
-        return seconds
+        over = self._seconds_cache.get(key)
+        if over is None:
+            over = self._seconds_cache[key] = day_over(
+                slots, self.plan, day, self.budget, self.peak_week
+            )
+        return over
 
     def _over(self) -> int | None:
         key = self._state()
         if key not in self._over_cache:
             self._over_cache[key] = next(
-                (
-                    d
-                    for d, slots in enumerate(self._days())
-                    if self._day_seconds(d, slots) > self.budget
-                ),
+                (d for d, slots in enumerate(self._days()) if self._day_over(d, slots)),
                 None,
             )
         return self._over_cache[key]

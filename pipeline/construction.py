@@ -21,7 +21,7 @@ from __future__ import annotations
 from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
 from programgen.pipeline.catalog import CATALOG, Category, available
-from programgen.pipeline.day_layout import weekly_counts
+from programgen.pipeline.day_layout import explained, weekly_counts
 from programgen.pipeline.domain import Muscle, Profile, VolumeLandmarks, WeakPointAnalysis
 from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
@@ -172,7 +172,7 @@ class _Builder(TimeBudget):
                 break
         self.cap_mrv()
         self.fit_time_budget()
-        days = self._days()
+        days = [explained(slots) for slots in self._days()]
         self._state_shortfalls(days)
         plans = [
             DayPlan(day=d + 1, focus=template.focus, slots=days[d])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from programgen.pipeline.accounting import hard_sets
 from programgen.pipeline.catalog import CATALOG
@@ -39,12 +40,12 @@ def order_day(
     if anchor:
         ordered.insert(0, ordered.pop(anchor))
     if circuit_level > 0:
-        return [*before, *_explained(circuit(ordered, circuit_level, protected)), *after], 0
+        return [*before, *circuit(ordered, circuit_level, protected), *after], 0
     paired, formed = pair_up(ordered, pairs, protected)
-    return [*before, *_explained(paired), *after], formed
+    return [*before, *paired, *after], formed
 
 
-def _explained(slots: list[Slot]) -> list[Slot]:
+def explained(slots: list[Slot]) -> list[Slot]:
     """Each grouped slot tells the lifter what it alternates with."""
     out = []
     for slot in slots:
@@ -85,7 +86,21 @@ def week_items(
 
 def day_seconds(slots: Sequence[Slot], plan: PeriodizationPlan, day: int) -> int:
     """The day's longest session over the block."""
-    return max(session_seconds(week_items(slots, plan, day, w)) for w in range(len(plan.weeks)))
+    return max(_seconds(tuple(week_items(slots, plan, day, w))) for w in range(len(plan.weeks)))
+
+
+def day_over(
+    slots: Sequence[Slot], plan: PeriodizationPlan, day: int, budget: int, first: int
+) -> bool:
+    """Is any week's session of the day longer than `budget` seconds? Week `first` (the
+    likeliest longest) is timed first; identical weeks are timed once."""
+    order = [first, *(w for w in range(len(plan.weeks)) if w != first)]
+    return any(_seconds(tuple(week_items(slots, plan, day, w))) > budget for w in order)
+
+
+@lru_cache(maxsize=8192)
+def _seconds(items: tuple[TimedItem, ...]) -> int:
+    return session_seconds(items)
 
 
 def weekly_counts(
