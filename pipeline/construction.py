@@ -32,6 +32,11 @@ from programgen.pipeline.weak_point_narrowing import narrow_findings
 __all__ = ["Construction", "DayPlan", "Slot", "construct_program"]
 
 
+# Rounds of (MRV cap, time fit, refill, coverage repair) until nothing changes; each
+# repair gives a muscle back work the others' trimming took (a bug guard, not a tuning).
+_SETTLE_ROUNDS = 8
+
+
 class _Builder(TimeBudget):
     # ------------------------------------------------------------------ volume limits
 
@@ -164,14 +169,17 @@ class _Builder(TimeBudget):
                 )
 
     def build(self) -> Construction:
-        for _ in range(4):
+        changed = True
+        for _ in range(_SETTLE_ROUNDS):
             self.cap_mrv()
             self.fit_time_budget()
             self.refill()
-            if not self.repair_coverage():
+            changed = self.repair_coverage()
+            if not changed:
                 break
-        self.cap_mrv()
-        self.fit_time_budget()
+        if changed:
+            self.cap_mrv()
+            self.fit_time_budget()
         days = [explained(slots) for slots in self._days()]
         self._state_shortfalls(days)
         plans = [

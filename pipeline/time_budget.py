@@ -166,7 +166,9 @@ class TimeBudget(BuilderState):
             )
             return lifts, not covered, -self.rank[mp.muscle]
 
-        for mp in sorted(on_day, key=cost):
+        ranked = sorted(on_day, key=cost)
+        # Muscles whose work a coverage repair gave back go last.
+        for mp in [*(x for x in ranked if x.muscle not in self.keep), *ranked]:
             self.keep.discard(mp.muscle)
             if self._droppable(mp):
                 self._drop(mp, "the sessions are too short")

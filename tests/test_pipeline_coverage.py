@@ -72,6 +72,9 @@ def counted(program: Program, week: int) -> dict[Muscle, float]:
     return week_hard_sets(program.weeks[week])
 
 
+# Sessions this short may not fit every goal and muscle at MV (then stated as a shortfall).
+SHORTEST = 35
+
 HYPERTROPHY = make_profile(session_minutes=60, days_per_week=3)
 POWER = make_profile(
     goal=Goal.ATHLETIC_POWER,
@@ -379,8 +382,10 @@ def test_warmups_are_prescribed_with_loads_for_the_first_heavy_lift() -> None:
 @given(valid_profiles())
 def test_every_major_muscle_is_covered_and_every_session_fits(profile: Profile) -> None:
     program = build_program(profile)
-    # The one shortfall allowed: no exercise the equipment and injuries leave trains it.
-    assert all("no exercise" in s for s in program.shortfalls), program.shortfalls
+    # A shortfall is stated, never silent, and only where it cannot be helped: no exercise
+    # the equipment and injuries leave trains the muscle, or the shortest sessions.
+    for text in program.shortfalls:
+        assert "no exercise" in text or profile.session_minutes <= SHORTEST, text
     stated = {s.split(":")[0].replace(" ", "_") for s in program.shortfalls}
     majors_covered(program, skip=stated)
     fits(program, profile.session_minutes)
