@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
-from programgen.pipeline.catalog import CATALOG, Category, available
+from programgen.pipeline.catalog import CATALOG, Category, Exercise, available
 from programgen.pipeline.day_layout import explained, weekly_counts
 from programgen.pipeline.domain import Muscle, Profile, VolumeLandmarks, WeakPointAnalysis
 from programgen.pipeline.goal_rules import anchor_ok
@@ -138,10 +138,27 @@ class _Builder(TimeBudget):
                     mp.floor = min(mp.landmarks.mrv, mp.floor + int(need + 0.999))
                     mp.peak = max(mp.peak, mp.floor)
                     self._replan(mp)
-            else:
+            elif not self._prefer_feeders(m):
                 continue
             self.keep.add(m)
             changed = True
+        return changed
+
+    def _prefer_feeders(self, m: Muscle) -> bool:
+        """No direct work for `m` (none available): let other muscles pick exercises that
+        train it as a secondary muscle (a push-up rather than a floor press for the front
+        delts). True when some plan changed its choices."""
+        changed = False
+        for mp in self.muscles.values():
+
+            def feeds(ex: Exercise) -> bool:
+                return m in ex.secondary_muscles
+
+            first = tuple(sorted(group, key=lambda ex: not feeds(ex)) for group in mp.first)
+            if first != mp.first and any(feeds(ex) for group in first for ex in group):
+                mp.first = (first[0], first[1])
+                self._replan(mp)
+                changed = True
         return changed
 
     def _state_shortfalls(self, days: list[list[Slot]]) -> None:
