@@ -95,8 +95,10 @@ def muscle_sets(counted: Mapping[Muscle, float]) -> list[MuscleSets]:
     return [MuscleSets(muscle=m, sets=round_sets(n), hard_sets=n) for m, n in counted.items()]
 
 
-def coverage_floor(landmarks: VolumeLandmarks) -> float:
-    """Weekly hard sets a major muscle needs in every training week: about MV."""
+def coverage_floor(landmarks: VolumeLandmarks, deload: bool = False) -> float:
+    """Weekly hard sets a major muscle needs in every training week: about MV. In a
+    deload an MV-0 muscle's token floor halves, as the deload halves volume."""
     if landmarks.muscle not in MAJOR_MUSCLES:
         return 0.0
-    return max(float(landmarks.mv), MIN_COVERAGE_SETS)
+    token = MIN_COVERAGE_SETS / 2 if deload else MIN_COVERAGE_SETS
+    return max(float(landmarks.mv), token)

@@ -324,8 +324,10 @@ class BuilderState:
             counts = self._counts(self.low_weeks)
         finally:
             self.muscles[mp.muscle] = mp
-        floor = coverage_floor(mp.landmarks)
-        return all(c[mp.muscle] >= floor for c in counts)
+        return all(
+            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w])
+            for w, c in zip(self.low_weeks, counts, strict=True)
+        )
 
     def _drop(self, mp: MusclePlan, why: str) -> None:
         del self.muscles[mp.muscle]

@@ -122,8 +122,8 @@ class _Builder(TimeBudget):
         counts = self._counts()
         changed = False
         for m in MAJOR_MUSCLES:
-            floor = coverage_floor(self.landmarks[m])
-            short = [w for w, c in enumerate(counts) if c[m] < floor - 1e-9]
+            floors = [coverage_floor(self.landmarks[m], d) for d in self.deload]
+            short = [w for w, c in enumerate(counts) if c[m] < floors[w] - 1e-9]
             if not short:
                 continue
             if m in self.dropped and m not in self.keep:
@@ -131,7 +131,7 @@ class _Builder(TimeBudget):
                 self._replan(self.muscles[m])
             elif m in self.muscles:
                 mp = self.muscles[m]
-                need = max(floor - counts[w][m] for w in short)
+                need = max(floors[w] - counts[w][m] for w in short)
                 if all(self.deload[w] for w in short):
                     mp.deload_bonus += int(need + 0.999)
                 else:
@@ -170,9 +170,10 @@ class _Builder(TimeBudget):
             if ex.category is Category.STRENGTH
         }
         for m in MAJOR_MUSCLES:
-            floor = coverage_floor(self.landmarks[m])
+            floors = [coverage_floor(self.landmarks[m], d) for d in self.deload]
+            floor = floors[0] if not self.deload[0] else max(floors)
             name = m.value.replace("_", " ")
-            short = [w for w, c in enumerate(counts) if c[m] < floor - 1e-9]
+            short = [w for w, c in enumerate(counts) if c[m] < floors[w] - 1e-9]
             if short and m not in trains:
                 self._shortfall(
                     f"{name}: no exercise the equipment and injuries allow trains it; "

@@ -126,7 +126,7 @@ def _check_volume(program: Program, profile: Profile, r: Reporter) -> None:
         deload = _direct(program.weeks[i])
         for muscle in Muscle:
             lm = landmarks.get(muscle)
-            floor = max(lm.mv, coverage_floor(lm)) if lm is not None else 0.0
+            floor = max(lm.mv, coverage_floor(lm, deload=True)) if lm is not None else 0.0
             allowed = max(DELOAD_MAX_FRACTION * last[muscle], floor)
             if deload[muscle] > allowed + _EPS:
                 r.add(
@@ -147,7 +147,7 @@ def _check_coverage(program: Program, profile: Profile, r: Reporter) -> None:
             lm = landmarks.get(muscle)
             if lm is None:
                 continue
-            floor = coverage_floor(lm)
+            floor = coverage_floor(lm, week.phase is Phase.DELOAD)
             stated = any(s.startswith(muscle.value.replace("_", " ")) for s in program.shortfalls)
             if counted[muscle] < floor - _EPS and not stated:
                 r.add(
