@@ -133,6 +133,7 @@ class BuilderState:
         self._seconds_cache: dict[tuple[object, ...], bool] = {}
         self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
         self._covered_cache: dict[tuple[object, ...], bool] = {}
+        self._counts_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
         pool = [ex for ex in available(profile) if ex.category is Category.STRENGTH]
         # Nothing but the anchor is kept out of supersets: a paired competition lift still
         # gets its full rest, spent on the partner (pipeline.supersets).
@@ -279,8 +280,12 @@ class BuilderState:
         return self._over_cache[key]
 
     def _counts(self, weeks: Iterable[int] | None = None) -> list[dict[Muscle, float]]:
-        chosen = range(len(self.plan.weeks)) if weeks is None else weeks
-        return weekly_counts(self._days(), chosen)
+        chosen = tuple(range(len(self.plan.weeks)) if weeks is None else weeks)
+        key = (chosen, self._state())
+        counts = self._counts_cache.get(key)
+        if counts is None:
+            counts = self._counts_cache[key] = weekly_counts(self._days(), chosen)
+        return counts
 
     # ------------------------------------------------------------------ trimming steps
 

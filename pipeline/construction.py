@@ -18,6 +18,8 @@ How it plans (docs/science.md, "Coverage" and "Session time"):
 
 from __future__ import annotations
 
+import math
+
 from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, available
@@ -40,14 +42,24 @@ _SETTLE_ROUNDS = 8
 class _Builder(TimeBudget):
     # ------------------------------------------------------------------ volume limits
 
-    def _over_mrv(self) -> Muscle | None:
+    def _over_mrv(self) -> tuple[Muscle, float] | None:
+        """A muscle over its MRV at the peak week, and by how many hard sets."""
         (counted,) = self._counts([self.peak_week])
-        return next((m for m in Muscle if counted[m] > self.landmarks[m].mrv + 1e-9), None)
+        return next(
+            (
+                (m, counted[m] - self.landmarks[m].mrv)
+                for m in Muscle
+                if counted[m] > self.landmarks[m].mrv + 1e-9
+            ),
+            None,
+        )
 
-    def _lower_for_mrv(self, m: Muscle) -> bool:
+    def _lower_for_mrv(self, m: Muscle, excess: float) -> bool:
         mp = self.muscles.get(m)
         if mp is not None and mp.peak > max(mp.start, mp.min_peak):
-            mp.peak -= 1
+            # Its own sets count 1 each: take the excess off at once.
+            room = mp.peak - max(mp.start, mp.min_peak)
+            mp.peak -= min(room, max(1, math.ceil(excess - 1e-9)))
             mp.target_peak = min(mp.target_peak, mp.peak)
             self._replan(mp)
             return True
@@ -70,7 +82,9 @@ class _Builder(TimeBudget):
         starts = [c for c in feeders if c.floor > c.lowest]
         if ramps:
             c = max(ramps, key=lambda c: (c.peak, self.rank[c.muscle]))
-            c.peak -= 1
+            # A feeder's set credits half a set: twice the excess, if its ramp has room.
+            room = c.peak - max(c.start, c.min_peak)
+            c.peak -= min(room, max(1, math.ceil(2 * excess - 1e-9)))
             c.target_peak = min(c.target_peak, c.peak)
         elif starts:
             c = max(starts, key=lambda c: (c.floor, self.rank[c.muscle]))
@@ -85,8 +99,8 @@ class _Builder(TimeBudget):
     def cap_mrv(self) -> None:
         """Fractional counting credits secondary muscles: keep each under its MRV."""
         for _ in range(MAX_ROUNDS):
-            m = self._over_mrv()
-            if m is None or not self._lower_for_mrv(m):
+            over = self._over_mrv()
+            if over is None or not self._lower_for_mrv(*over):
                 return
 
     def refill(self) -> None:

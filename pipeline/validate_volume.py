@@ -14,6 +14,7 @@ from typing import Protocol
 from programgen.pipeline.accounting import (
     MAJOR_MUSCLES,
     coverage_floor,
+    credits,
     hard_sets,
     round_sets,
     session_minutes,
@@ -49,7 +50,7 @@ def _direct(week: Week) -> dict[Muscle, int]:
     for day in week.days:
         for ex in day.exercises:
             entry = CATALOG.get(ex.exercise_id)
-            if entry is not None and hard_sets([(ex.exercise_id, 1)])[entry.primary] > 0:
+            if entry is not None and credits(ex.exercise_id):  # a strength exercise
                 totals[entry.primary] += ex.sets
     return totals
 
