@@ -209,9 +209,13 @@ class _Builder(TimeBudget):
             changed = self.repair_coverage()
             if not changed:
                 break
-        if changed:
+        # Trimming re-plans exercises, which can move secondary credit onto a muscle:
+        # settle the MRV cap and the time budget together.
+        for _ in range(_SETTLE_ROUNDS):
             self.cap_mrv()
             self.fit_time_budget()
+            if self._over_mrv() is None:
+                break
         days = [explained(slots) for slots in self._days()]
         self._state_shortfalls(days)
         plans = [

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from programgen.pipeline import accounting, autoregulation, catalog, validator, warmups
 from programgen.pipeline.domain import (
+    Experience,
     Muscle,
     PrescribedExercise,
     Profile,
@@ -203,6 +204,13 @@ class _Draft:
     offered: dict[str, list[str]]  # exercise id -> allowed substitute ids
 
 
+def _learns_one(entry: catalog.Exercise, profile: Profile) -> bool:
+    """A beginner's squat or hinge stays the one variant they learn (docs/science.md,
+    "Goal rules"): a swap on one day would add a second."""
+    beginner = profile.experience is Experience.BEGINNER
+    return beginner and entry.pattern in (catalog.Pattern.SQUAT, catalog.Pattern.HINGE)
+
+
 def _build_draft(program: Program, profile: Profile) -> _Draft:
     offered: dict[str, list[str]] = {}
     for week in program.weeks:
@@ -217,6 +225,8 @@ def _build_draft(program: Program, profile: Profile) -> _Draft:
                         # for power (pipeline.accounting counts only strength sets)
                         and s.category is catalog.CATALOG[ex.exercise_id].category
                     ]
+                    if _learns_one(catalog.CATALOG[ex.exercise_id], profile):
+                        offered[ex.exercise_id] = []
     mentioned = list(offered) + [i for ids in offered.values() for i in ids]
     exercises: dict[str, Any] = {}
     for ex_id in mentioned:
