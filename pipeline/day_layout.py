@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 from programgen.pipeline.accounting import hard_sets
 from programgen.pipeline.catalog import CATALOG
@@ -86,7 +85,7 @@ def week_items(
 
 def day_seconds(slots: Sequence[Slot], plan: PeriodizationPlan, day: int) -> int:
     """The day's longest session over the block."""
-    return max(_seconds(tuple(week_items(slots, plan, day, w))) for w in range(len(plan.weeks)))
+    return max(session_seconds(week_items(slots, plan, day, w)) for w in range(len(plan.weeks)))
 
 
 def day_over(
@@ -95,12 +94,7 @@ def day_over(
     """Is any week's session of the day longer than `budget` seconds? Week `first` (the
     likeliest longest) is timed first; identical weeks are timed once."""
     order = [first, *(w for w in range(len(plan.weeks)) if w != first)]
-    return any(_seconds(tuple(week_items(slots, plan, day, w))) > budget for w in order)
-
-
-@lru_cache(maxsize=8192)
-def _seconds(items: tuple[TimedItem, ...]) -> int:
-    return session_seconds(items)
+    return any(session_seconds(week_items(slots, plan, day, w)) > budget for w in order)
 
 
 def weekly_counts(

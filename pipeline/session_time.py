@@ -96,6 +96,12 @@ def _group_seconds(members: Sequence[TimedItem]) -> float:
 
 def session_seconds(items: Sequence[TimedItem]) -> int:
     """Seconds for a session: general warm-up, warm-up sets, straight sets and groups."""
+    return _session_seconds(tuple(items))
+
+
+@lru_cache(maxsize=8192)
+def _session_seconds(items: tuple[TimedItem, ...]) -> int:
+    # Builder, autoregulation and validator time the same sessions: computed once.
     total = float(GENERAL_WARMUP_SECONDS)
     groups: dict[str, list[TimedItem]] = {}
     for item in items:

@@ -113,5 +113,7 @@ def with_warmups(
             )
             for reps, pct in scheme
         ]
-        out.append(ex.model_copy(update={"warmup_sets": sets}))
+        if sets != ex.warmup_sets:  # most exercises have none: no copy
+            ex = ex.model_copy(update={"warmup_sets": sets})
+        out.append(ex)
     return out
