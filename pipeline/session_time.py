@@ -49,6 +49,24 @@ WARMUP_REST_SECONDS = 45
 UNLOADED_WARMUP_REST_SECONDS = 30
 
 
+# Done one side at a time: the catalog's `unilateral` flag, and these older entries
+# until the catalog flags them itself (both sides take time either way).
+_PER_SIDE = frozenset(
+    {
+        "bulgarian_split_squat",
+        "dumbbell_walking_lunge",
+        "step_up",
+        "bodyweight_split_squat",
+        "pistol_squat",
+        "one_arm_dumbbell_row",
+        "dumbbell_single_leg_rdl",
+        "single_leg_rdl",
+        "single_leg_glute_bridge",
+        "single_leg_calf_raise",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class TimedItem:
     """What the time model needs to know about one exercise of a session."""
@@ -66,7 +84,7 @@ def set_seconds(exercise_id: str, reps: int) -> float:
     """One working set: set-up plus the reps (both sides when unilateral)."""
     entry = CATALOG[exercise_id]
     work = reps * SECONDS_PER_REP[entry.category]
-    if entry.unilateral:
+    if entry.unilateral or entry.id in _PER_SIDE:
         work = 2 * work + SIDE_SWITCH_SECONDS
     return SETUP_SECONDS + work
 

@@ -288,6 +288,8 @@ def test_supersets_save_rest_and_unilateral_work_counts_both_sides() -> None:
     one_side = session_seconds([TimedItem("tandem_walk", 3, 10, 60)])
     both = session_seconds([TimedItem("single_leg_balance_reach", 3, 10, 60)])
     assert both > one_side
+    squat = session_seconds([TimedItem("dumbbell_goblet_squat", 3, 10, 60)])
+    assert session_seconds([TimedItem("bulgarian_split_squat", 3, 10, 60)]) > squat
 
 
 # --------------------------------------------------------------------------- expert cases
@@ -389,3 +391,9 @@ def test_every_major_muscle_is_covered_and_every_session_fits(profile: Profile) 
     stated = {s.split(":")[0].replace(" ", "_") for s in program.shortfalls}
     majors_covered(program, skip=stated)
     fits(program, profile.session_minutes)
+
+
+def test_per_side_exercises_exist_in_the_catalog() -> None:
+    from programgen.pipeline.session_time import _PER_SIDE
+
+    assert _PER_SIDE <= set(CATALOG)
