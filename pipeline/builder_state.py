@@ -202,14 +202,14 @@ class BuilderState:
     def _state(self) -> tuple[object, ...]:
         """Everything the layout depends on: the cache key of `_days`."""
         plans = tuple(
-            (m, mp.start, mp.peak, mp.extra, mp.deload_bonus, tuple(ex.id for _, ex in mp.slots))
+            (m, mp.start, mp.peak, mp.extra, mp.deload_bonus, mp.slot_key)
             for m, mp in self.muscles.items()
         )
         return plans, tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level
 
     def _muscle_slots(self, mp: MusclePlan) -> list[tuple[int, SortKey, Slot]]:
         key = (mp.muscle, mp.start, mp.peak, mp.extra, mp.deload_bonus, self.rest_level)
-        ids = tuple(ex.id for _, ex in mp.slots)
+        ids = mp.slot_key
         cached = self._slot_cache.get((*key, ids))
         if cached is not None:
             return cached

@@ -108,6 +108,7 @@ class MusclePlan:
     target_peak: int = 0
     deload_bonus: int = 0  # deload sets added where the compounds no longer cover it
     slots: list[tuple[int, Exercise]] = field(default_factory=list)
+    slot_key: tuple[tuple[int, str], ...] = ()  # (day, exercise id) per slot: a cache key
 
     @property
     def major(self) -> bool:
@@ -164,6 +165,7 @@ def plan_slots(mp: MusclePlan, rank: int) -> None:
             chosen[d].append(pick)
             slots.append((d, pick))
     mp.slots = slots
+    mp.slot_key = tuple((d, ex.id) for d, ex in slots)
     mp.peak = max(mp.start, min(mp.peak, len(slots) * HARD_SETS_PER_EXERCISE))
 
 
