@@ -14,14 +14,13 @@ planned RPE, nor any readiness adjustment of it, goes past 10.
 
 from __future__ import annotations
 
-from programgen.pipeline.accounting import session_minutes, week_hard_sets
+from programgen.pipeline.accounting import muscle_sets, session_minutes, week_hard_sets
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.construction import Construction, DayPlan, Slot
 from programgen.pipeline.domain import (
     FrozenModel,
     Lift,
     LoadKind,
-    MuscleSets,
     Phase,
     PrescribedExercise,
     Profile,
@@ -30,6 +29,7 @@ from programgen.pipeline.domain import (
     ReadinessAdjustment,
     TestDay,
     TrainingDay,
+    Unit,
     Week,
 )
 from programgen.pipeline.loads import prescribe
@@ -41,14 +41,15 @@ from programgen.pipeline.peaking import (
     heavy_pairs,
 )
 from programgen.pipeline.periodization import (
-    COMPETITION_LIFTS,
     DayReps,
     PeriodizationPlan,
     RepRange,
     WeekPlan,
 )
 from programgen.pipeline.progression import LoadContext, Prescribed
+from programgen.pipeline.slots import slot_reps
 from programgen.pipeline.variants import executable_exercise
+from programgen.pipeline.warmups import with_warmups
 
 # The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
 # (Zourdos et al. 2016).
@@ -117,10 +118,7 @@ def readiness_table(max_planned_rpe: float) -> list[ReadinessAdjustment]:
 
 
 def _reps(slot: Slot, reps: DayReps) -> RepRange:
-    if not slot.compound:
-        return reps.isolation
-    competition = CATALOG[slot.exercise_id].lift in COMPETITION_LIFTS
-    return reps.compound if competition else reps.assistance
+    return slot_reps(slot, reps)  # the builder times sessions with the same rule
 
 
 def load_context(profile: Profile, analysis: ProfileAnalysis) -> LoadContext:
@@ -190,6 +188,7 @@ def _exercise(
         notes=" ".join(n for n in (slot.note, swap_note, p.note) if n),
         load_kind=p.load_kind,
         progression=p.progression,
+        superset=slot.superset,
     )
 
 
@@ -215,6 +214,8 @@ def _day(
         for slot in day.slots
         if slot.sets[week.week - 1] > 0
     ]
+    # Warm-up sets once the working loads are final (pipeline.warmups).
+    exercises = with_warmups(exercises, ctx.profile.unit, ctx.increment)
     return TrainingDay(
         day=day.day,
         focus=day.focus if not reps.label else f"{day.focus} ({reps.label})",
@@ -223,7 +224,7 @@ def _day(
     )
 
 
-def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
+def _no_stalls(weeks: list[Week], unit: Unit, increment: float) -> list[Week]:
     """Where a set's reps fall week over week at the same or a higher RPE but rounding
     to the plate step left the load where it was, add the step: at an unchanged load
     fewer reps would be an easier set, not the planned one (docs/science.md,
@@ -246,6 +247,8 @@ def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
                 last[(d, ex.exercise_id)] = ex
                 exercises.append(ex)
             same = all(a is b for a, b in zip(exercises, day.exercises, strict=True))
+            if not same:  # a load moved: its warm-up loads follow it
+                exercises = with_warmups(exercises, unit, increment)
             days.append(day if same else day.model_copy(update={"exercises": exercises}))
         same = all(a is b for a, b in zip(days, week.days, strict=True))
         out.append(week if same else week.model_copy(update={"days": days}))
@@ -296,12 +299,8 @@ def autoregulate(
             weekly_sets=[],
         )
         counted = week_hard_sets(draft)
-        weeks.append(
-            draft.model_copy(
-                update={"weekly_sets": [MuscleSets(muscle=m, sets=n) for m, n in counted.items()]}
-            )
-        )
-    weeks = _no_stalls(weeks, analysis.plate_increment)
+        weeks.append(draft.model_copy(update={"weekly_sets": muscle_sets(counted)}))
+    weeks = _no_stalls(weeks, profile.unit, analysis.plate_increment)
     test = None
     if plan.weeks[-1].phase is Phase.TAPER:
         ids = [ex.exercise_id for w in weeks for d in w.days for ex in d.exercises]
