@@ -19,7 +19,6 @@ from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.construction import Construction, DayPlan, Slot
 from programgen.pipeline.domain import (
     FrozenModel,
-    Lift,
     LoadKind,
     Phase,
     PrescribedExercise,
@@ -33,23 +32,19 @@ from programgen.pipeline.domain import (
     Week,
 )
 from programgen.pipeline.loads import prescribe
-from programgen.pipeline.peaking import (
-    HEAVY_PHASES,
-    HEAVY_REPS,
-    HEAVY_SHIFT,
-    build_test_day,
-    heavy_pairs,
-)
-from programgen.pipeline.periodization import (
-    DayReps,
-    PeriodizationPlan,
-    RepRange,
-    WeekPlan,
-)
+from programgen.pipeline.peaking import build_test_day
+from programgen.pipeline.periodization import PeriodizationPlan, WeekPlan
 from programgen.pipeline.progression import LoadContext, Prescribed
-from programgen.pipeline.slots import slot_reps
-from programgen.pipeline.variants import executable_exercise
 from programgen.pipeline.warmups import with_warmups
+from programgen.pipeline.week_reps import (
+    HeavyLifts,
+    day_lifts,
+    decide,
+    heavy_by_day,
+    load_context,
+)
+
+__all__ = ["Autoregulated", "autoregulate", "load_context", "prescription", "readiness_table"]
 
 # The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
 # (Zourdos et al. 2016).
@@ -117,19 +112,6 @@ def readiness_table(max_planned_rpe: float) -> list[ReadinessAdjustment]:
     return [high, *_OTHER_READINESS]
 
 
-def _reps(slot: Slot, reps: DayReps) -> RepRange:
-    return slot_reps(slot, reps)  # the builder times sessions with the same rule
-
-
-def load_context(profile: Profile, analysis: ProfileAnalysis) -> LoadContext:
-    return LoadContext(
-        profile=profile,
-        e1rms={e.lift: e.e1rm for e in analysis.lifts},
-        uncertain=frozenset(e.lift for e in analysis.lifts if e.uncertain),
-        increment=analysis.plate_increment,
-    )
-
-
 def prescription(
     exercise_id: str,
     reps_min: int,
@@ -145,35 +127,18 @@ def prescription(
     return prescribe(exercise_id, reps_min, reps_max, rir, first_rir, ctx)
 
 
-def _slot_reps(
-    slot: Slot, index: int, week: WeekPlan, reps: DayReps, heavy: set[tuple[int, Lift]]
-) -> RepRange:
-    rng = _reps(slot, reps)
-    lift = CATALOG[slot.exercise_id].lift
-    if (
-        week.phase in HEAVY_PHASES
-        and lift in (Lift.SQUAT, Lift.DEADLIFT)
-        and (index, lift) not in heavy
-        and rng.high <= HEAVY_REPS
-    ):
-        # The other of squat and deadlift runs lighter today (pipeline.peaking).
-        return RepRange(low=rng.low + HEAVY_SHIFT, high=rng.high + HEAVY_SHIFT)
-    return rng
-
-
 def _exercise(
     slot: Slot,
     sets: int,
-    rng: RepRange,
     week: WeekPlan,
+    day: int,
+    heavy: HeavyLifts,
     first_rir: int,
     ctx: LoadContext,
     taken: frozenset[str],
 ) -> PrescribedExercise:
-    exercise_id, swap_note = executable_exercise(slot.exercise_id, ctx)
-    if exercise_id != slot.exercise_id and exercise_id in taken:
-        exercise_id, swap_note = slot.exercise_id, ""  # never the same exercise twice a day
-    p = prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
+    # The same decision the builder timed the session with (pipeline.week_reps).
+    exercise_id, swap_note, p = decide(slot, week, day, heavy, first_rir, ctx, taken)
     return PrescribedExercise(
         exercise_id=exercise_id,
         name=CATALOG[exercise_id].name,
@@ -193,32 +158,21 @@ def _exercise(
 
 
 def _day(
-    day: DayPlan,
-    week: WeekPlan,
-    reps: DayReps,
-    heavy: set[tuple[int, Lift]],
-    first_rir: int,
-    ctx: LoadContext,
+    day: DayPlan, week: WeekPlan, heavy: HeavyLifts, first_rir: int, ctx: LoadContext
 ) -> TrainingDay:
     taken = frozenset(s.exercise_id for s in day.slots)
+    w = week.week - 1
     exercises = [
-        _exercise(
-            slot,
-            slot.sets[week.week - 1],
-            _slot_reps(slot, day.day - 1, week, reps, heavy),
-            week,
-            first_rir,
-            ctx,
-            taken,
-        )
+        _exercise(slot, slot.sets[w], week, day.day - 1, heavy, first_rir, ctx, taken)
         for slot in day.slots
-        if slot.sets[week.week - 1] > 0
+        if slot.sets[w] > 0
     ]
     # Warm-up sets once the working loads are final (pipeline.warmups).
     exercises = with_warmups(exercises, ctx.profile.unit, ctx.increment)
+    label = week.days[day.day - 1].label
     return TrainingDay(
         day=day.day,
-        focus=day.focus if not reps.label else f"{day.focus} ({reps.label})",
+        focus=day.focus if not label else f"{day.focus} ({label})",
         exercises=exercises,
         estimated_minutes=session_minutes(exercises),
     )
@@ -267,13 +221,6 @@ def _stalls(before: PrescribedExercise, ex: PrescribedExercise) -> bool:
     )
 
 
-def _lifts_per_day(construction: Construction) -> list[set[Lift]]:
-    return [
-        {lift for s in d.slots if (lift := CATALOG[s.exercise_id].lift) is not None}
-        for d in construction.days
-    ]
-
-
 def autoregulate(
     profile: Profile,
     analysis: ProfileAnalysis,
@@ -282,14 +229,11 @@ def autoregulate(
 ) -> Autoregulated:
     ctx = load_context(profile, analysis)
     first_rir = plan.weeks[0].rir
-    lifts = _lifts_per_day(construction)
+    lifts = day_lifts([d.slots for d in construction.days])
     weeks: list[Week] = []
     for week in plan.weeks:
-        heavy = heavy_pairs(lifts, week.week)
-        days = [
-            _day(day, week, week.days[day.day - 1], heavy, first_rir, ctx)
-            for day in construction.days
-        ]
+        heavy = heavy_by_day(lifts, week.week)
+        days = [_day(day, week, heavy[day.day - 1], first_rir, ctx) for day in construction.days]
         draft = Week(
             week=week.week,
             phase=week.phase,

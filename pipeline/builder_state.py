@@ -18,6 +18,7 @@ from programgen.pipeline.domain import (
     Muscle,
     Phase,
     Profile,
+    ProfileAnalysis,
     Severity,
     VolumeLandmarks,
     WeakPointAnalysis,
@@ -43,6 +44,7 @@ from programgen.pipeline.volume_plan import (
     set_volume,
     weekly_targets,
 )
+from programgen.pipeline.week_reps import day_lifts, heavy_by_day, load_context
 
 # Muscles best trained by single-joint work: lateral/rear raises are the standard direct
 # work for the side and rear delts.
@@ -99,8 +101,11 @@ class BuilderState:
         landmarks: list[VolumeLandmarks],
         weak: WeakPointAnalysis,
         plan: PeriodizationPlan,
+        analysis: ProfileAnalysis,
     ) -> None:
         self.profile = profile
+        # Loads decide some reps (pipeline.week_reps): sessions are timed with them.
+        self.ctx = load_context(profile, analysis)
         self.plan = plan
         self.weak = weak
         self.split: Split = choose_split(profile)
@@ -261,12 +266,19 @@ class BuilderState:
         return cached
 
     def _day_over(self, day: int, slots: list[Slot]) -> bool:
+        # Which squat or deadlift runs heavy depends on the other days' lifts.
+        lifts = day_lifts(self._days())
+        heavy = tuple(heavy_by_day(lifts, w.week)[day] for w in self.plan.weeks)
         # One trimming step changes one muscle: most days keep their slots, and their time.
-        key = (day, *((s.exercise_id, tuple(s.sets), s.rest_seconds, s.superset) for s in slots))
+        key = (
+            day,
+            heavy,
+            *((s.exercise_id, tuple(s.sets), s.rest_seconds, s.superset) for s in slots),
+        )
         over = self._seconds_cache.get(key)
         if over is None:
             over = self._seconds_cache[key] = day_over(
-                slots, self.plan, day, self.budget, self.peak_week
+                slots, self.plan, day, (self.budget, self.peak_week), heavy, self.ctx
             )
         return over
 

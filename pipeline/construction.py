@@ -24,7 +24,13 @@ from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, available
 from programgen.pipeline.day_layout import explained, weekly_counts
-from programgen.pipeline.domain import Muscle, Profile, VolumeLandmarks, WeakPointAnalysis
+from programgen.pipeline.domain import (
+    Muscle,
+    Profile,
+    ProfileAnalysis,
+    VolumeLandmarks,
+    WeakPointAnalysis,
+)
 from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.slots import Construction, DayPlan, Slot
@@ -240,5 +246,6 @@ def construct_program(
     landmarks: list[VolumeLandmarks],
     weak: WeakPointAnalysis,
     plan: PeriodizationPlan,
+    analysis: ProfileAnalysis,
 ) -> Construction:
-    return _Builder(profile, landmarks, weak, plan).build()
+    return _Builder(profile, landmarks, weak, plan, analysis).build()

@@ -16,10 +16,12 @@ from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.domain import Muscle
 from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
+from programgen.pipeline.progression import LoadContext
 from programgen.pipeline.session_time import TimedItem, session_seconds
-from programgen.pipeline.slots import Slot, slot_reps
+from programgen.pipeline.slots import Slot
 from programgen.pipeline.supersets import CIRCUIT, circuit, pair_up
 from programgen.pipeline.warmups import first_compound_index, warmup_reps
+from programgen.pipeline.week_reps import HeavyLifts, decide
 
 SortKey = tuple[int, int, int, int]
 
@@ -63,38 +65,51 @@ def explained(slots: list[Slot]) -> list[Slot]:
 
 
 def week_items(
-    slots: Sequence[Slot], plan: PeriodizationPlan, day: int, week: int
+    slots: Sequence[Slot],
+    plan: PeriodizationPlan,
+    day: int,
+    week: int,
+    heavy: HeavyLifts,
+    ctx: LoadContext,
 ) -> list[TimedItem]:
-    """What the time model sees of a day in one week (0-based day and week)."""
-    reps = plan.weeks[week].days[day]
+    """What the time model sees of a day in one week (0-based day and week): the final
+    exercises and reps, from the decision autoregulation prescribes with
+    (pipeline.week_reps), so the timed session is the prescribed one."""
+    wp = plan.weeks[week]
+    taken = frozenset(s.exercise_id for s in slots)
+    first_rir = plan.weeks[0].rir
     active = [s for s in slots if s.sets[week] > 0]
-    tops = [slot_reps(s, reps).high for s in active]
-    first = first_compound_index([s.exercise_id for s in active])
+    decided = [decide(s, wp, day, heavy, first_rir, ctx, taken) for s in active]
+    first = first_compound_index([exercise_id for exercise_id, _, _ in decided])
     return [
         TimedItem(
-            exercise_id=s.exercise_id,
+            exercise_id=exercise_id,
             sets=s.sets[week],
-            reps=top,
+            reps=p.reps_max,
             rest_seconds=s.rest_seconds,
             superset=s.superset,
-            warmup_reps=warmup_reps(s.exercise_id, top, i == first),
+            warmup_reps=warmup_reps(exercise_id, p.reps_max, i == first),
         )
-        for i, (s, top) in enumerate(zip(active, tops, strict=True))
+        for i, (s, (exercise_id, _, p)) in enumerate(zip(active, decided, strict=True))
     ]
 
 
-def day_seconds(slots: Sequence[Slot], plan: PeriodizationPlan, day: int) -> int:
-    """The day's longest session over the block."""
-    return max(session_seconds(week_items(slots, plan, day, w)) for w in range(len(plan.weeks)))
-
-
 def day_over(
-    slots: Sequence[Slot], plan: PeriodizationPlan, day: int, budget: int, first: int
+    slots: Sequence[Slot],
+    plan: PeriodizationPlan,
+    day: int,
+    limits: tuple[int, int],
+    heavy: Sequence[HeavyLifts],
+    ctx: LoadContext,
 ) -> bool:
-    """Is any week's session of the day longer than `budget` seconds? Week `first` (the
-    likeliest longest) is timed first; identical weeks are timed once."""
+    """Is any week's session of the day longer than the budget? `limits`: (budget in
+    seconds, the week likeliest longest, timed first); `heavy`: per week, the day's
+    heavy lifts."""
+    budget, first = limits
     order = [first, *(w for w in range(len(plan.weeks)) if w != first)]
-    return any(session_seconds(week_items(slots, plan, day, w)) > budget for w in order)
+    return any(
+        session_seconds(week_items(slots, plan, day, w, heavy[w], ctx)) > budget for w in order
+    )
 
 
 def weekly_counts(
