@@ -142,6 +142,7 @@ class ProgressionKind(StrEnum):
     REPS = "reps"  # fixed load: more reps, then slower tempo or pauses
     VARIANT = "variant"  # fixed load: more reps, then the harder variant on the ladder
     ASSISTANCE = "assistance"  # less assistance, then the unassisted exercise
+    CHALLENGE = "challenge"  # power, balance, conditioning: same reps, a harder task
 
 
 class Readiness(StrEnum):

@@ -197,6 +197,10 @@ class _ProgressionKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Progr
     """Fixed load: more reps, then the harder variant on the ladder."""
     PROGRESSION_KIND_ASSISTANCE: _ProgressionKind.ValueType  # 4
     """Less assistance, then the unassisted exercise."""
+    PROGRESSION_KIND_CHALLENGE: _ProgressionKind.ValueType  # 5
+    """Power, balance and conditioning work: the same reps, a harder task (more height or
+    distance, less support, more rounds or shorter rests).
+    """
 
 class ProgressionKind(_ProgressionKind, metaclass=_ProgressionKindEnumTypeWrapper):
     """How an exercise progresses from session to session."""
@@ -210,6 +214,10 @@ PROGRESSION_KIND_VARIANT: ProgressionKind.ValueType  # 3
 """Fixed load: more reps, then the harder variant on the ladder."""
 PROGRESSION_KIND_ASSISTANCE: ProgressionKind.ValueType  # 4
 """Less assistance, then the unassisted exercise."""
+PROGRESSION_KIND_CHALLENGE: ProgressionKind.ValueType  # 5
+"""Power, balance and conditioning work: the same reps, a harder task (more height or
+distance, less support, more rounds or shorter rests).
+"""
 Global___ProgressionKind: _TypeAlias = ProgressionKind  # noqa: Y015
 
 class _Readiness:
