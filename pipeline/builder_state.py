@@ -126,6 +126,7 @@ class BuilderState:
         self.low_weeks = sorted(
             {ramp[progress.index(min(progress))], *(i for i, d in enumerate(self.deload) if d)}
         )
+        self.training_weeks = tuple(ramp)
         self.peak_week = ramp[len(progress) - 1 - progress[::-1].index(max(progress))]
         self.pairs = [0] * len(self.split.days)
         self.circuits = [0] * len(self.split.days)  # supersets.circuit levels per day
