@@ -252,7 +252,7 @@ class BuilderState:
     ) -> tuple[list[Slot], int]:
         extras = self._extras.get((day, self.compact))
         if extras is None:
-            extras = goal_rules.extra_slots(self.profile, day, self.deload, self.compact)
+            extras = goal_rules.extra_slots(self.profile, day, self.plan.weeks, self.compact)
             self._extras[(day, self.compact)] = extras
         before, after = extras
         return order_day(strength, before, after, pairs, self.circuits[day], self.protected)

@@ -17,9 +17,11 @@ here a short circuit finishes each session.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from programgen.pipeline.catalog import Category, Exercise, available
-from programgen.pipeline.domain import Experience, Goal, Profile
-from programgen.pipeline.periodization import RepRange
+from programgen.pipeline.domain import Experience, Goal, Phase, Profile
+from programgen.pipeline.periodization import RepRange, WeekPlan
 from programgen.pipeline.slots import Slot
 
 OLDER_ADULT_AGE = 65  # WHO 2020: the older-adult recommendations apply from 65
@@ -129,12 +131,21 @@ def _slot(
     )
 
 
+def _scaled(sets: int, factor: float) -> int:
+    return max(1, int(sets * factor + 0.5))
+
+
 def extra_slots(
-    profile: Profile, day: int, deload: list[bool], compact: int
+    profile: Profile, day: int, weeks: Sequence[WeekPlan], compact: int
 ) -> tuple[list[Slot], list[Slot]]:
     """(slots before the strength work, slots after it) for a day (0-based).
 
-    `compact`: how many sets shorter the time budget asks for (never below one)."""
+    `compact`: how many sets shorter the time budget asks for (never below one). Where a
+    block steps volume down (intensification, realization, taper: the week's
+    volume_factor), this work steps down with it, so a taper cuts all of a week's sets
+    (pipeline.peaking), not only the strength work's."""
+    deload = [w.phase is Phase.DELOAD for w in weeks]
+    factors = [w.volume_factor for w in weeks]
     first: list[Slot] = []
     last: list[Slot] = []
     power = power_options(profile)
@@ -145,7 +156,7 @@ def extra_slots(
         first.append(
             _slot(
                 power[day % len(power)],
-                [min(2, n) if d else n for d in deload],
+                [min(2, n) if d else _scaled(n, f) for d, f in zip(deload, factors, strict=True)],
                 POWER_REST,
                 reps,
                 note,
@@ -156,7 +167,8 @@ def extra_slots(
         n = max(1, 2 - compact)
         note = "Balance: per leg, near a wall or rail; each rep a slow 3-second hold or reach."
         ex = balance[day % len(balance)]
-        last.append(_slot(ex, [n for _ in deload], BALANCE_REST, BALANCE_REPS, note))
+        sets = [_scaled(n, f) for f in factors]
+        last.append(_slot(ex, sets, BALANCE_REST, BALANCE_REPS, note))
     circuit = conditioning_options(profile)
     rounds = ENDURANCE_ROUNDS if profile.goal is Goal.ENDURANCE else CONDITIONING_ROUNDS
     rounds = max(1, rounds - compact)
@@ -165,6 +177,6 @@ def extra_slots(
     for ex in circuit:
         reps = CARRY_REPS if ex.category is Category.CARRY else base
         note = "Conditioning: brisk pace, rest only between rounds."
-        sets = [1 if d else rounds for d in deload]
+        sets = [1 if d else _scaled(rounds, f) for d, f in zip(deload, factors, strict=True)]
         last.append(_slot(ex, sets, CONDITIONING_REST, reps, note, label))
     return first, last

@@ -67,7 +67,8 @@ MAX_FIXED_REPS = 30  # the validator's MAX_REPS
 # swings) stay at or below 8 reps: technique of a hinge degrades as a set lengthens and
 # the lower back fatigues (coaching convention; NSCA Essentials, 4th ed., ch. 17,
 # programs the deadlift as a core lift at <= 6-8 reps). Engine cap, not a trial result.
-# Band hinges are exempt: a band unloads the bottom, where technique breaks down.
+# Band hinges are exempt: a band unloads the bottom, where technique breaks down; so is
+# conditioning work with a hinge in it (a light kettlebell complex, paced for time).
 HINGE_MAX_REPS = 8
 
 # Beginners do pull-ups once they manage this many bodyweight reps in a set with about
@@ -106,7 +107,13 @@ class LoadContext:
 
 
 def is_hinge_capped(entry: Exercise) -> bool:
-    return entry.pattern is Pattern.HINGE and entry.loading is not Loading.BAND
+    """A deadlift variant under HINGE_MAX_REPS: strength hinges only. A conditioning
+    complex with a light bell is paced work, not a heavy hinge set (goal_rules)."""
+    return (
+        entry.category is Category.STRENGTH
+        and entry.pattern is Pattern.HINGE
+        and entry.loading is not Loading.BAND
+    )
 
 
 def capped_reps(entry: Exercise, low: int, high: int) -> tuple[int, int]:
