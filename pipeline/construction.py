@@ -34,6 +34,7 @@ from programgen.pipeline.domain import (
 from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.slots import Construction, DayPlan, Slot
+from programgen.pipeline.splits import NoAnchorAvailable
 from programgen.pipeline.time_budget import TimeBudget
 from programgen.pipeline.weak_point_narrowing import narrow_findings
 
@@ -230,7 +231,9 @@ class _Builder(TimeBudget):
         ]
         for plan in plans:
             if not any(anchor_ok(CATALOG[s.exercise_id]) for s in plan.slots):
-                raise RuntimeError(f"day {plan.day} has no compound anchor")
+                # choose_split only keeps a split whose every day has an anchor; the
+                # builder's drops keep them (builder_state._droppable): a bug if reached.
+                raise NoAnchorAvailable(f"day {plan.day} has no compound anchor")
         served = {m for m, mp in self.muscles.items() if mp.extra > 0}
         return Construction(
             split=self.split.name,

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from programgen.pipeline.anchors import ACCESSORY_HINGES, anchor_ok
 from programgen.pipeline.catalog import Category, Exercise, available
 from programgen.pipeline.domain import Experience, Goal, Phase, Profile
 from programgen.pipeline.periodization import RepRange, WeekPlan
 from programgen.pipeline.slots import Slot
+
+__all__ = ["ACCESSORY_HINGES", "anchor_ok", "extra_slots"]
 
 OLDER_ADULT_AGE = 65  # WHO 2020: the older-adult recommendations apply from 65
 CONDITIONING_GOALS = frozenset({Goal.FAT_LOSS, Goal.GENERAL_FITNESS, Goal.ENDURANCE})
@@ -42,20 +45,6 @@ LOW_IMPACT_POWER = frozenset({"fast_chair_stand"})
 # Older adults: conditioning without impact or floor-to-standing transitions (Nelson et
 # al. 2007 favour walking-type aerobic work); marching, boxing, band rows and carries.
 LOW_IMPACT_CONDITIONING = frozenset({"high_knee_march", "shadow_boxing", "band_row_sprint"})
-# Hinges that assist the main lifts but should never open a day: the anchor is a primary
-# compound (a squat, press, pull or a deadlift / Romanian deadlift); good mornings and
-# single-leg or ballistic hinges come later (NSCA Essentials, 4th ed., ch. 17: core,
-# multi-joint lifts first, assistance after).
-ACCESSORY_HINGES = frozenset(
-    {
-        "good_morning",
-        "band_good_morning",
-        "kettlebell_swing",
-        "dumbbell_single_leg_rdl",
-        "single_leg_rdl",
-    }
-)
-
 POWER_REPS = RepRange(low=3, high=5)  # ACSM 2009: 3-6 reps
 OLDER_POWER_REPS = RepRange(low=6, high=8)  # ACSM 2009 older adults: 6-10 reps, fast
 POWER_REST = 120  # ACSM 2009: 2-3 min between power sets (the low end)
@@ -70,11 +59,6 @@ CIRCUIT_LABEL = "conditioning"
 # Rounds of the finishing circuit (engine heuristic): 2, 3 for endurance; 1 in a deload.
 CONDITIONING_ROUNDS = 2
 ENDURANCE_ROUNDS = 3
-
-
-def anchor_ok(ex: Exercise) -> bool:
-    """May this exercise open a day's strength work?"""
-    return ex.category is Category.STRENGTH and ex.compound and ex.id not in ACCESSORY_HINGES
 
 
 def older_adult(profile: Profile) -> bool:
