@@ -150,6 +150,23 @@ class BuilderState:
             if mp is not None:
                 set_volume(mp, self.rank[m])
                 self.muscles[m] = mp
+        self._secure_anchors()
+
+    def _secure_anchors(self) -> None:
+        """A day only one of whose muscles has an exercise that can open it (the split
+        guarantees one, pipeline.splits) gets that muscle's compound planned there for
+        good: trimming may move a small muscle's few slots to other days otherwise."""
+        for d, template in enumerate(self.split.days):
+            able = [
+                mp
+                for m in template.muscles
+                if (mp := self.muscles.get(m)) is not None
+                and any(anchor_ok(ex) for ex in mp.first[0])
+            ]
+            if len(able) == 1:
+                mp = able[0]
+                mp.anchor_days = (*mp.anchor_days, d)
+                set_volume(mp, self.rank[mp.muscle])
 
     def _muscle_plan(self, m: Muscle, options: list[Exercise]) -> MusclePlan | None:
         days = [i for i, d in enumerate(self.split.days) if m in d.muscles]

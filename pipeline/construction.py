@@ -74,7 +74,12 @@ class _Builder(TimeBudget):
             mp.floor -= 1
             self._replan(mp)
             return True
-        droppable = mp is not None and (m not in MAJOR_MUSCLES or self._covered_without(mp))
+        # Never the only anchor of a day (builder_state._droppable).
+        droppable = (
+            mp is not None
+            and self._droppable(mp)
+            and (m not in MAJOR_MUSCLES or self._covered_without(mp))
+        )
         if mp is not None and droppable and not mp.major:
             self._drop(mp, "the compound lifts already give it its volume")
             return True

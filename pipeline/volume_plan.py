@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from programgen.pipeline.accounting import MAJOR_MUSCLES
+from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import Exercise
 from programgen.pipeline.domain import Experience, Goal, Muscle, Phase, VolumeLandmarks
 from programgen.pipeline.periodization import PeriodizationPlan
@@ -109,6 +110,9 @@ class MusclePlan:
     deload_bonus: int = 0  # deload sets added where the compounds no longer cover it
     slots: list[tuple[int, Exercise]] = field(default_factory=list)
     slot_key: tuple[tuple[int, str], ...] = ()  # (day, exercise id) per slot: a cache key
+    # Days this muscle's compound must open: no other muscle of the day has an anchor
+    # (pipeline.anchors), so its first slot there is an anchor whatever the volume.
+    anchor_days: tuple[int, ...] = ()
 
     @property
     def major(self) -> bool:
@@ -128,9 +132,10 @@ def set_volume(mp: MusclePlan, rank: int) -> None:
 def lowest_start(mp: MusclePlan) -> int:
     """The least week-1 volume time pressure may cut to: about MV for a major muscle
     without weak-point extras; otherwise its floor."""
+    anchors = min(mp.landmarks.mrv, MIN_SETS_PER_EXERCISE * len(mp.anchor_days))
     if mp.muscle in MAJOR_MUSCLES and mp.extra == 0:
-        return min(mp.floor, max(MIN_SETS_PER_EXERCISE, mp.landmarks.mv))
-    return mp.floor
+        return max(anchors, min(mp.floor, max(MIN_SETS_PER_EXERCISE, mp.landmarks.mv)))
+    return max(anchors, mp.floor)
 
 
 def plan_slots(mp: MusclePlan, rank: int) -> None:
@@ -148,8 +153,9 @@ def plan_slots(mp: MusclePlan, rank: int) -> None:
     # floor at most halfway to MAV_low and never past the peak.
     cap = min(mp.peak, max(mp.floor, (mp.floor + mp.landmarks.mav_low + 1) // 2))
     mp.start = max(mp.floor, MIN_SETS_PER_EXERCISE * min(wanted, cap // MIN_SETS_PER_EXERCISE))
-    count = min(wanted, max(1, mp.start // MIN_SETS_PER_EXERCISE))
-    first_days = _spread(mp.days, min(count, k), rank)
+    mp.start = max(mp.start, min(mp.landmarks.mrv, MIN_SETS_PER_EXERCISE * len(mp.anchor_days)))
+    count = min(wanted, max(1, len(mp.anchor_days), mp.start // MIN_SETS_PER_EXERCISE))
+    first_days = _first_days(mp, min(count, k), rank)
     second_days = _spread(mp.days, count - k, rank) if count > k else []
     chosen: dict[int, list[Exercise]] = {d: [] for d in first_days}
     slots: list[tuple[int, Exercise]] = []
@@ -160,6 +166,8 @@ def plan_slots(mp: MusclePlan, rank: int) -> None:
             preferred, other = mp.first if j == 0 else mp.second
             shift = (0 if mp.fixed_first else p) if j == 0 else p + j - 1
             pool = _rotate(preferred, shift) + _rotate(other, p + j)
+            if j == 0 and d in mp.anchor_days:
+                pool.sort(key=lambda ex: not anchor_ok(ex))  # stable: rotation kept
             taken = {ex.pattern for ex in chosen[d]}
             pick = next(ex for ex in pool if ex.pattern not in taken)
             chosen[d].append(pick)
@@ -191,6 +199,15 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
             ramp = min(ramp, max(scaled, mp.landmarks.mv, days_used))
         out.append(ramp)
     return out
+
+
+def _first_days(mp: MusclePlan, count: int, rank: int) -> list[int]:
+    """The days of the muscle's first exercises: its anchor days, then evenly spread."""
+    if not mp.anchor_days:
+        return _spread(mp.days, count, rank)
+    rest = [d for d in mp.days if d not in mp.anchor_days]
+    more = _spread(rest, count - len(mp.anchor_days), rank) if count > len(mp.anchor_days) else []
+    return sorted({*mp.anchor_days, *more})
 
 
 def _spread(days: list[int], count: int, offset: int) -> list[int]:
