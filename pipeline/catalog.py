@@ -672,12 +672,16 @@ def _available(
         kept = _supported_compounds(kept, keep_lifts)
     # Supported variants first for every muscle of an older lifter, and for the muscles
     # whose exercises involve an injured area (pressing for a shoulder, not for a knee).
-    touched = {ex.primary for ex in _EXERCISES if _touches(ex, r)}
+    # Per muscle and category: a plyometric push-up that lands hard on a bad knee does not
+    # make chest presses an injured lifter's concern.
+    touched = {(ex.primary, ex.category) for ex in _EXERCISES if _touches(ex, r)}
     if older or touched:
         kept.sort(
             key=lambda item: (
                 _MUSCLE_ORDER[item[1].primary],
-                _rank(item[1], keep_lifts) if older or item[1].primary in touched else 1,
+                _rank(item[1], keep_lifts)
+                if older or (item[1].primary, item[1].category) in touched
+                else 1,
                 item[0],
             )
         )
