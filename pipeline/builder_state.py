@@ -44,7 +44,7 @@ from programgen.pipeline.volume_plan import (
     set_volume,
     weekly_targets,
 )
-from programgen.pipeline.week_reps import day_lifts, heavy_by_day, load_context
+from programgen.pipeline.week_reps import HeavyLifts, day_lifts, heavy_by_day, load_context
 
 # Muscles best trained by single-joint work: lateral/rear raises are the standard direct
 # work for the side and rear delts.
@@ -137,6 +137,8 @@ class BuilderState:
         self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
         self._over_cache: dict[tuple[object, ...], int | None] = {}
         self._seconds_cache: dict[tuple[object, ...], bool] = {}
+        self._anchor_cache: dict[tuple[object, ...], list[set[Muscle]]] = {}
+        self._heavy_cache: dict[tuple[object, ...], list[tuple[HeavyLifts, ...]]] = {}
         self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
         self._covered_cache: dict[tuple[object, ...], bool] = {}
         self._counts_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
@@ -283,10 +285,7 @@ class BuilderState:
             self._cache = {key: cached}
         return cached
 
-    def _day_over(self, day: int, slots: list[Slot]) -> bool:
-        # Which squat or deadlift runs heavy depends on the other days' lifts.
-        lifts = day_lifts(self._days())
-        heavy = tuple(heavy_by_day(lifts, w.week)[day] for w in self.plan.weeks)
+    def _day_over(self, day: int, slots: list[Slot], heavy: tuple[HeavyLifts, ...]) -> bool:
         # One trimming step changes one muscle: most days keep their slots, and their time.
         key = (
             day,
@@ -300,11 +299,26 @@ class BuilderState:
             )
         return over
 
+    def _heavy(self, days: list[list[Slot]]) -> list[tuple[HeavyLifts, ...]]:
+        """Per day, per week: the squat or deadlift that may run heavy (pipeline.peaking),
+        which depends on the other days' lifts."""
+        lifts = day_lifts(days)
+        key = tuple(frozenset(x) for x in lifts)
+        cached = self._heavy_cache.get(key)
+        if cached is None:
+            weeks = [heavy_by_day(lifts, w.week) for w in self.plan.weeks]
+            cached = self._heavy_cache[key] = [
+                tuple(week[d] for week in weeks) for d in range(len(days))
+            ]
+        return cached
+
     def _over(self) -> int | None:
         key = self._state()
         if key not in self._over_cache:
+            days = self._days()
+            heavy = self._heavy(days)
             self._over_cache[key] = next(
-                (d for d, slots in enumerate(self._days()) if self._day_over(d, slots)),
+                (d for d, slots in enumerate(days) if self._day_over(d, slots, heavy[d])),
                 None,
             )
         return self._over_cache[key]
@@ -331,11 +345,17 @@ class BuilderState:
         plan_slots(mp, self.rank[mp.muscle])
 
     def _compound_muscles(self, day: int) -> set[Muscle]:
-        return {
-            mp.muscle
-            for mp in self.muscles.values()
-            if any(d == day and anchor_ok(ex) for d, ex in mp.slots)
-        }
+        """The muscles whose slots can open the day (their anchors)."""
+        key = tuple((m, mp.slot_key) for m, mp in self.muscles.items())
+        per_day = self._anchor_cache.get(key)
+        if per_day is None:
+            per_day = [set() for _ in self.split.days]
+            for mp in self.muscles.values():
+                for d, ex in mp.slots:
+                    if anchor_ok(ex):
+                        per_day[d].add(mp.muscle)
+            self._anchor_cache = {key: per_day}
+        return per_day[day]
 
     def _droppable(self, mp: MusclePlan) -> bool:
         """Dropping must leave every day it opens with another anchor."""

@@ -81,25 +81,13 @@ def decide(
     taken: frozenset[str],
 ) -> tuple[str, str, Prescribed]:
     """(exercise id, swap note, prescription) of a slot in a week (0-based day)."""
+    exercise_id, note = executed(slot, taken, ctx)
     # The builder asks for the same slot-week thousands of times while it trims: pure in
     # these arguments, so computed once per program (the engine's p99 budget).
-    key = ("decide", slot.exercise_id, slot.reps, slot.compound, week.week, day, heavy, taken)
+    key = ("reps", exercise_id, slot.exercise_id, slot.reps, slot.compound, week.week, day, heavy)
     cached = ctx.memo.get(key)
-    if cached is None:
-        cached = ctx.memo[key] = _decide(slot, week, day, heavy, first_rir, ctx, taken)
-    assert isinstance(cached, tuple)
-    return cached
-
-
-def _decide(
-    slot: Slot,
-    week: WeekPlan,
-    day: int,
-    heavy: HeavyLifts,
-    first_rir: int,
-    ctx: LoadContext,
-    taken: frozenset[str],
-) -> tuple[str, str, Prescribed]:
-    exercise_id, note = executed(slot, taken, ctx)
-    rng = planned_range(slot, week, day, heavy)
-    return exercise_id, note, prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
+    if not isinstance(cached, Prescribed):
+        rng = planned_range(slot, week, day, heavy)
+        cached = prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
+        ctx.memo[key] = cached
+    return exercise_id, note, cached
