@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
-from programgen.pipeline.analysis import round_to_increment
+from programgen.pipeline.analysis import BAR_WEIGHT, round_to_increment
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, Loading
 from programgen.pipeline.domain import Lift, LoadKind
-from programgen.pipeline.peaking import BAR_WEIGHT
 from programgen.pipeline.progression import (
     FIXED_LOADINGS,
     LoadContext,

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Protocol
 
 from programgen.pipeline.accounting import coverage_floor, credits
+from programgen.pipeline.analysis import BAR_WEIGHT
 from programgen.pipeline.autoregulation import RPE_MAX, RPE_MIN
 from programgen.pipeline.catalog import CATALOG, Loading
 from programgen.pipeline.domain import (
@@ -24,7 +25,6 @@ from programgen.pipeline.domain import (
     Week,
 )
 from programgen.pipeline.peaking import (
-    BAR_WEIGHT,
     HEAVY_PHASES,
     HEAVY_REPS,
     TAPER_GOALS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from programgen.pipeline.analysis import RELIABLE_MAX_REPS
+from programgen.pipeline.analysis import BAR_WEIGHT, RELIABLE_MAX_REPS
 from programgen.pipeline.catalog import CATALOG, Exercise, Loading, is_available
 from programgen.pipeline.domain import (
     Lift,
@@ -18,7 +18,6 @@ from programgen.pipeline.domain import (
     Program,
     ProgressionKind,
 )
-from programgen.pipeline.peaking import BAR_WEIGHT
 from programgen.pipeline.progression import (
     FIXED_LOADINGS,
     HINGE_MAX_REPS,

@@ -18,12 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from programgen.pipeline.analysis import round_to_increment
+from programgen.pipeline.analysis import BAR_WEIGHT, round_to_increment
 from programgen.pipeline.catalog import CATALOG, Category, Loading
 from programgen.pipeline.domain import PrescribedExercise, Unit, WarmupSet
 
-# Empty Olympic bar: 20 kg (IWF men's bar); 45 lb where lifters load in pounds.
-BAR_WEIGHT = {Unit.KG: 20.0, Unit.LB: 45.0}
 # Working sets of at most this many reps are "heavy" (strength range, ACSM 2009 position
 # stand: <= 6 reps at >= 80-85 % 1RM) and get the full ramp; up to MODERATE_REPS a
 # shorter one; lighter sets one or two sets.

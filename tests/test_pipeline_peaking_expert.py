@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from programgen.pipeline.analysis import BAR_WEIGHT
 from programgen.pipeline.autoregulation import load_context
 from programgen.pipeline.catalog import CATALOG, Loading, Pattern
 from programgen.pipeline.domain import (
@@ -18,7 +19,7 @@ from programgen.pipeline.domain import (
     ProgressionKind,
 )
 from programgen.pipeline.engine import build_program
-from programgen.pipeline.peaking import BAR_WEIGHT, HEAVY_REPS
+from programgen.pipeline.peaking import HEAVY_REPS
 from programgen.pipeline.progression import FIXED_LOADINGS, HINGE_MAX_REPS
 from programgen.pipeline.validator import program_violations
 from programgen.pipeline.variants import executable_exercise
