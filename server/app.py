@@ -123,20 +123,8 @@ async def _assemble(
     _check_anonymous(settings, anonymous)
     engine_processes = await _start_engine_processes(stack, settings.pool.processes)
     lifecycle = Lifecycle(repository, Broker(settings.watch.watch_buffer), metrics)
-    runner = GenerationRunner(
-        lifecycle,
-        generate_fn,
-        options,
-        settings=settings.pool,
-        offload=engine_processes,
-        metrics=metrics,
-        tracer=GenerationTracer(provider),
-    )
-    pool = TaskPool(runner, workers=settings.pool.workers)
-    metrics.track(
-        queued=lambda: pool.queued,
-        running=lambda: pool.running,
-        watchers=lambda: lifecycle.broker.subscriber_count,
+    pool = _task_pool(
+        lifecycle, generate_fn, options, settings, engine_processes, metrics, provider
     )
     service = GenerationService(
         lifecycle,
@@ -172,6 +160,34 @@ async def _assemble(
         metrics_port=metrics_port,
         _stack=stack,
     )
+
+
+def _task_pool(
+    lifecycle: Lifecycle,
+    generate_fn: GenerateFn,
+    options: GenerateOptions,
+    settings: Settings,
+    engine_processes: EngineProcesses | None,
+    metrics: Metrics,
+    provider: TracerProvider | None,
+) -> TaskPool:
+    """The generation runner and the pool that runs it, its gauges tracked."""
+    runner = GenerationRunner(
+        lifecycle,
+        generate_fn,
+        options,
+        settings=settings.pool,
+        offload=engine_processes,
+        metrics=metrics,
+        tracer=GenerationTracer(provider),
+    )
+    pool = TaskPool(runner, workers=settings.pool.workers)
+    metrics.track(
+        queued=lambda: pool.queued,
+        running=lambda: pool.running,
+        watchers=lambda: lifecycle.broker.subscriber_count,
+    )
+    return pool
 
 
 async def _go_live(

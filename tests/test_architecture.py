@@ -45,7 +45,16 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "lifecycle": tuple(f"programgen.server.{m}" for m in ("lifecycle", "runner", "broker")),
     "pool": tuple(f"programgen.server.{m}" for m in ("pool", "engine_processes")),
     "store": tuple(
-        f"programgen.server.{m}" for m in ("store", "records", "config", "metrics", "tracing")
+        f"programgen.server.{m}"
+        for m in (
+            "store",
+            "records",
+            "config",
+            "metrics",
+            "tracing",
+            "logs",
+            "llm_outcomes",
+        )
     ),
     "pipeline": ("programgen.pipeline",),
 }
