@@ -159,16 +159,20 @@ class TimeBudget(BuilderState):
         as a shortfall when the program is assembled."""
         on_day = [mp for mp in self.muscles.values() if any(d == day for d, _ in mp.slots)]
 
+        def lifts(mp: MusclePlan) -> bool:
+            return self.strength and any(ex.lift in COMPETITION_LIFTS for _, ex in mp.slots)
+
         def cost(mp: MusclePlan) -> tuple[bool, bool, int]:
-            lifts = any(ex.lift in COMPETITION_LIFTS for _, ex in mp.slots) and self.strength
             covered = mp.muscle not in MAJOR_MUSCLES or (
                 mp.landmarks.mv == 0 and self._covered_without(mp)
             )
-            return lifts, not covered, -self.rank[mp.muscle]
+            return lifts(mp), not covered, -self.rank[mp.muscle]
 
         ranked = sorted(on_day, key=cost)
-        # Muscles whose work a coverage repair gave back go last.
-        for mp in [*(x for x in ranked if x.muscle not in self.keep), *ranked]:
+        # Muscles whose work a coverage repair gave back go later, a competition lift's
+        # muscle last of all: a strength program trains its lifts every week.
+        others = [x for x in ranked if not lifts(x)]
+        for mp in [*(x for x in others if x.muscle not in self.keep), *others, *ranked]:
             self.keep.discard(mp.muscle)
             if self._droppable(mp):
                 self._drop(mp, "the sessions are too short")
