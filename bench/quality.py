@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.pipeline_bench import random_profile
-from programgen.pipeline.domain import PipelineError, Profile, Violation
+from programgen.pipeline.domain import Profile, Violation
 from programgen.pipeline.engine import draft_program
 from programgen.pipeline.validation import validate_profile
 from programgen.pipeline.validator import CHECKS, program_violations
@@ -66,7 +66,7 @@ def assess(raw: dict[str, Any]) -> Outcome:
     profile: Profile = validate_profile(raw)
     try:
         program = draft_program(profile)
-    except PipelineError as exc:
+    except Exception as exc:  # any failure to build is a `builds` failure, not a crash
         return Outcome(raw, error=f"{type(exc).__name__}: {exc}")
     return Outcome(raw, program_violations(program, profile))
 

@@ -1,65 +1,104 @@
-"""How the pipeline counts: hard sets per muscle and minutes per session.
+"""How the pipeline counts hard sets: ONE definition for the builder, the weekly-sets report
+and the validator, so they can never disagree about what a program contains.
 
-ONE definition, used by the builder (construction) and by the validator, so the two can
-never disagree about what a program contains.
+Counting rule (fractional): a working set of a STRENGTH exercise counts 1 hard set for its
+primary muscle and 0.5 for each secondary muscle. Pelland et al. 2024 ("The resistance
+training dose-response: meta-regressions exploring the effects of weekly volume and
+frequency on muscle hypertrophy and strength gains", SportRxiv / Sports Med) found this
+fractional count the best predictor of growth among the counting methods they compared.
+Power, balance, carry and conditioning sets are not hard sets (they stop far from
+failure or train something else), so they count 0.
 
-Counting rule for hard sets: every working set counts as ONE hard set for each PRIMARY
-muscle of its exercise (one per exercise in this catalog) and ZERO for its secondary
-muscles. This is the "direct sets" convention the Renaissance Periodization landmarks
-are quoted in (Israetel: front delts get MEV 0 *because* chest pressing trains them;
-arm MEVs assume rows and presses are being done), so counting indirect work on top
-would double count against those figures.
+The volume landmarks (pipeline.volume) are read in these fractional sets. Every major
+muscle group (MAJOR_MUSCLES) gets at least its coverage floor every training week, the
+deload included (docs/science.md, "Coverage").
 
-Time model: a session lasts warm-up + sum over exercises of sets x (work + rest).
+Session time lives in pipeline.session_time; `session_minutes` is re-exported here so
+callers count sets and minutes from one place.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
-from programgen.pipeline.catalog import CATALOG
-from programgen.pipeline.domain import Muscle, PrescribedExercise, Week
+from programgen.pipeline.catalog import CATALOG, Category
+from programgen.pipeline.domain import Muscle, MuscleSets, VolumeLandmarks, Week
+from programgen.pipeline.session_time import session_minutes
 
-# ~8-12 reps at 2-4 s per rep (Schoenfeld, Ogborn & Krieger 2015, Sports Med 45:577,
-# rep durations 0.5-8 s) plus unracking/setup: 40 s of work per set.
-WORK_SECONDS_PER_SET = 40
-# General warm-up of 5 min (McGowan et al. 2015, Sports Med 45:1523: 5-10 min general
-# warm-up before resistance work; the low end, since ramp sets are counted separately).
-WARMUP_BASE_SECONDS = 300
-# Specific warm-up: ~2 lighter ramp-up sets before each compound lift (NSCA Essentials of
-# Strength Training and Conditioning, 4th ed., ch. 17), about 1 min in total.
-RAMP_SECONDS_PER_COMPOUND = 60
+__all__ = [
+    "MAJOR_MUSCLES",
+    "coverage_floor",
+    "credits",
+    "hard_sets",
+    "muscle_sets",
+    "round_sets",
+    "session_minutes",
+    "week_hard_sets",
+]
+
+# Pelland et al. 2024: primary 1, secondary 0.5.
+PRIMARY_CREDIT = 1.0
+SECONDARY_CREDIT = 0.5
+
+# The major muscle groups a coach expects in every week: chest, back, quads, hamstrings,
+# glutes and the shoulders (front and side/rear delts). Arms, calves and abs get enough
+# from the compounds when time is short (engine rule, after Israetel et al. 2021's low
+# or zero MVs for them).
+MAJOR_MUSCLES = (
+    Muscle.CHEST,
+    Muscle.BACK,
+    Muscle.QUADS,
+    Muscle.HAMSTRINGS,
+    Muscle.GLUTES,
+    Muscle.FRONT_DELTS,
+    Muscle.SIDE_REAR_DELTS,
+)
+# Glutes and delts have an MV of 0 in the RP figures *because* squats, hinges, presses and
+# rows train them; the floor still asks for that indirect work to be there: 2 fractional
+# sets a week (e.g. 4 sets of rows for the rear delts). Engine heuristic.
+MIN_COVERAGE_SETS = 2.0
 
 
-def hard_sets(items: Iterable[tuple[str, int]]) -> dict[Muscle, int]:
-    """Hard sets per muscle for (exercise_id, sets) pairs; every Muscle is a key."""
-    totals = dict.fromkeys(Muscle, 0)
+@lru_cache(maxsize=512)
+def credits(exercise_id: str) -> tuple[tuple[Muscle, float], ...]:
+    """Hard sets per working set of an exercise, per muscle it trains."""
+    entry = CATALOG[exercise_id]
+    if entry.category is not Category.STRENGTH:
+        return ()
+    return (
+        *((m, PRIMARY_CREDIT) for m in entry.primary_muscles),
+        *((m, SECONDARY_CREDIT) for m in entry.secondary_muscles),
+    )
+
+
+def hard_sets(items: Iterable[tuple[str, int]]) -> dict[Muscle, float]:
+    """Fractional hard sets per muscle for (exercise_id, sets) pairs; every Muscle a key."""
+    totals = dict.fromkeys(Muscle, 0.0)
     for exercise_id, sets in items:
-        for muscle in CATALOG[exercise_id].primary_muscles:
-            totals[muscle] += sets
+        for muscle, credit in credits(exercise_id):
+            totals[muscle] += credit * sets
     return totals
 
 
-def week_hard_sets(week: Week) -> dict[Muscle, int]:
+def week_hard_sets(week: Week) -> dict[Muscle, float]:
     return hard_sets((ex.exercise_id, ex.sets) for day in week.days for ex in day.exercises)
 
 
-def session_seconds(items: Iterable[tuple[bool, int, int]]) -> int:
-    """Seconds for (compound, sets, rest_seconds) triples, warm-up included."""
-    total = WARMUP_BASE_SECONDS
-    for compound, sets, rest in items:
-        if sets <= 0:
-            continue
-        if compound:
-            total += RAMP_SECONDS_PER_COMPOUND
-        total += sets * (WORK_SECONDS_PER_SET + rest)
-    return total
+def round_sets(value: float) -> int:
+    """Whole sets for the report: half up (7.5 -> 8)."""
+    return int(value + 0.5)
 
 
-def session_minutes(exercises: Iterable[PrescribedExercise]) -> int:
-    """Estimated session length in whole minutes (rounded up)."""
-    seconds = session_seconds(
-        (CATALOG[ex.exercise_id].compound, ex.sets, ex.rest_seconds) for ex in exercises
-    )
-    return math.ceil(seconds / 60)
+def muscle_sets(counted: Mapping[Muscle, float]) -> list[MuscleSets]:
+    """The weekly-sets report: fractional hard sets and their rounded value."""
+    return [MuscleSets(muscle=m, sets=round_sets(n), hard_sets=n) for m, n in counted.items()]
+
+
+def coverage_floor(landmarks: VolumeLandmarks, deload: bool = False) -> float:
+    """Weekly hard sets a major muscle needs in every training week: about MV. In a
+    deload an MV-0 muscle's token floor halves, as the deload halves volume."""
+    if landmarks.muscle not in MAJOR_MUSCLES:
+        return 0.0
+    token = MIN_COVERAGE_SETS / 2 if deload else MIN_COVERAGE_SETS
+    return max(float(landmarks.mv), token)

@@ -21,6 +21,9 @@ KG_PER_LB = 0.45359237
 
 # Smallest load jump with the smallest common plate pair: 2 x 1.25 kg or 2 x 2.5 lb.
 PLATE_INCREMENT = {Unit.KG: 2.5, Unit.LB: 5.0}
+# The empty Olympic bar, the one bar weight of the engine (loads, warm-ups, test day and
+# the validator): 20 kg (IWF/IPF men's bar) or the 45 lb US standard.
+BAR_WEIGHT = {Unit.KG: 20.0, Unit.LB: 45.0}
 
 # Which formula for which reps is an ENGINE CONVENTION, not a finding: Brzycki for 2-10
 # reps, Epley for 11-12. docs/science.md asks for one of the two, named. Brzycki published his

@@ -14,14 +14,12 @@ planned RPE, nor any readiness adjustment of it, goes past 10.
 
 from __future__ import annotations
 
-from programgen.pipeline.accounting import session_minutes, week_hard_sets
+from programgen.pipeline.accounting import muscle_sets, session_minutes, week_hard_sets
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.construction import Construction, DayPlan, Slot
 from programgen.pipeline.domain import (
     FrozenModel,
-    Lift,
     LoadKind,
-    MuscleSets,
     Phase,
     PrescribedExercise,
     Profile,
@@ -30,25 +28,23 @@ from programgen.pipeline.domain import (
     ReadinessAdjustment,
     TestDay,
     TrainingDay,
+    Unit,
     Week,
 )
 from programgen.pipeline.loads import prescribe
-from programgen.pipeline.peaking import (
-    HEAVY_PHASES,
-    HEAVY_REPS,
-    HEAVY_SHIFT,
-    build_test_day,
-    heavy_pairs,
-)
-from programgen.pipeline.periodization import (
-    COMPETITION_LIFTS,
-    DayReps,
-    PeriodizationPlan,
-    RepRange,
-    WeekPlan,
-)
+from programgen.pipeline.peaking import build_test_day
+from programgen.pipeline.periodization import PeriodizationPlan, WeekPlan
 from programgen.pipeline.progression import LoadContext, Prescribed
-from programgen.pipeline.variants import executable_exercise
+from programgen.pipeline.warmups import with_warmups
+from programgen.pipeline.week_reps import (
+    HeavyLifts,
+    day_lifts,
+    decide,
+    heavy_by_day,
+    load_context,
+)
+
+__all__ = ["Autoregulated", "autoregulate", "load_context", "prescription", "readiness_table"]
 
 # The RIR-based RPE scale as used here: 5 (5+ reps in reserve) to 10 (no rep left)
 # (Zourdos et al. 2016).
@@ -116,22 +112,6 @@ def readiness_table(max_planned_rpe: float) -> list[ReadinessAdjustment]:
     return [high, *_OTHER_READINESS]
 
 
-def _reps(slot: Slot, reps: DayReps) -> RepRange:
-    if not slot.compound:
-        return reps.isolation
-    competition = CATALOG[slot.exercise_id].lift in COMPETITION_LIFTS
-    return reps.compound if competition else reps.assistance
-
-
-def load_context(profile: Profile, analysis: ProfileAnalysis) -> LoadContext:
-    return LoadContext(
-        profile=profile,
-        e1rms={e.lift: e.e1rm for e in analysis.lifts},
-        uncertain=frozenset(e.lift for e in analysis.lifts if e.uncertain),
-        increment=analysis.plate_increment,
-    )
-
-
 def prescription(
     exercise_id: str,
     reps_min: int,
@@ -147,35 +127,18 @@ def prescription(
     return prescribe(exercise_id, reps_min, reps_max, rir, first_rir, ctx)
 
 
-def _slot_reps(
-    slot: Slot, index: int, week: WeekPlan, reps: DayReps, heavy: set[tuple[int, Lift]]
-) -> RepRange:
-    rng = _reps(slot, reps)
-    lift = CATALOG[slot.exercise_id].lift
-    if (
-        week.phase in HEAVY_PHASES
-        and lift in (Lift.SQUAT, Lift.DEADLIFT)
-        and (index, lift) not in heavy
-        and rng.high <= HEAVY_REPS
-    ):
-        # The other of squat and deadlift runs lighter today (pipeline.peaking).
-        return RepRange(low=rng.low + HEAVY_SHIFT, high=rng.high + HEAVY_SHIFT)
-    return rng
-
-
 def _exercise(
     slot: Slot,
     sets: int,
-    rng: RepRange,
     week: WeekPlan,
+    day: int,
+    heavy: HeavyLifts,
     first_rir: int,
     ctx: LoadContext,
     taken: frozenset[str],
 ) -> PrescribedExercise:
-    exercise_id, swap_note = executable_exercise(slot.exercise_id, ctx)
-    if exercise_id != slot.exercise_id and exercise_id in taken:
-        exercise_id, swap_note = slot.exercise_id, ""  # never the same exercise twice a day
-    p = prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
+    # The same decision the builder timed the session with (pipeline.week_reps).
+    exercise_id, swap_note, p = decide(slot, week, day, heavy, first_rir, ctx, taken)
     return PrescribedExercise(
         exercise_id=exercise_id,
         name=CATALOG[exercise_id].name,
@@ -190,40 +153,32 @@ def _exercise(
         notes=" ".join(n for n in (slot.note, swap_note, p.note) if n),
         load_kind=p.load_kind,
         progression=p.progression,
+        superset=slot.superset,
     )
 
 
 def _day(
-    day: DayPlan,
-    week: WeekPlan,
-    reps: DayReps,
-    heavy: set[tuple[int, Lift]],
-    first_rir: int,
-    ctx: LoadContext,
+    day: DayPlan, week: WeekPlan, heavy: HeavyLifts, first_rir: int, ctx: LoadContext
 ) -> TrainingDay:
     taken = frozenset(s.exercise_id for s in day.slots)
+    w = week.week - 1
     exercises = [
-        _exercise(
-            slot,
-            slot.sets[week.week - 1],
-            _slot_reps(slot, day.day - 1, week, reps, heavy),
-            week,
-            first_rir,
-            ctx,
-            taken,
-        )
+        _exercise(slot, slot.sets[w], week, day.day - 1, heavy, first_rir, ctx, taken)
         for slot in day.slots
-        if slot.sets[week.week - 1] > 0
+        if slot.sets[w] > 0
     ]
+    # Warm-up sets once the working loads are final (pipeline.warmups).
+    exercises = with_warmups(exercises, ctx.profile.unit, ctx.increment)
+    label = week.days[day.day - 1].label
     return TrainingDay(
         day=day.day,
-        focus=day.focus if not reps.label else f"{day.focus} ({reps.label})",
+        focus=day.focus if not label else f"{day.focus} ({label})",
         exercises=exercises,
         estimated_minutes=session_minutes(exercises),
     )
 
 
-def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
+def _no_stalls(weeks: list[Week], unit: Unit, increment: float) -> list[Week]:
     """Where a set's reps fall week over week at the same or a higher RPE but rounding
     to the plate step left the load where it was, add the step: at an unchanged load
     fewer reps would be an easier set, not the planned one (docs/science.md,
@@ -246,6 +201,8 @@ def _no_stalls(weeks: list[Week], increment: float) -> list[Week]:
                 last[(d, ex.exercise_id)] = ex
                 exercises.append(ex)
             same = all(a is b for a, b in zip(exercises, day.exercises, strict=True))
+            if not same:  # a load moved: its warm-up loads follow it
+                exercises = with_warmups(exercises, unit, increment)
             days.append(day if same else day.model_copy(update={"exercises": exercises}))
         same = all(a is b for a, b in zip(days, week.days, strict=True))
         out.append(week if same else week.model_copy(update={"days": days}))
@@ -264,13 +221,6 @@ def _stalls(before: PrescribedExercise, ex: PrescribedExercise) -> bool:
     )
 
 
-def _lifts_per_day(construction: Construction) -> list[set[Lift]]:
-    return [
-        {lift for s in d.slots if (lift := CATALOG[s.exercise_id].lift) is not None}
-        for d in construction.days
-    ]
-
-
 def autoregulate(
     profile: Profile,
     analysis: ProfileAnalysis,
@@ -279,14 +229,11 @@ def autoregulate(
 ) -> Autoregulated:
     ctx = load_context(profile, analysis)
     first_rir = plan.weeks[0].rir
-    lifts = _lifts_per_day(construction)
+    lifts = day_lifts([d.slots for d in construction.days])
     weeks: list[Week] = []
     for week in plan.weeks:
-        heavy = heavy_pairs(lifts, week.week)
-        days = [
-            _day(day, week, week.days[day.day - 1], heavy, first_rir, ctx)
-            for day in construction.days
-        ]
+        heavy = heavy_by_day(lifts, week.week)
+        days = [_day(day, week, heavy[day.day - 1], first_rir, ctx) for day in construction.days]
         draft = Week(
             week=week.week,
             phase=week.phase,
@@ -296,12 +243,8 @@ def autoregulate(
             weekly_sets=[],
         )
         counted = week_hard_sets(draft)
-        weeks.append(
-            draft.model_copy(
-                update={"weekly_sets": [MuscleSets(muscle=m, sets=n) for m, n in counted.items()]}
-            )
-        )
-    weeks = _no_stalls(weeks, analysis.plate_increment)
+        weeks.append(draft.model_copy(update={"weekly_sets": muscle_sets(counted)}))
+    weeks = _no_stalls(weeks, profile.unit, analysis.plate_increment)
     test = None
     if plan.weeks[-1].phase is Phase.TAPER:
         ids = [ex.exercise_id for w in weeks for d in w.days for ex in d.exercises]

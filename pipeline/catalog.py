@@ -191,6 +191,27 @@ def _loading(equipment: set[Equipment]) -> Loading:
     return Loading.BODYWEIGHT
 
 
+def _new(
+    id: str,
+    name: str,
+    primary: Muscle,
+    secondary: tuple[Muscle, ...],
+    equipment: tuple[Equipment, ...],
+    pattern: Pattern,
+    category: Category,
+    contra: tuple[InjuryArea, ...] = (),
+    *,
+    unilateral: bool = False,
+) -> Exercise:
+    """A power, balance, carry or conditioning entry (never a known lift's variant); the
+    joint review judges it like every other entry, from its tags, id and category."""
+    compound = category is not Category.BALANCE
+    return _ex(
+        id, name, primary, secondary, equipment, pattern, compound, contra,
+        unilateral=unilateral, category=category,
+    )  # fmt: skip
+
+
 _C, _I = True, False  # compound / isolation, for the table below
 
 # Close variants of the known lifts, loaded from the parent lift's e1RM: the variant's
@@ -510,6 +531,91 @@ _EXERCISES: tuple[Exercise, ...] = (
     _ex("dead_bug", "Dead Bug", M.ABS, (), (E.BODYWEIGHT,), P.CORE, _I),
     _ex("lying_leg_raise", "Lying Leg Raise", M.ABS, (), (E.BODYWEIGHT,), P.CORE, _I,
         (I.LOWER_BACK,), easier="reverse_crunch", harder="hanging_leg_raise"),
+    # ---- power, balance, carries, conditioning
+    # Not hard sets (pipeline.accounting counts STRENGTH work only): power sets stop far
+    # from failure, balance and carries train control, conditioning the heart. Tags are
+    # conservative: landing impact counts against knee, hip and lower back; catches and
+    # overhead finishes against wrist, elbow and shoulder.
+    # Jumps: landing forces of several times bodyweight load the knee, hip and spine.
+    _new("squat_jump", "Squat Jump (countermovement, soft landing)", M.QUADS,
+         (M.GLUTES, M.CALVES), (E.BODYWEIGHT,), P.SQUAT, Category.POWER,
+         (I.KNEE, I.HIP, I.LOWER_BACK)),
+    _new("broad_jump", "Standing Broad Jump (stick the landing)", M.QUADS,
+         (M.GLUTES, M.HAMSTRINGS), (E.BODYWEIGHT,), P.SQUAT, Category.POWER,
+         (I.KNEE, I.HIP, I.LOWER_BACK)),
+    # Onto a box and step down: the landing is lower and softer than a floor jump, so the
+    # spine is spared, but the knee and hip still absorb it.
+    _new("box_jump", "Box Jump (onto a bench or low box, step down)", M.QUADS,
+         (M.GLUTES, M.CALVES), (E.BENCH,), P.SQUAT, Category.POWER, (I.KNEE, I.HIP)),
+    # Explosive push-up: the hands land on extended wrists and catch the body at the elbow
+    # and shoulder.
+    _new("plyo_push_up", "Plyometric Push-Up (hands leave the floor)", M.CHEST,
+         (M.TRICEPS, M.FRONT_DELTS), (E.BODYWEIGHT,), P.HORIZONTAL_PUSH, Category.POWER,
+         (I.WRIST, I.ELBOW, I.SHOULDER)),
+    # Olympic-lift derivatives: a fast hip extension (lower back), an overhead or front-rack
+    # finish (shoulder, wrist, elbow); only for intermediate and advanced lifters.
+    _new("kettlebell_snatch", "Kettlebell Snatch", M.HAMSTRINGS,
+         (M.GLUTES, M.SIDE_REAR_DELTS, M.BACK), (E.KETTLEBELLS,), P.HINGE, Category.POWER,
+         (I.LOWER_BACK, I.SHOULDER, I.WRIST)),
+    _new("dumbbell_snatch", "One-Arm Dumbbell Snatch", M.HAMSTRINGS,
+         (M.GLUTES, M.SIDE_REAR_DELTS, M.BACK), (E.DUMBBELLS,), P.HINGE, Category.POWER,
+         (I.LOWER_BACK, I.SHOULDER)),
+    _new("hang_power_clean", "Hang Power Clean", M.HAMSTRINGS, (M.GLUTES, M.QUADS, M.BACK),
+         (E.BARBELL,), P.HINGE, Category.POWER, (I.LOWER_BACK, I.WRIST, I.ELBOW)),
+    # Push press: the leg drive is a shallow dip, but the finish is loaded overhead.
+    _new("kettlebell_push_press", "Kettlebell Push Press", M.FRONT_DELTS,
+         (M.TRICEPS, M.QUADS), (E.KETTLEBELLS,), P.VERTICAL_PUSH, Category.POWER,
+         (I.SHOULDER, I.LOWER_BACK)),
+    _new("dumbbell_push_press", "Dumbbell Push Press", M.FRONT_DELTS, (M.TRICEPS, M.QUADS),
+         (E.DUMBBELLS,), P.VERTICAL_PUSH, Category.POWER, (I.SHOULDER, I.LOWER_BACK)),
+    # A fast rise from a chair, sitting down slowly: the power exercise of older-adult
+    # trials (e.g. fast sit-to-stand), no impact, partial depth: no tag.
+    _new("fast_chair_stand", "Chair Stand, Up Fast (sit down slowly)", M.QUADS, (M.GLUTES,),
+         (E.BODYWEIGHT,), P.SQUAT, Category.POWER),
+    # Balance: static or slow single-leg work next to a support; the reach bends the
+    # standing knee under bodyweight, so it is tagged for the knee.
+    _new("single_leg_stance", "Single-Leg Stance (hand near a wall)", M.GLUTES, (M.CALVES,),
+         (E.BODYWEIGHT,), P.HIP_ABDUCTION, Category.BALANCE, unilateral=True),
+    _new("tandem_walk", "Heel-to-Toe Walk (steps)", M.CALVES, (M.GLUTES,), (E.BODYWEIGHT,),
+         P.CALF_RAISE, Category.BALANCE),
+    _new("single_leg_balance_reach", "Single-Leg Balance Reach", M.GLUTES,
+         (M.QUADS, M.HAMSTRINGS), (E.BODYWEIGHT,), P.LUNGE, Category.BALANCE, (I.KNEE,),
+         unilateral=True),
+    # Carries (reps = steps): heavy bells load the spine axially (farmer's) or resist side
+    # bending (suitcase); both tagged for the lower back, grip for the wrist.
+    _new("farmers_carry", "Farmer's Carry (dumbbells, steps)", M.ABS, (M.BACK, M.GLUTES),
+         (E.DUMBBELLS,), P.CORE, Category.CARRY, (I.LOWER_BACK, I.WRIST)),
+    _new("kettlebell_farmers_carry", "Farmer's Carry (kettlebells, steps)", M.ABS,
+         (M.BACK, M.GLUTES), (E.KETTLEBELLS,), P.CORE, Category.CARRY,
+         (I.LOWER_BACK, I.WRIST)),
+    _new("suitcase_carry", "Suitcase Carry (one dumbbell, steps per side)", M.ABS,
+         (M.BACK,), (E.DUMBBELLS,), P.CORE, Category.CARRY, (I.LOWER_BACK, I.WRIST),
+         unilateral=True),
+    _new("kettlebell_suitcase_carry", "Suitcase Carry (one kettlebell, steps per side)",
+         M.ABS, (M.BACK,), (E.KETTLEBELLS,), P.CORE, Category.CARRY, (I.LOWER_BACK, I.WRIST),
+         unilateral=True),
+    # Conditioning: bodyweight circuits and kettlebell/dumbbell complexes (no bike or
+    # rower in the equipment list). Burpees load every joint on the way down and up.
+    _new("burpee", "Burpee", M.QUADS, (M.CHEST, M.FRONT_DELTS), (E.BODYWEIGHT,), P.SQUAT,
+         Category.CONDITIONING, (I.KNEE, I.WRIST, I.SHOULDER, I.LOWER_BACK)),
+    _new("mountain_climber", "Mountain Climber (reps per side)", M.ABS,
+         (M.QUADS, M.FRONT_DELTS), (E.BODYWEIGHT,), P.CORE, Category.CONDITIONING,
+         (I.WRIST, I.SHOULDER), unilateral=True),
+    _new("jumping_jack", "Jumping Jack", M.CALVES, (M.GLUTES, M.SIDE_REAR_DELTS),
+         (E.BODYWEIGHT,), P.CALF_RAISE, Category.CONDITIONING, (I.KNEE, I.HIP)),
+    # Marching and boxing have no impact and no loaded end range: untagged except boxing's
+    # repeated fast punches for a painful shoulder.
+    _new("high_knee_march", "High-Knee March (brisk, low impact)", M.ABS, (M.QUADS,),
+         (E.BODYWEIGHT,), P.CORE, Category.CONDITIONING),
+    _new("shadow_boxing", "Shadow Boxing (punches)", M.FRONT_DELTS, (M.ABS,),
+         (E.BODYWEIGHT,), P.VERTICAL_PUSH, Category.CONDITIONING, (I.SHOULDER,)),
+    _new("kettlebell_complex", "Kettlebell Complex (swing, goblet squat, press)",
+         M.HAMSTRINGS, (M.QUADS, M.FRONT_DELTS), (E.KETTLEBELLS,), P.HINGE,
+         Category.CONDITIONING, (I.LOWER_BACK, I.KNEE, I.SHOULDER)),
+    _new("dumbbell_thruster", "Dumbbell Thruster", M.QUADS, (M.FRONT_DELTS, M.TRICEPS),
+         (E.DUMBBELLS,), P.SQUAT, Category.CONDITIONING, (I.KNEE, I.SHOULDER, I.LOWER_BACK)),
+    _new("band_row_sprint", "Band Row, Fast (conditioning)", M.BACK, (M.BICEPS,), (E.BANDS,),
+         P.HORIZONTAL_PULL, Category.CONDITIONING),
 )  # fmt: skip
 
 CATALOG: dict[str, Exercise] = {ex.id: ex for ex in _EXERCISES}
@@ -566,12 +672,16 @@ def _available(
         kept = _supported_compounds(kept, keep_lifts)
     # Supported variants first for every muscle of an older lifter, and for the muscles
     # whose exercises involve an injured area (pressing for a shoulder, not for a knee).
-    touched = {ex.primary for ex in _EXERCISES if _touches(ex, r)}
+    # Per muscle and category: a plyometric push-up that lands hard on a bad knee does not
+    # make chest presses an injured lifter's concern.
+    touched = {(ex.primary, ex.category) for ex in _EXERCISES if _touches(ex, r)}
     if older or touched:
         kept.sort(
             key=lambda item: (
                 _MUSCLE_ORDER[item[1].primary],
-                _rank(item[1], keep_lifts) if older or item[1].primary in touched else 1,
+                _rank(item[1], keep_lifts)
+                if older or (item[1].primary, item[1].category) in touched
+                else 1,
                 item[0],
             )
         )

@@ -142,6 +142,7 @@ class ProgressionKind(StrEnum):
     REPS = "reps"  # fixed load: more reps, then slower tempo or pauses
     VARIANT = "variant"  # fixed load: more reps, then the harder variant on the ladder
     ASSISTANCE = "assistance"  # less assistance, then the unassisted exercise
+    CHALLENGE = "challenge"  # power, balance, conditioning: same reps, a harder task
 
 
 class Readiness(StrEnum):
@@ -255,6 +256,12 @@ class Progression(FrozenModel):
     next_exercise_id: str = ""  # the exercise to move on to; "" when there is none
 
 
+class WarmupSet(FrozenModel):
+    reps: int
+    percent_of_working: float  # 0 = the empty bar (or the unloaded movement)
+    load: float | None = None  # in the profile's unit; None when the work is by RPE only
+
+
 class PrescribedExercise(FrozenModel):
     exercise_id: str
     name: str
@@ -269,6 +276,8 @@ class PrescribedExercise(FrozenModel):
     notes: str = ""
     load_kind: LoadKind = LoadKind.BY_RPE
     progression: Progression | None = None  # the engine always states one
+    warmup_sets: list[WarmupSet] = Field(default_factory=list)
+    superset: str = ""  # exercises of a day sharing a label alternate; "" = straight sets
 
 
 class TrainingDay(FrozenModel):
@@ -280,7 +289,8 @@ class TrainingDay(FrozenModel):
 
 class MuscleSets(FrozenModel):
     muscle: Muscle
-    sets: int
+    sets: int  # hard_sets rounded half up
+    hard_sets: float = 0.0  # fractional: 1 per primary-muscle set, 0.5 per secondary
 
 
 class Week(FrozenModel):
@@ -350,6 +360,7 @@ class Program(FrozenModel):
     injury_adjustments: list[InjuryAdjustment] = Field(default_factory=list)
     pain_rule: str = ""  # how to train around pain; set whenever an injury is known
     test_day: TestDay | None = None  # set when the block ends in a taper and a test day
+    shortfalls: list[str] = Field(default_factory=list)  # what the sessions could not fit
 
 
 # --------------------------------------------------------------------------- errors

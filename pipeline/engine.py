@@ -74,6 +74,8 @@ def assemble(
     )
     if construction.trimmed:
         summary += " To fit the session length: " + "; ".join(construction.trimmed) + "."
+    if construction.shortfalls:
+        summary += " Not covered: " + " ".join(construction.shortfalls)
     return Program(
         name=f"{goal.title()} - {model} {p.total_weeks} weeks",
         summary=summary,
@@ -89,6 +91,7 @@ def assemble(
         injury_adjustments=injury_adjustments(profile, regulated.weeks),
         pain_rule=pain_rule(profile),
         test_day=regulated.test_day,
+        shortfalls=construction.shortfalls,
     )
 
 

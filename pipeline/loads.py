@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
-from programgen.pipeline.analysis import round_to_increment
-from programgen.pipeline.catalog import CATALOG, Exercise, Loading
+from programgen.pipeline.analysis import BAR_WEIGHT, round_to_increment
+from programgen.pipeline.catalog import CATALOG, Category, Exercise, Loading
 from programgen.pipeline.domain import Lift, LoadKind
-from programgen.pipeline.peaking import BAR_WEIGHT
 from programgen.pipeline.progression import (
     FIXED_LOADINGS,
     LoadContext,
@@ -26,6 +25,7 @@ from programgen.pipeline.progression import (
     min_reps,
     progression_rule,
     pull_up_reps,
+    task_rule,
 )
 from programgen.pipeline.rpe_chart import percent_1rm, reps_to_failure
 
@@ -139,6 +139,8 @@ def _prescribe(
     exercise_id: str, low: int, high: int, rir: int, first_rir: int, ctx: LoadContext
 ) -> Prescribed:
     entry = CATALOG[exercise_id]
+    if entry.category is not Category.STRENGTH:
+        return _task(entry, low, high, ctx)
     low, high = capped_reps(entry, low, high)
     basis = entry.load_basis
     if entry.loading in FIXED_LOADINGS and (basis is None or basis[0] is not Lift.PULL_UP):
@@ -146,6 +148,21 @@ def _prescribe(
     if basis is None or basis[0] not in ctx.e1rms or basis[0] in ctx.uncertain:
         return _by_effort(entry, low, high, rir, first_rir, ctx)
     return _from_e1rm(entry, low, high, rir, first_rir, ctx)
+
+
+def _task(entry: Exercise, low: int, high: int, ctx: LoadContext) -> Prescribed:
+    """Power, balance, carry and conditioning work keeps the reps its goal rule gave it
+    (pipeline.goal_rules: power 3-5, fully rested) and no chart load: it is done for
+    speed, steadiness or pace, not near failure; it moves on by a harder task."""
+    kind = LoadKind.BODYWEIGHT if entry.loading is Loading.BODYWEIGHT else LoadKind.BY_RPE
+    return Prescribed(
+        reps_min=low,
+        reps_max=high,
+        load=None,
+        load_percent_e1rm=None,
+        load_kind=kind,
+        progression=task_rule(entry, high, ctx),
+    )
 
 
 def _fixed_load(entry: Exercise, rir: int, first_rir: int, ctx: LoadContext) -> Prescribed:

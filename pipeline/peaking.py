@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from programgen.pipeline.analysis import round_to_increment
+from programgen.pipeline.analysis import BAR_WEIGHT, round_to_increment
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.domain import (
     Attempt,
@@ -20,7 +20,6 @@ from programgen.pipeline.domain import (
     Phase,
     Profile,
     TestDay,
-    Unit,
 )
 from programgen.pipeline.rpe_chart import percent_1rm
 
@@ -75,8 +74,6 @@ BEGINNER_TEST_REPS = 3
 BEGINNER_ATTEMPT_RPES = (7.0, 8.5, 9.5)
 # Meet order: squat, bench press, deadlift (IPF Technical Rules).
 TEST_ORDER = (Lift.SQUAT, Lift.BENCH_PRESS, Lift.DEADLIFT)
-# An empty Olympic bar: 20 kg (IWF/IPF men's bar) or the 45 lb US standard.
-BAR_WEIGHT = {Unit.KG: 20.0, Unit.LB: 45.0}
 
 
 def block_phases(weeks: int, goal: Goal) -> list[Phase]:

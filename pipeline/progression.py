@@ -21,7 +21,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from programgen.pipeline.catalog import CATALOG, Exercise, Loading, Pattern, is_available
+from programgen.pipeline.catalog import (
+    CATALOG,
+    Category,
+    Exercise,
+    Loading,
+    Pattern,
+    is_available,
+)
 from programgen.pipeline.domain import (
     Experience,
     FrozenModel,
@@ -60,7 +67,8 @@ MAX_FIXED_REPS = 30  # the validator's MAX_REPS
 # swings) stay at or below 8 reps: technique of a hinge degrades as a set lengthens and
 # the lower back fatigues (coaching convention; NSCA Essentials, 4th ed., ch. 17,
 # programs the deadlift as a core lift at <= 6-8 reps). Engine cap, not a trial result.
-# Band hinges are exempt: a band unloads the bottom, where technique breaks down.
+# Band hinges are exempt: a band unloads the bottom, where technique breaks down; so is
+# conditioning work with a hinge in it (a light kettlebell complex, paced for time).
 HINGE_MAX_REPS = 8
 
 # Beginners do pull-ups once they manage this many bodyweight reps in a set with about
@@ -99,7 +107,13 @@ class LoadContext:
 
 
 def is_hinge_capped(entry: Exercise) -> bool:
-    return entry.pattern is Pattern.HINGE and entry.loading is not Loading.BAND
+    """A deadlift variant under HINGE_MAX_REPS: strength hinges only. A conditioning
+    complex with a light bell is paced work, not a heavy hinge set (goal_rules)."""
+    return (
+        entry.category is Category.STRENGTH
+        and entry.pattern is Pattern.HINGE
+        and entry.loading is not Loading.BAND
+    )
 
 
 def capped_reps(entry: Exercise, low: int, high: int) -> tuple[int, int]:
@@ -226,3 +240,44 @@ def _fixed_load_rule(entry: Exercise, top: str, ctx: LoadContext) -> Progression
         "lowering to 3-4 s, then add a 2-s pause at the hardest point; when that is easy, "
         f"use {what} if you have it.{fallback}",
     )
+
+
+# How power, balance, carry and conditioning work moves on (docs/science.md, "Goal
+# rules"): its reps stay where the goal rule put them and the task gets harder. Power:
+# stop a set when speed drops, progress by height or distance, then a heavier implement
+# (ACSM 2009 position stand: power work light to moderate, quality over fatigue).
+# Balance: less hand support, then eyes closed, then a softer surface (the usual
+# progression of static and dynamic balance work; Sherrington et al. 2017, Br J Sports
+# Med 51:1750, on balance challenge in fall prevention). Conditioning: more rounds or
+# shorter rests at the same pace (engine heuristic). Carries: farther, then heavier.
+_TASK_RULES: Mapping[Category, str] = {
+    Category.POWER: (
+        "Every rep as fast as you can; end the set when speed drops. When all sets stay "
+        "fast at {high} reps, jump higher or farther (a higher box, a longer line) or, "
+        "for a thrown or lifted implement, use {heavier}."
+    ),
+    Category.BALANCE: (
+        "When every rep is steady for the full 3 s, use less support (one fingertip on "
+        "the wall, then none), then close your eyes, then stand on a cushion."
+    ),
+    Category.CARRY: (
+        "When every carry stays tall and steady for {high} steps, walk 10 steps farther; "
+        "at 40 steps, use {heavier} and start again from {high}."
+    ),
+    Category.CONDITIONING: (
+        "Keep the pace brisk. When the rounds feel easy, add a round, then cut the rest "
+        "between rounds by 10 s; when that is easy too, use {heavier} or a harder move."
+    ),
+}
+
+
+def task_rule(entry: Exercise, high: int, ctx: LoadContext) -> Progression:
+    """The progression of power, balance, carry and conditioning work: a harder task at
+    the same reps. A loadable implement still moves on by load (its next step)."""
+    loadable = entry.loading in LOADABLE
+    heavier = _load_step(entry, ctx, False) if loadable else "a heavier bell or band"
+    if entry.loading is Loading.BODYWEIGHT:
+        heavier = "a harder variation"
+    rule = _TASK_RULES[entry.category].format(high=high, heavier=heavier)
+    kind = ProgressionKind.LOAD if loadable else ProgressionKind.CHALLENGE
+    return Progression(kind=kind, rule=rule)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import available
-from programgen.pipeline.domain import Muscle, Profile
+from programgen.pipeline.domain import Muscle, PipelineError, Profile
 
 _FULL = (
     Muscle.QUADS,
@@ -39,6 +40,10 @@ _UPPER = (
 _LOWER = (Muscle.QUADS, Muscle.HAMSTRINGS, Muscle.GLUTES, Muscle.CALVES, Muscle.ABS)
 _PUSH = (Muscle.CHEST, Muscle.FRONT_DELTS, Muscle.SIDE_REAR_DELTS, Muscle.TRICEPS)
 _PULL = (Muscle.BACK, Muscle.SIDE_REAR_DELTS, Muscle.BICEPS)  # rear delts ride with the pulls
+
+
+class NoAnchorAvailable(PipelineError):
+    """No exercise the athlete can do may open a session: no program can be built."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +113,18 @@ def choose_split(profile: Profile) -> Split:
     exercise the athlete can do (e.g. bodyweight only with knee and hip injuries has no
     leg compound), because every day must open with a compound anchor.
     """
+    anchors = {ex.primary for ex in available(profile) if anchor_ok(ex)}
+    if not anchors:
+        raise NoAnchorAvailable(
+            "no exercise the athlete's equipment and injuries allow can open a session "
+            "(a squat, press, pull or deadlift variant): add equipment, or review the "
+            "injuries with a clinician"
+        )
     split = _TEMPLATES.get(profile.days_per_week)
     if split is None:
         return _full_body(profile.days_per_week)
-    compound_muscles = {ex.primary for ex in available(profile) if ex.compound}
-    if all(compound_muscles.intersection(day.muscles) for day in split.days):
+    # An anchor is a strength compound that may open a day (pipeline.anchors): a jump or
+    # a kettlebell swing trains the legs but does not anchor a leg day.
+    if all(anchors.intersection(day.muscles) for day in split.days):
         return split
     return _full_body(profile.days_per_week)

@@ -75,7 +75,11 @@ STAGES: tuple[StageSpec, ...] = (
         Stage.CONSTRUCTION,
         "Building the split and weekly sets",
         15,
-        Step(construct_program, ("profile", "landmarks", "weak", "plan"), "construction"),
+        Step(
+            construct_program,
+            ("profile", "landmarks", "weak", "plan", "analysis"),
+            "construction",
+        ),
     ),
     StageSpec(
         Stage.AUTOREGULATION,

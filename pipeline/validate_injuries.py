@@ -74,10 +74,14 @@ def _check_injuries(program: Program, profile: Profile, r: _Reporter) -> None:
                 f"weak_points.findings[{f_i}].finding",
                 f"recommends {ex_id}, which the athlete's injuries exclude",
             )
+    # The same notes repeat every week: each distinct text is read once.
+    seen: dict[str, list[str]] = {}
     for i, week in enumerate(program.weeks):
         for j, day in enumerate(week.days):
             for k, pe in enumerate(day.exercises):
-                named = _mentions(pe.notes, excluded, kept_names)
+                named = seen.get(pe.notes)
+                if named is None:
+                    named = seen[pe.notes] = _mentions(pe.notes, excluded, kept_names)
                 if named:
                     r.add(
                         f"weeks[{i}].days[{j}].exercises[{k}].notes",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from programgen.pipeline.analysis import RELIABLE_MAX_REPS
-from programgen.pipeline.catalog import CATALOG, Exercise, Loading, is_available
+from programgen.pipeline.analysis import BAR_WEIGHT, RELIABLE_MAX_REPS
+from programgen.pipeline.catalog import CATALOG, Category, Exercise, Loading, is_available
 from programgen.pipeline.domain import (
     Lift,
     LoadKind,
@@ -18,7 +18,6 @@ from programgen.pipeline.domain import (
     Program,
     ProgressionKind,
 )
-from programgen.pipeline.peaking import BAR_WEIGHT
 from programgen.pipeline.progression import (
     FIXED_LOADINGS,
     HINGE_MAX_REPS,
@@ -79,7 +78,8 @@ def fixed_load_reps(program: Program, profile: Profile, r: Reporter) -> None:
 def progression_rules(program: Program, profile: Profile, r: Reporter) -> None:
     """Every exercise states a progression the way its loading allows: loaded lifts by
     load, fixed-load work by reps, tempo or the harder variant, assisted work by less
-    assistance."""
+    assistance; power, balance, carry and conditioning work without a loadable implement
+    by a harder task at the same reps (ProgressionKind.CHALLENGE)."""
     for at, entry, ex in _exercises(program):
         prog = ex.progression
         if prog is None or not prog.rule.strip():
@@ -87,6 +87,18 @@ def progression_rules(program: Program, profile: Profile, r: Reporter) -> None:
             continue
         if entry.loading in LOADABLE and prog.kind is not ProgressionKind.LOAD:
             r.add(f"{at}.progression", f"{entry.id} is loadable: it progresses by load")
+        strength = entry.category is Category.STRENGTH
+        if strength and prog.kind is ProgressionKind.CHALLENGE:
+            r.add(f"{at}.progression", f"{entry.id} is strength work: load, reps or a variant")
+        if (
+            not strength
+            and entry.loading not in LOADABLE
+            and prog.kind is not ProgressionKind.CHALLENGE
+        ):
+            r.add(
+                f"{at}.progression",
+                f"{entry.id} is {entry.category.value} work: it progresses by a harder task",
+            )
         fixed = entry.loading in FIXED_LOADINGS and ex.load_kind is not LoadKind.ADDED
         if fixed and prog.kind is ProgressionKind.LOAD and entry.load_basis is None:
             r.add(f"{at}.progression", f"{entry.id} has a fixed load: it cannot add load")

@@ -8,7 +8,7 @@ caller fixing the reported list gets no new surprises on the next try.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -69,6 +69,9 @@ def _in(value: float, bounds: tuple[float, float]) -> bool:
     return bool(bounds[0] <= value <= bounds[1]) and math.isfinite(value)
 
 
+Bad = Callable[[str, str], None]
+
+
 def _rules(values: Mapping[str, Any], lifts: Mapping[int, KnownLift]) -> list[Violation]:
     """Range and cross-field rules over the fields that parsed (absent = not checkable)."""
     out: list[Violation] = []
@@ -76,6 +79,13 @@ def _rules(values: Mapping[str, Any], lifts: Mapping[int, KnownLift]) -> list[Vi
     def bad(field: str, description: str) -> None:
         out.append(Violation(field=field, description=description))
 
+    _range_rules(values, bad)
+    _list_rules(values, bad)
+    _lift_rules(values.get("unit"), lifts, bad)
+    return out
+
+
+def _range_rules(values: Mapping[str, Any], bad: Bad) -> None:
     def check_range(field: str, bounds: tuple[float, float], what: str) -> None:
         if field in values and values[field] is not None and not _in(values[field], bounds):
             bad(field, f"{what} must be between {bounds[0]:g} and {bounds[1]:g}")
@@ -107,6 +117,8 @@ def _rules(values: Mapping[str, Any], lifts: Mapping[int, KnownLift]) -> list[Vi
     ):
         bad("training_age_years", "training age cannot exceed the athlete's age")
 
+
+def _list_rules(values: Mapping[str, Any], bad: Bad) -> None:
     if "equipment" in values:
         equipment = values["equipment"]
         if not equipment:
@@ -122,6 +134,8 @@ def _rules(values: Mapping[str, Any], lifts: Mapping[int, KnownLift]) -> list[Vi
     if "injury_note" in values and len(values["injury_note"]) > MAX_INJURY_NOTE:
         bad("injury_note", f"at most {MAX_INJURY_NOTE} characters")
 
+
+def _lift_rules(unit: object, lifts: Mapping[int, KnownLift], bad: Bad) -> None:
     seen: set[Lift] = set()
     for i in sorted(lifts):
         lift = lifts[i]
@@ -138,7 +152,6 @@ def _rules(values: Mapping[str, Any], lifts: Mapping[int, KnownLift]) -> list[Vi
                 bad(f"{at}.weight", "added pull-up load must be 0 (bodyweight) or more")
         elif not (math.isfinite(w) and 0 < w <= top):
             bad(f"{at}.weight", "weight must be greater than 0 and a plausible load")
-    return out
 
 
 def check_profile(profile: Profile) -> list[Violation]:

@@ -7,12 +7,11 @@ builder used (pipeline.accounting), never taken from the program's own summary f
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 
 from programgen.pipeline import validate_intensity, validate_progression
-from programgen.pipeline.accounting import hard_sets, session_minutes
+from programgen.pipeline.accounting import hard_sets
 from programgen.pipeline.analysis import PLATE_INCREMENT
 from programgen.pipeline.autoregulation import RPE_MAX, RPE_MIN
 from programgen.pipeline.catalog import CATALOG, is_available, owned_equipment
@@ -25,12 +24,29 @@ from programgen.pipeline.domain import (
     Violation,
     Week,
 )
+from programgen.pipeline.validate_goals import (
+    _check_anchor,
+    _check_beginner_variety,
+    _check_competition_lifts,
+    _check_goal_fit,
+    _check_supersets,
+    _check_warmups,
+)
 from programgen.pipeline.validate_injuries import _check_injuries
-from programgen.pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
+from programgen.pipeline.validate_volume import (
+    DELOAD_MAX_FRACTION,
+    _check_coverage,
+    _check_landmarks,
+    _check_session_time,
+    _check_volume,
+    _check_weekly_sets,
+)
 
-# docs/science.md: a deload runs at about MV with light loads, RPE <= 6; this project caps it
-# at 60 % of the last accumulation week's sets per muscle.
-DELOAD_MAX_FRACTION = 0.6
+__all__ = ["CHECKS", "DELOAD_MAX_FRACTION", "program_violations", "validate_program"]
+
+# docs/science.md: a deload runs at about MV with light loads, RPE <= 6 (its volume cut:
+# pipeline.validate_volume.DELOAD_MAX_FRACTION).
+DELOAD_MAX_RPE = 6.0
 MIN_WEEKS, MAX_WEEKS = 4, 8  # a mesocycle of 4-8 weeks including its deload (docs/science.md)
 # Beyond 30 reps a set is no longer resistance training in the ACSM 2009 sense (its
 # endurance range tops out at 25); any rep range past that is a builder bug.
@@ -86,17 +102,14 @@ def _check_structure(program: Program, profile: Profile, r: _Report) -> None:
 def _check_exercises(program: Program, profile: Profile, r: _Report) -> None:
     owned = owned_equipment(profile)
     increment = PLATE_INCREMENT[profile.unit]
-    budget = profile.session_minutes
     for i, week in enumerate(program.weeks):
         for j, day in enumerate(week.days):
             where = f"weeks[{i}].days[{j}]"
-            known = True
             for k, ex in enumerate(day.exercises):
                 at = f"{where}.exercises[{k}]"
                 entry = CATALOG.get(ex.exercise_id)
                 if entry is None:
                     r.add(f"{at}.exercise_id", f"unknown exercise id {ex.exercise_id!r}")
-                    known = False
                     continue
                 if ex.name != entry.name:
                     r.add(f"{at}.name", f"{ex.name!r} is not the catalog name {entry.name!r}")
@@ -121,22 +134,9 @@ def _check_exercises(program: Program, profile: Profile, r: _Report) -> None:
                 pct = ex.load_percent_e1rm
                 if pct is not None and not 0 < pct <= 100:
                     r.add(f"{at}.load_percent_e1rm", f"{pct} % of e1RM is outside 0-100")
-            if not known:
-                continue
-            minutes = session_minutes(day.exercises)
-            if day.estimated_minutes != minutes:
-                r.add(
-                    f"{where}.estimated_minutes",
-                    f"states {day.estimated_minutes} min, the sets and rests add up to {minutes}",
-                )
-            if minutes > budget:
-                r.add(
-                    f"{where}.estimated_minutes",
-                    f"session takes {minutes} min, over the {budget} min budget",
-                )
 
 
-def _counted(week: Week) -> dict[Muscle, int]:
+def _counted(week: Week) -> dict[Muscle, float]:
     return hard_sets(
         (ex.exercise_id, ex.sets)
         for day in week.days
@@ -145,78 +145,11 @@ def _counted(week: Week) -> dict[Muscle, int]:
     )
 
 
-def _check_volume(program: Program, profile: Profile, r: _Report) -> None:
-    expected = compute_landmarks(profile)
-    if program.landmarks != expected:
-        r.add("landmarks", "volume landmarks differ from the athlete's individual landmarks")
-    seen = [lm.muscle for lm in program.landmarks]
-    if sorted(seen) != sorted(Muscle):
-        r.add("landmarks", "needs exactly one entry per muscle group")
-    for i, lm in enumerate(program.landmarks):
-        ref = REFERENCE[lm.muscle]
-        if lm.reference_mrv != ref.mrv:
-            r.add(
-                f"landmarks[{i}].reference_mrv",
-                f"{lm.muscle.value}: {lm.reference_mrv}, the published MRV is {ref.mrv}",
-            )
-        if lm.mrv > MAX_FACTOR * ref.mrv:
-            r.add(
-                f"landmarks[{i}].mrv",
-                f"{lm.muscle.value}: individual MRV {lm.mrv} exceeds "
-                f"{MAX_FACTOR} x the published {ref.mrv}",
-            )
-        if not 0 <= lm.mv <= lm.mev <= lm.mav_low <= lm.mav_high <= lm.mrv:
-            r.add(f"landmarks[{i}]", f"{lm.muscle.value}: needs MV <= MEV <= MAV <= MRV")
+def _check_weak_points(program: Program, profile: Profile, r: _Report) -> None:
     landmarks = {lm.muscle: lm for lm in program.landmarks}
-
-    counts = [_counted(week) for week in program.weeks]
-    for i, (week, counted) in enumerate(zip(program.weeks, counts, strict=True)):
-        stated = {ms.muscle: ms.sets for ms in week.weekly_sets}
-        if len(week.weekly_sets) != len(stated) or stated != counted:
-            r.add(
-                f"weeks[{i}].weekly_sets",
-                "weekly sets per muscle do not match what the exercises add up to",
-            )
     accumulation = [
-        (i, c)
-        for i, (w, c) in enumerate(zip(program.weeks, counts, strict=True))
-        if w.phase is Phase.ACCUMULATION
+        (i, _counted(w)) for i, w in enumerate(program.weeks) if w.phase is Phase.ACCUMULATION
     ]
-    for i, counted in accumulation:
-        for muscle, sets in counted.items():
-            found = landmarks.get(muscle)
-            if found is None or sets == 0:
-                continue
-            lm = found
-            where = f"weeks[{i}].weekly_sets.{muscle.value}"
-            if sets < lm.mev:
-                r.add(where, f"{sets} hard sets, below {muscle.value}'s MEV of {lm.mev}")
-            if sets > lm.mrv:
-                r.add(where, f"{sets} hard sets, above {muscle.value}'s MRV of {lm.mrv}")
-    for (_, before), (i, after) in itertools.pairwise(accumulation):
-        for muscle in Muscle:
-            if after[muscle] < before[muscle]:
-                r.add(
-                    f"weeks[{i}].weekly_sets.{muscle.value}",
-                    f"volume falls from {before[muscle]} to {after[muscle]} sets "
-                    "during accumulation",
-                )
-    deloads = [
-        (i, c)
-        for i, (w, c) in enumerate(zip(program.weeks, counts, strict=True))
-        if w.phase is Phase.DELOAD
-    ]
-    if accumulation and deloads:
-        last = accumulation[-1][1]
-        i, deload = deloads[-1]
-        for muscle in Muscle:
-            if deload[muscle] > DELOAD_MAX_FRACTION * last[muscle]:
-                r.add(
-                    f"weeks[{i}].weekly_sets.{muscle.value}",
-                    f"deload has {deload[muscle]} sets, more than "
-                    f"{DELOAD_MAX_FRACTION:.0%} of the last accumulation week's {last[muscle]}",
-                )
-
     for f_i, finding in enumerate(program.weak_points.findings):
         where = f"weak_points.findings[{f_i}]"
         if bool(finding.muscles) != (finding.extra_weekly_sets > 0):
@@ -273,9 +206,20 @@ Check = Callable[[Program, Profile, _Report], None]
 CHECKS: tuple[Check, ...] = (
     _check_structure,
     _check_exercises,
+    _check_landmarks,
+    _check_weekly_sets,
     _check_volume,
+    _check_coverage,
+    _check_session_time,
+    _check_weak_points,
     _check_readiness,
     _check_injuries,  # pipeline/validate_injuries.py
+    _check_warmups,
+    _check_supersets,
+    _check_goal_fit,
+    _check_anchor,
+    _check_beginner_variety,
+    _check_competition_lifts,
     # Effort, phases and peaking (docs/science.md, "Phases and peaking").
     validate_intensity.intensity,
     validate_intensity.phases,

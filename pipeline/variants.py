@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 
+from programgen.pipeline.analysis import BAR_WEIGHT
 from programgen.pipeline.catalog import CATALOG, Exercise, Loading, available, is_available
 from programgen.pipeline.domain import Experience, Goal, Lift
-from programgen.pipeline.peaking import BAR_WEIGHT, TEST_ORDER
+from programgen.pipeline.peaking import TEST_ORDER
 from programgen.pipeline.progression import (
     PULL_UP_ENTRY_REPS,
     PULL_UP_ENTRY_RIR,

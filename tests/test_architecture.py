@@ -52,7 +52,15 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "pool": tuple(f"programgen.server.{m}" for m in ("pool", "engine_processes")),
     "store": tuple(
         f"programgen.server.{m}"
-        for m in ("store", "records", "config", "metrics", "tracing", "logs", "llm_outcomes")
+        for m in (
+            "store",
+            "records",
+            "config",
+            "metrics",
+            "tracing",
+            "logs",
+            "llm_outcomes",
+        )
     ),
     "pipeline": ("programgen.pipeline",),
 }

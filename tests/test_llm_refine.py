@@ -195,8 +195,10 @@ async def test_good_answer_is_applied(
     assert len(payload["weeks"]) == len(draft.weeks)
     first = draft.weeks[0].days[0].exercises[0]
     assert payload["weeks"][0]["days"][0]["exercises"][0]["id"] == first.exercise_id
+    # Offered: the catalog's substitutes of the same category (strength for strength).
+    category = CATALOG[first.exercise_id].category
     assert payload["substitutes"][first.exercise_id] == [
-        e.id for e in substitutes(first.exercise_id, PROFILE)
+        e.id for e in substitutes(first.exercise_id, PROFILE) if e.category is category
     ]
     assert {"mev", "mrv"} <= set(payload["landmarks"]["chest"])
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from programgen.pipeline.analysis import BAR_WEIGHT
 from programgen.pipeline.catalog import CATALOG, Loading
 from programgen.pipeline.domain import (
     Equipment,
@@ -21,7 +22,6 @@ from programgen.pipeline.domain import (
     Unit,
 )
 from programgen.pipeline.engine import build_program
-from programgen.pipeline.peaking import BAR_WEIGHT
 from programgen.pipeline.progression import FIXED_LOADINGS
 from programgen.pipeline.rpe_chart import percent_1rm, percent_at_failure, reps_to_failure
 from programgen.pipeline.validator import program_violations

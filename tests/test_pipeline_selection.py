@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pytest
 
-from programgen.pipeline.catalog import CATALOG, Pattern, available
+from programgen.pipeline.catalog import CATALOG, Category, Pattern, available
 from programgen.pipeline.domain import (
     Equipment,
     Experience,
@@ -58,13 +58,15 @@ def case(request: pytest.FixtureRequest) -> tuple[Profile, Program]:
 
 
 def sessions(program: Program) -> list[tuple[Phase, dict[Muscle, list[str]]]]:
-    """(phase, exercise ids per primary muscle in day order) for every session."""
+    """(phase, strength exercise ids per primary muscle in day order) for every session;
+    power, balance and conditioning work is no muscle's volume (pipeline.accounting)."""
     out = []
     for week in program.weeks:
         for day in week.days:
             per: dict[Muscle, list[str]] = defaultdict(list)
             for ex in day.exercises:
-                per[CATALOG[ex.exercise_id].primary].append(ex.exercise_id)
+                if CATALOG[ex.exercise_id].category is Category.STRENGTH:
+                    per[CATALOG[ex.exercise_id].primary].append(ex.exercise_id)
             out.append((week.phase, per))
     return out
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from programgen.pipeline import accounting, autoregulation, catalog, validator
-from programgen.pipeline.domain import Muscle, PrescribedExercise, Profile, Program
+from programgen.pipeline import accounting, autoregulation, catalog, validator, warmups
+from programgen.pipeline.domain import Muscle, PrescribedExercise, Profile, Program, Unit
 from programgen.pipeline.progression import Prescribed
 from programgen.pipeline.refine.failures import truncate
 from programgen.pipeline.refine.prompt import Draft
@@ -55,7 +55,7 @@ def apply_answer(
     _change_sets(answer, slots)
     for week in data["weeks"]:
         _check_one_per_day(week)
-        _recount_week(week)
+        _recount_week(week, Unit(data["unit"]), data["analysis"]["plate_increment"])
     _check_mrv(data, program)
     _add_notes(answer, slots)
     summary_note = truncate(answer.summary_note, MAX_SUMMARY_NOTE_CHARS)
@@ -185,20 +185,26 @@ def _check_one_per_day(week: dict[str, Any]) -> None:
             raise RuleViolation(f"exercise {dupes[0]!r} twice in {where}")
 
 
-def _recount_week(week: dict[str, Any]) -> None:
+def _recount_week(week: dict[str, Any], unit: Unit, step: float) -> None:
     """Recompute a week's derived numbers after substitutions and set changes, with the
-    same accounting the builder and the validator use: minutes per day, and hard sets
-    per muscle (the engine's muscles in the engine's order, plus any newly trained)."""
+    same accounting the builder and the validator use: warm-up sets, minutes per day,
+    and hard sets per muscle (the engine's muscles in the engine's order, plus any newly
+    trained)."""
     for day in week["days"]:
-        day["estimated_minutes"] = accounting.session_minutes(
-            PrescribedExercise.model_validate(ex) for ex in day["exercises"]
+        exercises = warmups.with_warmups(
+            [PrescribedExercise.model_validate(ex) for ex in day["exercises"]], unit, step
         )
+        for data, ex in zip(day["exercises"], exercises, strict=True):
+            data["warmup_sets"] = [w.model_dump() for w in ex.warmup_sets]  # in place
+        day["estimated_minutes"] = accounting.session_minutes(exercises)
     totals = accounting.hard_sets(
         (ex["exercise_id"], ex["sets"]) for day in week["days"] for ex in day["exercises"]
     )
     listed = [Muscle(ms["muscle"]) for ms in week["weekly_sets"]]
     listed += [m for m in Muscle if m not in listed and totals[m] > 0]
-    week["weekly_sets"] = [{"muscle": m, "sets": totals[m]} for m in listed]
+    week["weekly_sets"] = [
+        ms.model_dump() for ms in accounting.muscle_sets({m: totals[m] for m in listed})
+    ]
 
 
 def _check_mrv(data: dict[str, Any], program: Program) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from programgen.pipeline import catalog
-from programgen.pipeline.domain import Profile, Program, Week
+from programgen.pipeline.domain import Experience, Profile, Program, Week
 from programgen.pipeline.refine.schema import (
     MAX_NOTE_CHARS,
     MAX_SETS_PER_EXERCISE,
@@ -97,8 +97,20 @@ def _offered(program: Program, profile: Profile) -> dict[str, list[str]]:
                         s.id
                         for s in catalog.substitutes(ex.exercise_id, profile)
                         if s.id != ex.exercise_id
+                        # a swap keeps the slot's purpose: strength for strength, power
+                        # for power (pipeline.accounting counts only strength sets)
+                        and s.category is catalog.CATALOG[ex.exercise_id].category
                     ]
+                    if _learns_one(catalog.CATALOG[ex.exercise_id], profile):
+                        offered[ex.exercise_id] = []
     return offered
+
+
+def _learns_one(entry: catalog.Exercise, profile: Profile) -> bool:
+    """A beginner's squat or hinge stays the one variant they learn (docs/science.md,
+    "Goal rules"): a swap on one day would add a second."""
+    beginner = profile.experience is Experience.BEGINNER
+    return beginner and entry.pattern in (catalog.Pattern.SQUAT, catalog.Pattern.HINGE)
 
 
 def _exercises(offered: dict[str, list[str]]) -> dict[str, Any]:

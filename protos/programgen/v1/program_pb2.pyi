@@ -197,6 +197,10 @@ class _ProgressionKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Progr
     """Fixed load: more reps, then the harder variant on the ladder."""
     PROGRESSION_KIND_ASSISTANCE: _ProgressionKind.ValueType  # 4
     """Less assistance, then the unassisted exercise."""
+    PROGRESSION_KIND_CHALLENGE: _ProgressionKind.ValueType  # 5
+    """Power, balance and conditioning work: the same reps, a harder task (more height or
+    distance, less support, more rounds or shorter rests).
+    """
 
 class ProgressionKind(_ProgressionKind, metaclass=_ProgressionKindEnumTypeWrapper):
     """How an exercise progresses from session to session."""
@@ -210,6 +214,10 @@ PROGRESSION_KIND_VARIANT: ProgressionKind.ValueType  # 3
 """Fixed load: more reps, then the harder variant on the ladder."""
 PROGRESSION_KIND_ASSISTANCE: ProgressionKind.ValueType  # 4
 """Less assistance, then the unassisted exercise."""
+PROGRESSION_KIND_CHALLENGE: ProgressionKind.ValueType  # 5
+"""Power, balance and conditioning work: the same reps, a harder task (more height or
+distance, less support, more rounds or shorter rests).
+"""
 Global___ProgressionKind: _TypeAlias = ProgressionKind  # noqa: Y015
 
 class _Readiness:
@@ -579,6 +587,8 @@ class PrescribedExercise(_message.Message):
     NOTES_FIELD_NUMBER: _builtins.int
     LOAD_KIND_FIELD_NUMBER: _builtins.int
     PROGRESSION_FIELD_NUMBER: _builtins.int
+    WARMUP_SETS_FIELD_NUMBER: _builtins.int
+    SUPERSET_FIELD_NUMBER: _builtins.int
     exercise_id: _builtins.str
     """Catalog id."""
     name: _builtins.str
@@ -593,8 +603,18 @@ class PrescribedExercise(_message.Message):
     load_percent_e1rm: _builtins.float
     notes: _builtins.str
     load_kind: Global___LoadKind.ValueType
+    superset: _builtins.str
+    """Superset or circuit label: exercises of a day sharing a label alternate, one set of
+    each per round. Empty = straight sets.
+    """
     @_builtins.property
     def progression(self) -> Global___Progression: ...
+    @_builtins.property
+    def warmup_sets(self) -> _containers.RepeatedCompositeFieldContainer[Global___WarmupSet]:
+        """Ramp-up sets before the working sets (the first heavy compound of a day, and one
+        set before later heavy compounds); empty = none prescribed.
+        """
+
     def __init__(
         self,
         *,
@@ -611,10 +631,12 @@ class PrescribedExercise(_message.Message):
         notes: _builtins.str = ...,
         load_kind: Global___LoadKind.ValueType = ...,
         progression: Global___Progression | None = ...,
+        warmup_sets: _abc.Iterable[Global___WarmupSet] | None = ...,
+        superset: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "load", b"load", "load_percent_e1rm", b"load_percent_e1rm", "progression", b"progression"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "exercise_id", b"exercise_id", "load", b"load", "load_kind", b"load_kind", "load_percent_e1rm", b"load_percent_e1rm", "name", b"name", "notes", b"notes", "progression", b"progression", "reps_max", b"reps_max", "reps_min", b"reps_min", "rest_seconds", b"rest_seconds", "sets", b"sets", "target_rir", b"target_rir", "target_rpe", b"target_rpe"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "_load_percent_e1rm", b"_load_percent_e1rm", "exercise_id", b"exercise_id", "load", b"load", "load_kind", b"load_kind", "load_percent_e1rm", b"load_percent_e1rm", "name", b"name", "notes", b"notes", "progression", b"progression", "reps_max", b"reps_max", "reps_min", b"reps_min", "rest_seconds", b"rest_seconds", "sets", b"sets", "superset", b"superset", "target_rir", b"target_rir", "target_rpe", b"target_rpe", "warmup_sets", b"warmup_sets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__load: _TypeAlias = _typing.Literal["load"]  # noqa: Y015
     _WhichOneofArgType__load: _TypeAlias = _typing.Literal["_load", b"_load"]  # noqa: Y015
@@ -626,6 +648,37 @@ class PrescribedExercise(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__load_percent_e1rm) -> _WhichOneofReturnType__load_percent_e1rm | None: ...
 
 Global___PrescribedExercise: _TypeAlias = PrescribedExercise  # noqa: Y015
+
+@_typing.final
+class WarmupSet(_message.Message):
+    """One warm-up set before an exercise's working sets."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPS_FIELD_NUMBER: _builtins.int
+    PERCENT_OF_WORKING_FIELD_NUMBER: _builtins.int
+    LOAD_FIELD_NUMBER: _builtins.int
+    reps: _builtins.int
+    percent_of_working: _builtins.float
+    """Percent of the working load; 0 = the empty bar (or the unloaded movement)."""
+    load: _builtins.float
+    """Absolute load in the program's unit; unset when the working load is by RPE only."""
+    def __init__(
+        self,
+        *,
+        reps: _builtins.int = ...,
+        percent_of_working: _builtins.float = ...,
+        load: _builtins.float | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "load", b"load"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_load", b"_load", "load", b"load", "percent_of_working", b"percent_of_working", "reps", b"reps"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__load: _TypeAlias = _typing.Literal["load"]  # noqa: Y015
+    _WhichOneofArgType__load: _TypeAlias = _typing.Literal["_load", b"_load"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__load) -> _WhichOneofReturnType__load | None: ...
+
+Global___WarmupSet: _TypeAlias = WarmupSet  # noqa: Y015
 
 @_typing.final
 class TrainingDay(_message.Message):
@@ -667,17 +720,24 @@ class MuscleSets(_message.Message):
 
     MUSCLE_FIELD_NUMBER: _builtins.int
     SETS_FIELD_NUMBER: _builtins.int
+    HARD_SETS_FIELD_NUMBER: _builtins.int
     muscle: _profile_pb2.Muscle.ValueType
     sets: _builtins.int
+    """hard_sets rounded half up."""
+    hard_sets: _builtins.float
+    """Fractional hard sets: 1 per set for the exercise's primary muscle, 0.5 for each
+    secondary muscle.
+    """
     def __init__(
         self,
         *,
         muscle: _profile_pb2.Muscle.ValueType = ...,
         sets: _builtins.int = ...,
+        hard_sets: _builtins.float = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["muscle", b"muscle", "sets", b"sets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["hard_sets", b"hard_sets", "muscle", b"muscle", "sets", b"sets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -850,6 +910,7 @@ class Program(_message.Message):
     INJURY_ADJUSTMENTS_FIELD_NUMBER: _builtins.int
     PAIN_RULE_FIELD_NUMBER: _builtins.int
     TEST_DAY_FIELD_NUMBER: _builtins.int
+    SHORTFALLS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     summary: _builtins.str
     unit: _profile_pb2.Unit.ValueType
@@ -878,6 +939,12 @@ class Program(_message.Message):
     def test_day(self) -> Global___TestDay:
         """Set when the block ends in a taper and a test day."""
 
+    @_builtins.property
+    def shortfalls(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Goals the sessions could not fit (for example a muscle below maintenance volume),
+        stated to the lifter; empty when everything fits.
+        """
+
     def __init__(
         self,
         *,
@@ -895,10 +962,11 @@ class Program(_message.Message):
         injury_adjustments: _abc.Iterable[Global___InjuryAdjustment] | None = ...,
         pain_rule: _builtins.str = ...,
         test_day: Global___TestDay | None = ...,
+        shortfalls: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "periodization", b"periodization", "provenance", b"provenance", "test_day", b"test_day", "weak_points", b"weak_points"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "injury_adjustments", b"injury_adjustments", "landmarks", b"landmarks", "name", b"name", "pain_rule", b"pain_rule", "periodization", b"periodization", "provenance", b"provenance", "split", b"split", "summary", b"summary", "test_day", b"test_day", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "autoregulation", b"autoregulation", "injury_adjustments", b"injury_adjustments", "landmarks", b"landmarks", "name", b"name", "pain_rule", b"pain_rule", "periodization", b"periodization", "provenance", b"provenance", "shortfalls", b"shortfalls", "split", b"split", "summary", b"summary", "test_day", b"test_day", "unit", b"unit", "weak_points", b"weak_points", "weeks", b"weeks"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
