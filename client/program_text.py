@@ -23,6 +23,8 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
 
 def _exercise(n: int, ex: program_pb2.PrescribedExercise, unit: str, width: int) -> list[str]:
     name = ex.name or ex.exercise_id
+    if ex.superset:
+        name = f"{name} [{ex.superset}]"  # alternate with the day's other [same label]
     detail = (
         f"{words.prescription(ex):<18} {words.load(ex, unit):<16} {words.rest(ex.rest_seconds)}"
     )
@@ -33,8 +35,11 @@ def _exercise(n: int, ex: program_pb2.PrescribedExercise, unit: str, width: int)
     else:
         lines.append(f"{head}{name}")
         lines.append(f"{' ' * len(head)}{detail}".rstrip())
+    pad = " " * len(head)
+    warm = words.warmups(ex, unit)
+    if warm:
+        lines += textwrap.wrap(warm, width, initial_indent=pad + "· ", subsequent_indent=pad + "  ")
     if ex.notes:
-        pad = " " * len(head)
         lines += textwrap.wrap(
             ex.notes, width, initial_indent=pad + "· ", subsequent_indent=pad + "  "
         )

@@ -83,6 +83,23 @@ def effort(week: program_pb2.Week) -> str:
     return f"RPE {number(week.target_rpe)} ({left} in reserve)"
 
 
+def warmups(ex: program_pb2.PrescribedExercise, unit_name: str) -> str:
+    """``warm up: bar × 8, 45 kg × 5, 62.5 kg × 3`` (percent of the working load when it
+    is chosen by RPE); "" when the exercise needs none."""
+    if not ex.warmup_sets:
+        return ""
+    steps = []
+    for w in ex.warmup_sets:
+        if w.HasField("load"):
+            what = f"{number(w.load)} {unit_name}"
+        elif w.percent_of_working == 0:
+            what = "bar" if ex.load_kind == program_pb2.LOAD_KIND_ABSOLUTE else "unloaded"
+        else:
+            what = f"{w.percent_of_working:.0f}% of the working weight"
+        steps.append(f"{what} × {w.reps}")
+    return "warm up: " + ", ".join(steps)
+
+
 def attempt(a: program_pb2.Attempt, unit_name: str) -> str:
     """``Squat attempt 1: 1 rep at 92% (140 kg), RPE 8``."""
     where = f"{a.percent_e1rm:g}%" if a.HasField("percent_e1rm") else "by feel"

@@ -36,9 +36,9 @@ def _svg(figure: Figure) -> str:
 
 def volume_chart(program: program_pb2.Program) -> str:
     """Small multiples: a muscle's weekly hard sets (line) inside its MEV–MRV band, MV
-    dashed; the deload week shaded."""
+    dashed; the deload or taper week shaded."""
     weeks = [w.week for w in program.weeks]
-    deload = [w.week for w in program.weeks if words.phase(w) == "deload"]
+    deload = [w.week for w in program.weeks if words.phase(w) in ("deload", "taper")]
     sets = {
         lm.muscle: [
             next((ms.sets for ms in w.weekly_sets if ms.muscle == lm.muscle), 0)

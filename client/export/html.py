@@ -7,6 +7,7 @@ from html import escape
 
 from programgen.client import words
 from programgen.client.export.charts import intensity_chart, volume_chart
+from programgen.client.export.rows import notes
 from programgen.v1 import program_pb2
 
 _CSS = """
@@ -50,7 +51,7 @@ def _week(week: program_pb2.Week, unit: str) -> str:
                 words.number(ex.target_rpe),
                 words.load(ex, unit),
                 words.rest(ex.rest_seconds).removeprefix("rest "),
-                ex.notes,
+                notes(ex, unit),
             ]
             for n, ex in enumerate(day.exercises, start=1)
         ]
@@ -99,7 +100,7 @@ def html_report(program: program_pb2.Program) -> str:
 <h2>Weekly hard sets per muscle</h2>
 <figure id="chart-volume">{volume_chart(program)}
 <figcaption>Hard sets per week (line) against the muscle's MEV–MRV band (green) and its
-maintenance volume MV (dashed); the shaded week is the deload.</figcaption></figure>
+maintenance volume MV (dashed); the shaded week is the deload or the taper.</figcaption></figure>
 <h2>Intensity across the weeks</h2>
 <figure id="chart-intensity">{intensity_chart(program)}
 <figcaption>Target RPE per week and the heaviest prescribed %e1RM of the main lifts.

@@ -45,6 +45,12 @@ class Row:
         return [str(getattr(self, name)) for name in COLUMNS]
 
 
+def notes(ex: program_pb2.PrescribedExercise, unit: str) -> str:
+    # A superset's pairing is in the engine's note already.
+    parts = (words.warmups(ex, unit), ex.notes)
+    return "; ".join(p for p in parts if p)
+
+
 def rows(program: program_pb2.Program) -> list[Row]:
     unit = words.unit(program)
     out = []
@@ -65,7 +71,7 @@ def rows(program: program_pb2.Program) -> list[Row]:
                         rir=ex.target_rir,
                         load=words.load(ex, unit),
                         rest=words.rest(ex.rest_seconds).removeprefix("rest "),
-                        notes=ex.notes,
+                        notes=notes(ex, unit),
                     )
                 )
     return out
