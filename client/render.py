@@ -93,12 +93,13 @@ SHORT_ID = 8
 def generations_table(generations: Iterable[pb.Generation], *, width: int) -> Table:
     """The list as a lifter reads it: id, created, status, goal and program name."""
     short = width < FULL_ID_WIDTH
-    table = Table(box=None, header_style="bold")
+    # No edge padding: at 80 columns the two spaces go to the program's name.
+    table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("ID", no_wrap=True)
     table.add_column("CREATED (UTC)", no_wrap=True)
     table.add_column("STATUS", no_wrap=True)
     table.add_column("GOAL", no_wrap=True)
-    table.add_column("PROGRAM", ratio=1)
+    table.add_column("PROGRAM")
     for g in generations:
         table.add_row(
             g.id[:SHORT_ID] if short else g.id,
