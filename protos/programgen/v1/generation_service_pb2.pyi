@@ -527,7 +527,7 @@ class ListGenerationsResponse(_message.Message):
     """Empty at the end."""
     @_builtins.property
     def generations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Generation]:
-        """Newest first, without profile or program."""
+        """Newest first, without profile or program; with goal and program_name."""
 
     def __init__(
         self,
