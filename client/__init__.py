@@ -22,7 +22,14 @@ from programgen.client.errors import (
 )
 from programgen.client.profiles import profile_from_json
 from programgen.client.sync import Client, GenerationHandle
-from programgen.client.types import Event, Generation, GenerationError, GenerationStatus, Stage
+from programgen.client.types import (
+    Event,
+    Generation,
+    GenerationError,
+    GenerationStatus,
+    Goal,
+    Stage,
+)
 
 __all__ = [
     "AlreadyExists",
@@ -40,6 +47,7 @@ __all__ = [
     "GenerationFailed",
     "GenerationHandle",
     "GenerationStatus",
+    "Goal",
     "InvalidArgument",
     "NotFound",
     "OutOfRange",

@@ -20,7 +20,12 @@ from programgen.client.aio import AsyncClient
 from programgen.client.channel import ClientOptions
 from programgen.client.cli_views import cmd_export, cmd_show, print_program
 from programgen.client.profiles import profile_from_json
-from programgen.client.render import generation_summary, generations_table, stage_label
+from programgen.client.render import (
+    FULL_ID_WIDTH,
+    generation_summary,
+    generations_table,
+    stage_label,
+)
 from programgen.client.types import Event, Generation, GenerationStatus
 from programgen.v1 import profile_pb2
 
@@ -220,7 +225,10 @@ async def cmd_list(args: argparse.Namespace) -> int:
         for generation in generations:
             print(_json(generation.proto, indent=None))
     elif generations:
-        _stdout().print(generations_table([g.proto for g in generations]))
+        console = _stdout()
+        console.print(generations_table([g.proto for g in generations], width=console.width))
+        if console.width < FULL_ID_WIDTH:
+            err("ids shortened to their first 8 characters; --json shows them whole")
     else:
         err("no generations")
     if token:

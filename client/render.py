@@ -45,14 +45,18 @@ def muscle_label(muscle: int) -> str:
     return label(profile_pb2.Muscle.DESCRIPTOR, muscle)
 
 
+def goal_label(goal: int) -> str:
+    return label(profile_pb2.Goal.DESCRIPTOR, goal) if goal else ""
+
+
 def unit_label(unit: int) -> str:
     return "lb" if unit == profile_pb2.UNIT_LB else "kg"
 
 
-def timestamp(ts: Timestamp) -> str:
+def timestamp(ts: Timestamp, *, seconds: bool = True) -> str:
     if not ts.seconds and not ts.nanos:
         return "-"
-    return ts.ToDatetime(tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return ts.ToDatetime(tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def number(value: float) -> str:
@@ -79,28 +83,29 @@ def generation_summary(generation: pb.Generation) -> Text:
     return text
 
 
-def generations_table(generations: Iterable[pb.Generation]) -> Table:
-    table = Table(box=None, header_style="bold")
+# Below this width the table shows ids by their first 8 characters: the full 36 would
+# leave the program's name a handful of columns at 80 (a UUID's first 8 hex digits are
+# unique among one caller's generations in practice; --json keeps the whole id).
+FULL_ID_WIDTH = 120
+SHORT_ID = 8
+
+
+def generations_table(generations: Iterable[pb.Generation], *, width: int) -> Table:
+    """The list as a lifter reads it: id, created, status, goal and program name."""
+    short = width < FULL_ID_WIDTH
+    # No edge padding: at 80 columns the two spaces go to the program's name.
+    table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("ID", no_wrap=True)
-    table.add_column("STATUS", no_wrap=True)
-    table.add_column("PROGRESS", no_wrap=True)
-    table.add_column("ATTEMPT", justify="right")
     table.add_column("CREATED (UTC)", no_wrap=True)
-    table.add_column("UPDATED (UTC)", no_wrap=True)
-    table.add_column("REQUEST ID")
+    table.add_column("STATUS", no_wrap=True)
+    table.add_column("GOAL", no_wrap=True)
+    table.add_column("PROGRAM")
     for g in generations:
-        progress = ""
-        if g.status in (pb.GENERATION_STATUS_PENDING, pb.GENERATION_STATUS_PROCESSING):
-            progress = f"{stage_label(g.stage)} {g.percent}%".strip()
-        elif g.HasField("error"):
-            progress = g.error.reason
         table.add_row(
-            g.id,
+            g.id[:SHORT_ID] if short else g.id,
+            timestamp(g.create_time, seconds=not short),
             Text(status_label(g.status), style=_STATUS_STYLE.get(g.status, "")),
-            progress,
-            str(g.attempt),
-            timestamp(g.create_time),
-            timestamp(g.update_time),
-            g.request_id,
+            goal_label(g.goal),
+            g.program_name,
         )
     return table

@@ -61,12 +61,35 @@ class Stage(StrEnum):
         return cls(_member(pb.Stage.DESCRIPTOR.values_by_number[number].name))
 
 
+class Goal(StrEnum):
+    """The athlete's training goal, as the profile states it."""
+
+    HYPERTROPHY = "hypertrophy"
+    GENERAL_STRENGTH = "general_strength"
+    POWERLIFTING_PEAK = "powerlifting_peak"
+    GENERAL_FITNESS = "general_fitness"
+    FAT_LOSS = "fat_loss"
+    ENDURANCE = "endurance"
+    ATHLETIC_POWER = "athletic_power"
+
+    @classmethod
+    def from_proto(cls, number: int) -> Goal | None:
+        if number == profile_pb2.GOAL_UNSPECIFIED:
+            return None
+        return cls(_member(profile_pb2.Goal.DESCRIPTOR.values_by_number[number].name))
+
+    @property
+    def words(self) -> str:
+        """``general_strength`` -> ``general strength``."""
+        return self.value.replace("_", " ")
+
+
 def _member(proto_name: str) -> str:
     # GENERATION_STATUS_COMPLETED -> "completed", STAGE_WEAK_POINTS -> "weak_points"
-    for prefix in ("GENERATION_STATUS_", "STAGE_"):
+    for prefix in ("GENERATION_STATUS_", "STAGE_", "GOAL_"):
         if proto_name.startswith(prefix):
             return proto_name.removeprefix(prefix).lower()
-    raise ValueError(f"not a status or stage: {proto_name}")
+    raise ValueError(f"not a status, stage or goal: {proto_name}")
 
 
 def _time(stamp: Timestamp) -> datetime:
@@ -96,6 +119,8 @@ class Generation:
     profile: profile_pb2.Profile | None  # None in list results
     program: program_pb2.Program | None  # set once completed (not in list results)
     proto: pb.Generation
+    goal: Goal | None  # the profile's goal, in list results too
+    program_name: str  # once completed, in list results too; "" otherwise
 
     @classmethod
     def from_proto(cls, message: pb.Generation) -> Generation:
@@ -117,6 +142,8 @@ class Generation:
             profile=message.profile if message.HasField("profile") else None,
             program=message.program if message.HasField("program") else None,
             proto=message,
+            goal=Goal.from_proto(message.goal),
+            program_name=message.program_name,
         )
 
 
@@ -134,6 +161,9 @@ class Event:
     error: GenerationError | None  # on a FAILED event
     program: program_pb2.Program | None  # on the COMPLETED event
     proto: pb.GenerationEvent
+    # The attempt this change belongs to: after a retry, the earlier terminal event has
+    # a lower attempt than the generation's current one.
+    attempt: int
 
     @classmethod
     def from_proto(cls, message: pb.GenerationEvent) -> Event:
@@ -152,4 +182,5 @@ class Event:
             ),
             program=message.program if message.HasField("program") else None,
             proto=message,
+            attempt=message.attempt,
         )

@@ -146,7 +146,7 @@ class Lifecycle:
         return record is not None
 
     async def complete(
-        self, generation_id: str, *, attempt: int, program: str, ran_s: float
+        self, generation_id: str, *, attempt: int, program: str, program_name: str, ran_s: float
     ) -> GenerationRecord | None:
         record = await self._commit(
             StateChange(
@@ -156,6 +156,7 @@ class Lifecycle:
                 percent=100,
                 message="completed",
                 program=program,
+                program_name=program_name,
             )
         )
         if record is not None:

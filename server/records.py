@@ -46,6 +46,7 @@ class GenerationRecord:
     created_at: float
     updated_at: float
     replica_id: str | None = None  # the replica holding a processing row's claim
+    program_name: str | None = None  # the program's name, stored beside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class EventRecord:
     percent: int
     message: str
     created_at: float
+    attempt: int  # the row's attempt as this change left it
     # The row as this event's commit left it (None when read back from the store): a
     # watcher needs it for the terminal event's program or error, without a read.
     generation: GenerationRecord | None = field(default=None, compare=False, repr=False)

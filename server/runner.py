@@ -153,7 +153,11 @@ class GenerationRunner:
         """Commit COMPLETED (with the program) or FAILED (with the error), fenced."""
         if isinstance(outcome, Program):
             done = await self._lifecycle.complete(
-                job.generation_id, attempt=attempt, program=outcome.model_dump_json(), ran_s=ran_s
+                job.generation_id,
+                attempt=attempt,
+                program=outcome.model_dump_json(),
+                program_name=outcome.name,
+                ran_s=ran_s,
             )
             if done is None:
                 _log_fenced(job, attempt)

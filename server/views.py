@@ -6,13 +6,23 @@ import json
 from typing import cast
 
 from google.protobuf.timestamp_pb2 import Timestamp
+from pydantic import BaseModel
 
 from programgen.server.mapping import enum_from_domain, enum_to_domain, fill_message
 from programgen.server.records import EventRecord, GenerationRecord, GenerationStatus
 from programgen.v1 import generation_service_pb2 as pb
+from programgen.v1 import profile_pb2
 
 _STATUS = pb.GenerationStatus.DESCRIPTOR
 _STAGE = pb.Stage.DESCRIPTOR
+_GOAL = profile_pb2.Goal.DESCRIPTOR
+
+
+class _GoalOnly(BaseModel):
+    """The one profile field every response carries: validating only it skips building
+    the rest of the profile, so a list page stays cheap."""
+
+    goal: str | None = None
 
 
 def status_number(status: str) -> pb.GenerationStatus.ValueType:
@@ -45,6 +55,11 @@ def generation_message(record: GenerationRecord, *, full: bool = True) -> pb.Gen
         last_sequence=record.last_sequence,
         create_time=_timestamp(record.created_at),
         update_time=_timestamp(record.updated_at),
+        goal=cast(
+            "profile_pb2.Goal.ValueType",
+            enum_from_domain(_GOAL, _GoalOnly.model_validate_json(record.profile).goal),
+        ),
+        program_name=record.program_name or "",
     )
     if record.status == GenerationStatus.FAILED:
         message.error.reason = record.error_reason
@@ -66,6 +81,7 @@ def event_message(event: EventRecord, record: GenerationRecord | None) -> pb.Gen
         percent=event.percent,
         message=event.message,
         create_time=_timestamp(event.created_at),
+        attempt=event.attempt,
     )
     if record is not None and event.sequence == record.last_sequence:
         if event.status == GenerationStatus.COMPLETED and record.program is not None:

@@ -37,7 +37,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-async def run(*args: str, port: int | None = None, limit_s: float = 60) -> Result:
+async def run(
+    *args: str, port: int | None = None, limit_s: float = 60, columns: int = 200
+) -> Result:
     """Run ``python -m client.cli`` without blocking the server's event loop."""
     target = ["--target", f"127.0.0.1:{port}"] if port is not None else []
     proc = await asyncio.create_subprocess_exec(
@@ -48,7 +50,7 @@ async def run(*args: str, port: int | None = None, limit_s: float = 60) -> Resul
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env=_env(),
+        env={**_env(), "COLUMNS": str(columns)},
         cwd=ROOT,
     )
     try:
@@ -85,12 +87,25 @@ async def test_generate_get_list_watch(tmp_path: Path) -> None:
 
         listed = await run("list", port=port)
         assert listed.code == 0, listed.err
-        assert gid in listed.out
-        assert "completed" in listed.out
+        header, *rows = listed.out.splitlines()
+        assert header.split() == ["ID", "CREATED", "(UTC)", "STATUS", "GOAL", "PROGRAM"]
+        row = next(r for r in rows if gid in r)
+        assert "completed" in row and "hypertrophy" in row
+        assert generation["program"]["name"] in row
+        narrow = await run("list", port=port, columns=80)
+        assert narrow.code == 0, narrow.err
+        assert max(len(line) for line in narrow.out.splitlines()) <= 80
+        assert gid not in narrow.out and "--json shows them whole" in narrow.err
+        row = next(r for r in narrow.out.splitlines() if r.startswith(gid[:8]))
+        assert "completed" in row and "hypertrophy" in row
+        assert generation["program"]["name"].split()[0] in row
         completed = await run("list", "--status", "completed", "--json", port=port)
-        assert [json.loads(line)["status"] for line in completed.out.splitlines()] == [
-            "GENERATION_STATUS_COMPLETED"
-        ] * 2
+        listed_json = [json.loads(line) for line in completed.out.splitlines()]
+        assert [g["status"] for g in listed_json] == ["GENERATION_STATUS_COMPLETED"] * 2
+        assert {g["goal"] for g in listed_json} == {"GOAL_HYPERTROPHY"}
+        assert {g["programName"] for g in listed_json} == {generation["program"]["name"]}
+        assert gid in {g["id"] for g in listed_json}
+        assert not any("program" in g or "profile" in g for g in listed_json)
         assert (await run("list", "--status", "failed", port=port)).out == ""
         paged = await run("list", "--page-size", "1", "--all", "--json", port=port)
         assert paged.code == 0 and len(paged.out.splitlines()) == 2

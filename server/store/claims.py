@@ -73,8 +73,10 @@ def claim_batch(
     for row in rows:
         record = record_from_row(row)
         seq = record.last_sequence
-        events.append(event_row(record.pk, seq, PROCESSING, "", 0, "processing", now))
-        event = EventRecord(record.id, seq, PROCESSING, "", 0, "processing", now, record)
+        events.append(event_row(record, seq, PROCESSING, "", 0, "processing", now))
+        event = EventRecord(
+            record.id, seq, PROCESSING, "", 0, "processing", now, record.attempt, record
+        )
         claimed.append((record, event))
     if events:
         conn.execute(INSERT_EVENTS, events)

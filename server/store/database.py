@@ -87,18 +87,18 @@ class StoreInUse(Exception):
     """The SQLite file is in use by another server process."""
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``, the newest by default (idempotent)."""
     async with engine.begin() as conn:
         if not is_sqlite(str(engine.url)):
             # Replicas starting together would each create the tables: one at a time,
             # the others then find the schema current (the lock ends with the commit).
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        await conn.run_sync(_upgrade)
+        await conn.run_sync(_upgrade, revision)

@@ -64,7 +64,14 @@ def _key_record(row: Any) -> ApiKeyRecord:
 def _event_record(generation_id: str, row: Any) -> EventRecord:
     status = GenerationStatus(row.status)
     return EventRecord(
-        generation_id, row.sequence, status, row.stage, row.percent, row.message, row.created_at
+        generation_id,
+        row.sequence,
+        status,
+        row.stage,
+        row.percent,
+        row.message,
+        row.created_at,
+        row.attempt,
     )
 
 

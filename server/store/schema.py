@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -35,6 +36,7 @@ generations = Table(
     Column("replica_id", String(64), nullable=True),  # the replica holding the claim
     Column("profile", Text, nullable=False),
     Column("program", Text, nullable=True),
+    Column("program_name", Text, nullable=True),  # set with the program, for lists
     Column("error_reason", String(64), nullable=False),
     Column("error_message", Text, nullable=False),
     Column("created_at", Float, nullable=False),
@@ -56,6 +58,8 @@ generation_events = Table(
     Column("percent", Integer, nullable=False),
     Column("message", Text, nullable=False),
     Column("created_at", Float, nullable=False),
+    # The row's attempt as this change left it (0 for events written before 0004).
+    Column("attempt", Integer, nullable=False, server_default=text("0")),
 )
 
 api_keys = Table(

@@ -61,6 +61,7 @@ class StateChange:
     stage: str = ""
     percent: int = 0
     program: str | None = None
+    program_name: str = ""
     error: tuple[str, str] | None = None
     clear_result: bool = False
     replica_id: str | None = None
@@ -141,10 +142,9 @@ def _create_many(
             record = next(fresh)
             if record.request_id:
                 known[(record.owner, record.request_id)] = record
-            events.append(event_row(record.pk, 1, PENDING, "", 0, "queued", now))
-            result.append(
-                (record, EventRecord(record.id, 1, PENDING, "", 0, "queued", now, record))
-            )
+            events.append(event_row(record, 1, PENDING, "", 0, "queued", now))
+            event = EventRecord(record.id, 1, PENDING, "", 0, "queued", now, record.attempt, record)
+            result.append((record, event))
         elif isinstance(plan, tuple):
             result.append((known[plan], None))
         elif isinstance(plan, GenerationRecord):
@@ -227,10 +227,18 @@ def _new_row(c: NewGeneration, now: float) -> dict[str, Any]:
 
 
 def event_row(
-    pk: int, sequence: int, status: str, stage: str, percent: int, message: str, now: float
+    record: GenerationRecord,
+    sequence: int,
+    status: str,
+    stage: str,
+    percent: int,
+    message: str,
+    now: float,
 ) -> dict[str, Any]:
+    """The event row of a change that left the generation as ``record``."""
     return {
-        "generation_pk": pk,
+        "generation_pk": record.pk,
+        "attempt": record.attempt,
         "sequence": sequence,
         "status": str(status),
         "stage": stage,
@@ -268,11 +276,12 @@ def _change_statement(
         values["replica_id"] = bindparam("p_replica")
     if program:
         values["program"] = bindparam("p_program")
+        values["program_name"] = bindparam("p_program_name")
     if error:
         values["error_reason"] = bindparam("p_error_reason")
         values["error_message"] = bindparam("p_error_message")
     if clear:
-        values.update(program=None, error_reason="", error_message="")
+        values.update(program=None, program_name=None, error_reason="", error_message="")
     stmt = update(generations).where(
         generations.c.id == bindparam("p_id"),
         generations.c.status.in_(bindparam("p_expect", expanding=True)),
@@ -309,6 +318,7 @@ def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> O
         "p_now": now,
         "p_lease": t.lease_until,
         "p_program": t.program,
+        "p_program_name": t.program_name,
         "p_attempt": t.attempt,
         "p_replica": t.replica_id,
         "p_lease_before": t.lease_before,
@@ -320,8 +330,10 @@ def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> O
         return None
     record = record_from_row(row)
     sequence = record.last_sequence
-    events.append(event_row(record.pk, sequence, t.to, t.stage, t.percent, t.message, now))
-    event = EventRecord(record.id, sequence, t.to, t.stage, t.percent, t.message, now, record)
+    events.append(event_row(record, sequence, t.to, t.stage, t.percent, t.message, now))
+    event = EventRecord(
+        record.id, sequence, t.to, t.stage, t.percent, t.message, now, record.attempt, record
+    )
     return record, event
 
 

@@ -27,49 +27,49 @@ from programgen.v1 import profile_pb2 as programgen_dot_v1_dot_profile__pb2
 from programgen.v1 import program_pb2 as programgen_dot_v1_dot_program__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&programgen/v1/generation_service.proto\x12\rprogramgen.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bprogramgen/v1/profile.proto\x1a\x1bprogramgen/v1/program.proto\"2\n\x0fGenerationError\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x9e\x03\n\nGeneration\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12/\n\x06status\x18\x03 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\x12\x0f\n\x07\x61ttempt\x18\x04 \x01(\x05\x12#\n\x05stage\x18\x05 \x01(\x0e\x32\x14.programgen.v1.Stage\x12\x0f\n\x07percent\x18\x06 \x01(\x05\x12\x15\n\rlast_sequence\x18\x07 \x01(\x03\x12\'\n\x07profile\x18\x08 \x01(\x0b\x32\x16.programgen.v1.Profile\x12\'\n\x07program\x18\t \x01(\x0b\x32\x16.programgen.v1.Program\x12-\n\x05\x65rror\x18\n \x01(\x0b\x32\x1e.programgen.v1.GenerationError\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbb\x02\n\x0fGenerationEvent\x12\x15\n\rgeneration_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12/\n\x06status\x18\x03 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\x12#\n\x05stage\x18\x04 \x01(\x0e\x32\x14.programgen.v1.Stage\x12\x0f\n\x07percent\x18\x05 \x01(\x05\x12\x0f\n\x07message\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x07program\x18\x08 \x01(\x0b\x32\x16.programgen.v1.Program\x12-\n\x05\x65rror\x18\t \x01(\x0b\x32\x1e.programgen.v1.GenerationError\"}\n\tHeartbeat\x12/\n\x06status\x18\x01 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\x12\x15\n\rlast_sequence\x18\x02 \x01(\x03\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"U\n\x16StartGenerationRequest\x12\'\n\x07profile\x18\x01 \x01(\x0b\x32\x16.programgen.v1.Profile\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"H\n\x17StartGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation\"<\n\x16WatchGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\"\x81\x01\n\x17WatchGenerationResponse\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1e.programgen.v1.GenerationEventH\x00\x12-\n\theartbeat\x18\x02 \x01(\x0b\x32\x18.programgen.v1.HeartbeatH\x00\x42\x06\n\x04kind\"\"\n\x14GetGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"F\n\x15GetGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation\"p\n\x16ListGenerationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12/\n\x06status\x18\x03 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\"b\n\x17ListGenerationsResponse\x12.\n\x0bgenerations\x18\x01 \x03(\x0b\x32\x19.programgen.v1.Generation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x17\x43\x61ncelGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"I\n\x18\x43\x61ncelGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation\"$\n\x16RetryGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"H\n\x17RetryGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation*\xd6\x01\n\x10GenerationStatus\x12!\n\x1dGENERATION_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19GENERATION_STATUS_PENDING\x10\x01\x12 \n\x1cGENERATION_STATUS_PROCESSING\x10\x02\x12\x1f\n\x1bGENERATION_STATUS_COMPLETED\x10\x03\x12\x1c\n\x18GENERATION_STATUS_FAILED\x10\x04\x12\x1f\n\x1bGENERATION_STATUS_CANCELLED\x10\x05*\xe8\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x1a\n\x16STAGE_PROFILE_ANALYSIS\x10\x01\x12\x1a\n\x16STAGE_VOLUME_LANDMARKS\x10\x02\x12\x15\n\x11STAGE_WEAK_POINTS\x10\x03\x12\x17\n\x13STAGE_PERIODIZATION\x10\x04\x12\x16\n\x12STAGE_CONSTRUCTION\x10\x05\x12\x18\n\x14STAGE_AUTOREGULATION\x10\x06\x12\x18\n\x14STAGE_LLM_REFINEMENT\x10\x07\x12\x14\n\x10STAGE_VALIDATION\x10\x08\x32\xe5\x04\n\x18ProgramGenerationService\x12`\n\x0fStartGeneration\x12%.programgen.v1.StartGenerationRequest\x1a&.programgen.v1.StartGenerationResponse\x12\x62\n\x0fWatchGeneration\x12%.programgen.v1.WatchGenerationRequest\x1a&.programgen.v1.WatchGenerationResponse0\x01\x12Z\n\rGetGeneration\x12#.programgen.v1.GetGenerationRequest\x1a$.programgen.v1.GetGenerationResponse\x12`\n\x0fListGenerations\x12%.programgen.v1.ListGenerationsRequest\x1a&.programgen.v1.ListGenerationsResponse\x12\x63\n\x10\x43\x61ncelGeneration\x12&.programgen.v1.CancelGenerationRequest\x1a\'.programgen.v1.CancelGenerationResponse\x12`\n\x0fRetryGeneration\x12%.programgen.v1.RetryGenerationRequest\x1a&.programgen.v1.RetryGenerationResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&programgen/v1/generation_service.proto\x12\rprogramgen.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bprogramgen/v1/profile.proto\x1a\x1bprogramgen/v1/program.proto\"2\n\x0fGenerationError\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xd7\x03\n\nGeneration\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12/\n\x06status\x18\x03 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\x12\x0f\n\x07\x61ttempt\x18\x04 \x01(\x05\x12#\n\x05stage\x18\x05 \x01(\x0e\x32\x14.programgen.v1.Stage\x12\x0f\n\x07percent\x18\x06 \x01(\x05\x12\x15\n\rlast_sequence\x18\x07 \x01(\x03\x12\'\n\x07profile\x18\x08 \x01(\x0b\x32\x16.programgen.v1.Profile\x12\'\n\x07program\x18\t \x01(\x0b\x32\x16.programgen.v1.Program\x12-\n\x05\x65rror\x18\n \x01(\x0b\x32\x1e.programgen.v1.GenerationError\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12!\n\x04goal\x18\r \x01(\x0e\x32\x13.programgen.v1.Goal\x12\x14\n\x0cprogram_name\x18\x0e \x01(\t\"\xcc\x02\n\x0fGenerationEvent\x12\x15\n\rgeneration_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12/\n\x06status\x18\x03 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\x12#\n\x05stage\x18\x04 \x01(\x0e\x32\x14.programgen.v1.Stage\x12\x0f\n\x07percent\x18\x05 \x01(\x05\x12\x0f\n\x07message\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x07program\x18\x08 \x01(\x0b\x32\x16.programgen.v1.Program\x12-\n\x05\x65rror\x18\t \x01(\x0b\x32\x1e.programgen.v1.GenerationError\x12\x0f\n\x07\x61ttempt\x18\n \x01(\x05\"}\n\tHeartbeat\x12/\n\x06status\x18\x01 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\x12\x15\n\rlast_sequence\x18\x02 \x01(\x03\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"U\n\x16StartGenerationRequest\x12\'\n\x07profile\x18\x01 \x01(\x0b\x32\x16.programgen.v1.Profile\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"H\n\x17StartGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation\"<\n\x16WatchGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\"\x81\x01\n\x17WatchGenerationResponse\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1e.programgen.v1.GenerationEventH\x00\x12-\n\theartbeat\x18\x02 \x01(\x0b\x32\x18.programgen.v1.HeartbeatH\x00\x42\x06\n\x04kind\"\"\n\x14GetGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"F\n\x15GetGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation\"p\n\x16ListGenerationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12/\n\x06status\x18\x03 \x01(\x0e\x32\x1f.programgen.v1.GenerationStatus\"b\n\x17ListGenerationsResponse\x12.\n\x0bgenerations\x18\x01 \x03(\x0b\x32\x19.programgen.v1.Generation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x17\x43\x61ncelGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"I\n\x18\x43\x61ncelGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation\"$\n\x16RetryGenerationRequest\x12\n\n\x02id\x18\x01 \x01(\t\"H\n\x17RetryGenerationResponse\x12-\n\ngeneration\x18\x01 \x01(\x0b\x32\x19.programgen.v1.Generation*\xd6\x01\n\x10GenerationStatus\x12!\n\x1dGENERATION_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19GENERATION_STATUS_PENDING\x10\x01\x12 \n\x1cGENERATION_STATUS_PROCESSING\x10\x02\x12\x1f\n\x1bGENERATION_STATUS_COMPLETED\x10\x03\x12\x1c\n\x18GENERATION_STATUS_FAILED\x10\x04\x12\x1f\n\x1bGENERATION_STATUS_CANCELLED\x10\x05*\xe8\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x1a\n\x16STAGE_PROFILE_ANALYSIS\x10\x01\x12\x1a\n\x16STAGE_VOLUME_LANDMARKS\x10\x02\x12\x15\n\x11STAGE_WEAK_POINTS\x10\x03\x12\x17\n\x13STAGE_PERIODIZATION\x10\x04\x12\x16\n\x12STAGE_CONSTRUCTION\x10\x05\x12\x18\n\x14STAGE_AUTOREGULATION\x10\x06\x12\x18\n\x14STAGE_LLM_REFINEMENT\x10\x07\x12\x14\n\x10STAGE_VALIDATION\x10\x08\x32\xe5\x04\n\x18ProgramGenerationService\x12`\n\x0fStartGeneration\x12%.programgen.v1.StartGenerationRequest\x1a&.programgen.v1.StartGenerationResponse\x12\x62\n\x0fWatchGeneration\x12%.programgen.v1.WatchGenerationRequest\x1a&.programgen.v1.WatchGenerationResponse0\x01\x12Z\n\rGetGeneration\x12#.programgen.v1.GetGenerationRequest\x1a$.programgen.v1.GetGenerationResponse\x12`\n\x0fListGenerations\x12%.programgen.v1.ListGenerationsRequest\x1a&.programgen.v1.ListGenerationsResponse\x12\x63\n\x10\x43\x61ncelGeneration\x12&.programgen.v1.CancelGenerationRequest\x1a\'.programgen.v1.CancelGenerationResponse\x12`\n\x0fRetryGeneration\x12%.programgen.v1.RetryGenerationRequest\x1a&.programgen.v1.RetryGenerationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'programgen.v1.generation_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GENERATIONSTATUS']._serialized_start=1966
-  _globals['_GENERATIONSTATUS']._serialized_end=2180
-  _globals['_STAGE']._serialized_start=2183
-  _globals['_STAGE']._serialized_end=2415
+  _globals['_GENERATIONSTATUS']._serialized_start=2040
+  _globals['_GENERATIONSTATUS']._serialized_end=2254
+  _globals['_STAGE']._serialized_start=2257
+  _globals['_STAGE']._serialized_end=2489
   _globals['_GENERATIONERROR']._serialized_start=148
   _globals['_GENERATIONERROR']._serialized_end=198
   _globals['_GENERATION']._serialized_start=201
-  _globals['_GENERATION']._serialized_end=615
-  _globals['_GENERATIONEVENT']._serialized_start=618
-  _globals['_GENERATIONEVENT']._serialized_end=933
-  _globals['_HEARTBEAT']._serialized_start=935
-  _globals['_HEARTBEAT']._serialized_end=1060
-  _globals['_STARTGENERATIONREQUEST']._serialized_start=1062
-  _globals['_STARTGENERATIONREQUEST']._serialized_end=1147
-  _globals['_STARTGENERATIONRESPONSE']._serialized_start=1149
-  _globals['_STARTGENERATIONRESPONSE']._serialized_end=1221
-  _globals['_WATCHGENERATIONREQUEST']._serialized_start=1223
-  _globals['_WATCHGENERATIONREQUEST']._serialized_end=1283
-  _globals['_WATCHGENERATIONRESPONSE']._serialized_start=1286
-  _globals['_WATCHGENERATIONRESPONSE']._serialized_end=1415
-  _globals['_GETGENERATIONREQUEST']._serialized_start=1417
-  _globals['_GETGENERATIONREQUEST']._serialized_end=1451
-  _globals['_GETGENERATIONRESPONSE']._serialized_start=1453
-  _globals['_GETGENERATIONRESPONSE']._serialized_end=1523
-  _globals['_LISTGENERATIONSREQUEST']._serialized_start=1525
-  _globals['_LISTGENERATIONSREQUEST']._serialized_end=1637
-  _globals['_LISTGENERATIONSRESPONSE']._serialized_start=1639
-  _globals['_LISTGENERATIONSRESPONSE']._serialized_end=1737
-  _globals['_CANCELGENERATIONREQUEST']._serialized_start=1739
-  _globals['_CANCELGENERATIONREQUEST']._serialized_end=1776
-  _globals['_CANCELGENERATIONRESPONSE']._serialized_start=1778
-  _globals['_CANCELGENERATIONRESPONSE']._serialized_end=1851
-  _globals['_RETRYGENERATIONREQUEST']._serialized_start=1853
-  _globals['_RETRYGENERATIONREQUEST']._serialized_end=1889
-  _globals['_RETRYGENERATIONRESPONSE']._serialized_start=1891
-  _globals['_RETRYGENERATIONRESPONSE']._serialized_end=1963
-  _globals['_PROGRAMGENERATIONSERVICE']._serialized_start=2418
-  _globals['_PROGRAMGENERATIONSERVICE']._serialized_end=3031
+  _globals['_GENERATION']._serialized_end=672
+  _globals['_GENERATIONEVENT']._serialized_start=675
+  _globals['_GENERATIONEVENT']._serialized_end=1007
+  _globals['_HEARTBEAT']._serialized_start=1009
+  _globals['_HEARTBEAT']._serialized_end=1134
+  _globals['_STARTGENERATIONREQUEST']._serialized_start=1136
+  _globals['_STARTGENERATIONREQUEST']._serialized_end=1221
+  _globals['_STARTGENERATIONRESPONSE']._serialized_start=1223
+  _globals['_STARTGENERATIONRESPONSE']._serialized_end=1295
+  _globals['_WATCHGENERATIONREQUEST']._serialized_start=1297
+  _globals['_WATCHGENERATIONREQUEST']._serialized_end=1357
+  _globals['_WATCHGENERATIONRESPONSE']._serialized_start=1360
+  _globals['_WATCHGENERATIONRESPONSE']._serialized_end=1489
+  _globals['_GETGENERATIONREQUEST']._serialized_start=1491
+  _globals['_GETGENERATIONREQUEST']._serialized_end=1525
+  _globals['_GETGENERATIONRESPONSE']._serialized_start=1527
+  _globals['_GETGENERATIONRESPONSE']._serialized_end=1597
+  _globals['_LISTGENERATIONSREQUEST']._serialized_start=1599
+  _globals['_LISTGENERATIONSREQUEST']._serialized_end=1711
+  _globals['_LISTGENERATIONSRESPONSE']._serialized_start=1713
+  _globals['_LISTGENERATIONSRESPONSE']._serialized_end=1811
+  _globals['_CANCELGENERATIONREQUEST']._serialized_start=1813
+  _globals['_CANCELGENERATIONREQUEST']._serialized_end=1850
+  _globals['_CANCELGENERATIONRESPONSE']._serialized_start=1852
+  _globals['_CANCELGENERATIONRESPONSE']._serialized_end=1925
+  _globals['_RETRYGENERATIONREQUEST']._serialized_start=1927
+  _globals['_RETRYGENERATIONREQUEST']._serialized_end=1963
+  _globals['_RETRYGENERATIONRESPONSE']._serialized_start=1965
+  _globals['_RETRYGENERATIONRESPONSE']._serialized_end=2037
+  _globals['_PROGRAMGENERATIONSERVICE']._serialized_start=2492
+  _globals['_PROGRAMGENERATIONSERVICE']._serialized_end=3105
 # @@protoc_insertion_point(module_scope)

@@ -154,6 +154,8 @@ class Generation(_message.Message):
     ERROR_FIELD_NUMBER: _builtins.int
     CREATE_TIME_FIELD_NUMBER: _builtins.int
     UPDATE_TIME_FIELD_NUMBER: _builtins.int
+    GOAL_FIELD_NUMBER: _builtins.int
+    PROGRAM_NAME_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Server-assigned id (a UUID)."""
     request_id: _builtins.str
@@ -168,6 +170,12 @@ class Generation(_message.Message):
     """Progress of the current attempt, 0 to 100."""
     last_sequence: _builtins.int
     """Sequence number of the latest event."""
+    goal: _profile_pb2.Goal.ValueType
+    """The profile's goal; set in every response, ListGenerations results included."""
+    program_name: _builtins.str
+    """The program's name once completed (ListGenerations results included, though they
+    omit the program); empty otherwise.
+    """
     @_builtins.property
     def profile(self) -> _profile_pb2.Profile:
         """The athlete's profile as started (not in ListGenerations results)."""
@@ -203,10 +211,12 @@ class Generation(_message.Message):
         error: Global___GenerationError | None = ...,
         create_time: _timestamp_pb2.Timestamp | None = ...,
         update_time: _timestamp_pb2.Timestamp | None = ...,
+        goal: _profile_pb2.Goal.ValueType = ...,
+        program_name: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time", "error", b"error", "profile", b"profile", "program", b"program", "update_time", b"update_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempt", b"attempt", "create_time", b"create_time", "error", b"error", "id", b"id", "last_sequence", b"last_sequence", "percent", b"percent", "profile", b"profile", "program", b"program", "request_id", b"request_id", "stage", b"stage", "status", b"status", "update_time", b"update_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempt", b"attempt", "create_time", b"create_time", "error", b"error", "goal", b"goal", "id", b"id", "last_sequence", b"last_sequence", "percent", b"percent", "profile", b"profile", "program", b"program", "program_name", b"program_name", "request_id", b"request_id", "stage", b"stage", "status", b"status", "update_time", b"update_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -227,6 +237,7 @@ class GenerationEvent(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _builtins.int
     PROGRAM_FIELD_NUMBER: _builtins.int
     ERROR_FIELD_NUMBER: _builtins.int
+    ATTEMPT_FIELD_NUMBER: _builtins.int
     generation_id: _builtins.str
     """The generation this event belongs to."""
     sequence: _builtins.int
@@ -239,6 +250,13 @@ class GenerationEvent(_message.Message):
     """Progress of the attempt, 0 to 100."""
     message: _builtins.str
     """What happened, for people ("queued", "requeued after restart", ...)."""
+    attempt: _builtins.int
+    """The generation's attempt as this change left it: 0 until the first claim; a claim
+    starts the next attempt, and the events after it (progress, completed, failed)
+    carry that number. A retry's pending event still carries the attempt that failed
+    or was cancelled. Watching from 0 after a retry, the old terminal event is the one
+    with an attempt lower than Generation.attempt.
+    """
     @_builtins.property
     def create_time(self) -> _timestamp_pb2.Timestamp:
         """When the change was committed."""
@@ -263,10 +281,11 @@ class GenerationEvent(_message.Message):
         create_time: _timestamp_pb2.Timestamp | None = ...,
         program: _program_pb2.Program | None = ...,
         error: Global___GenerationError | None = ...,
+        attempt: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time", "error", b"error", "program", b"program"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["create_time", b"create_time", "error", b"error", "generation_id", b"generation_id", "message", b"message", "percent", b"percent", "program", b"program", "sequence", b"sequence", "stage", b"stage", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempt", b"attempt", "create_time", b"create_time", "error", b"error", "generation_id", b"generation_id", "message", b"message", "percent", b"percent", "program", b"program", "sequence", b"sequence", "stage", b"stage", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -508,7 +527,7 @@ class ListGenerationsResponse(_message.Message):
     """Empty at the end."""
     @_builtins.property
     def generations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Generation]:
-        """Newest first, without profile or program."""
+        """Newest first, without profile or program; with goal and program_name."""
 
     def __init__(
         self,

@@ -158,8 +158,8 @@ class ProgramGenerationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListGenerations(self, request, context):
-        """Lists the caller's generations, newest first, without profile or program
-        (AIP-158 paging).
+        """Lists the caller's generations, newest first, without profile or program (their
+        goal and program_name are set) (AIP-158 paging).
         Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
         page_token that this server did not issue to this caller for the same filter
         (forged, truncated or altered tokens included).

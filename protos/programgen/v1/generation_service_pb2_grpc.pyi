@@ -87,8 +87,8 @@ class ProgramGenerationServiceStub:
     Errors: INVALID_ARGUMENT (a malformed id); NOT_FOUND (GENERATION_NOT_FOUND).
     """
     ListGenerations: _grpc.UnaryUnaryMultiCallable[_generation_service_pb2.ListGenerationsRequest, _generation_service_pb2.ListGenerationsResponse]
-    """Lists the caller's generations, newest first, without profile or program
-    (AIP-158 paging).
+    """Lists the caller's generations, newest first, without profile or program (their
+    goal and program_name are set) (AIP-158 paging).
     Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
     page_token that this server did not issue to this caller for the same filter
     (forged, truncated or altered tokens included).
@@ -163,8 +163,8 @@ class ProgramGenerationServiceAsyncStub(ProgramGenerationServiceStub):
     Errors: INVALID_ARGUMENT (a malformed id); NOT_FOUND (GENERATION_NOT_FOUND).
     """
     ListGenerations: _aio.UnaryUnaryMultiCallable[_generation_service_pb2.ListGenerationsRequest, _generation_service_pb2.ListGenerationsResponse]  # type: ignore[assignment]
-    """Lists the caller's generations, newest first, without profile or program
-    (AIP-158 paging).
+    """Lists the caller's generations, newest first, without profile or program (their
+    goal and program_name are set) (AIP-158 paging).
     Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
     page_token that this server did not issue to this caller for the same filter
     (forged, truncated or altered tokens included).
@@ -260,8 +260,8 @@ class ProgramGenerationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _generation_service_pb2.ListGenerationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_generation_service_pb2.ListGenerationsResponse, _abc.Awaitable[_generation_service_pb2.ListGenerationsResponse]]:
-        """Lists the caller's generations, newest first, without profile or program
-        (AIP-158 paging).
+        """Lists the caller's generations, newest first, without profile or program (their
+        goal and program_name are set) (AIP-158 paging).
         Errors: INVALID_ARGUMENT for a negative page_size, an unknown status, or a
         page_token that this server did not issue to this caller for the same filter
         (forged, truncated or altered tokens included).
