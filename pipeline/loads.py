@@ -94,12 +94,18 @@ def _pull_up(
 def _barbell_floor(
     entry: Exercise, one_rm: float, low: int, high: int, rir: int, ctx: LoadContext
 ) -> Prescribed:
-    """The planned load is below the empty bar: the bar, for the reps it allows."""
+    """The planned load is below the empty bar: the bar, for the reps it allows.
+
+    The bar may shorten the range but never below its bottom: fewer reps at the same
+    RPE is a heavier stimulus, which would relabel the week (an accumulation week of
+    singles is intensification; docs/science.md, "Periodization"). When the bar allows
+    fewer than `low` reps, a lighter implement keeps the planned reps instead.
+    """
     bar = BAR_WEIGHT[ctx.profile.unit]
     rpe = 10.0 - rir
     top = min(high, math.floor(reps_to_failure(100 * bar / one_rm)) - rir)
     unit = ctx.profile.unit.value
-    if top < min_reps(ctx.profile):
+    if top < max(low, min_reps(ctx.profile)):
         return Prescribed(
             reps_min=low,
             reps_max=high,
@@ -111,7 +117,7 @@ def _barbell_floor(
             "use dumbbells or a machine for this movement until the bar allows the reps.",
         )
     return Prescribed(
-        reps_min=max(1, min(low, top - 2)),
+        reps_min=low,
         reps_max=top,
         load=bar,
         load_percent_e1rm=round(min(100.0, 100 * bar / one_rm), 1),
