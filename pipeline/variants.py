@@ -103,6 +103,10 @@ def _lighter_implement(entry: Exercise, ctx: LoadContext) -> tuple[str, str] | N
         and ex.compound == entry.compound
         and ex.loading in _LIGHTER
         and not ex.unilateral
+        # The builder counted the planned lift's secondary credit (pipeline.accounting):
+        # a swap that credits other muscles (a kettlebell floor press spares the front
+        # delts) would move weekly volume off the plan it was built and capped on.
+        and set(ex.secondary_muscles) == set(entry.secondary_muscles)
     ]
     if candidates:
         ex = min(candidates, key=lambda c: _LIGHTER.index(c.loading))
