@@ -118,6 +118,17 @@ EMPTY_BAR_ABOVE_E1RM = make_profile(
     stress=1,
     lifts=lifts(squat=(20, 3)),
 )
+SWING_FOR_A_LIGHT_DEADLIFT = make_profile(
+    days_per_week=4,
+    session_minutes=30,
+    equipment=[Equipment.BARBELL, Equipment.KETTLEBELLS],
+    age=13,
+    sex=None,
+    bodyweight=30.0,
+    sleep_hours=3.0,
+    stress=1,
+    lifts=lifts(deadlift=1),
+)
 CORNERS = {
     "2 d x 30 min, bodyweight only, all six injuries": SHORTEST_AND_MOST_INJURED,
     "6 d x 120 min advanced": LONGEST_ADVANCED,
@@ -126,6 +137,7 @@ CORNERS = {
     "6 d x 30 min, barbell, three injuries": SIX_SHORT_DAYS_FEW_ANCHORS,
     "6 d x 30 min, barbell, hip": SIX_SHORT_DAYS_HIP,
     "empty bar heavier than the planned squat load": EMPTY_BAR_ABOVE_E1RM,
+    "1 kg deadlift e1RM, kettlebells: no swing opens the day": SWING_FOR_A_LIGHT_DEADLIFT,
 }
 
 
