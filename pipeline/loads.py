@@ -29,6 +29,12 @@ from programgen.pipeline.progression import (
 )
 from programgen.pipeline.rpe_chart import percent_1rm, reps_to_failure
 
+# Sets of 3 reps or fewer near failure are peaking work, not accumulation (Issurin 2010,
+# Sports Med 40:189: accumulation is the high-volume, moderate-load block; docs/science.md,
+# "Periodization"). The same bound as the validator's phase rule
+# (pipeline.validate_intensity.PEAK_REPS).
+PEAK_REPS = 3
+
 
 def _label(lift: Lift) -> str:
     return lift.value.replace("_", " ")
@@ -96,16 +102,16 @@ def _barbell_floor(
 ) -> Prescribed:
     """The planned load is below the empty bar: the bar, for the reps it allows.
 
-    The bar may shorten the range but never below its bottom: fewer reps at the same
-    RPE is a heavier stimulus, which would relabel the week (an accumulation week of
-    singles is intensification; docs/science.md, "Periodization"). When the bar allows
-    fewer than `low` reps, a lighter implement keeps the planned reps instead.
+    The bar may shorten the range, but never turn a planned higher-rep range into
+    peaking work (PEAK_REPS or fewer): an accumulation week of singles near failure is
+    intensification (docs/science.md, "Periodization"). Then a lighter implement keeps
+    the planned reps instead.
     """
     bar = BAR_WEIGHT[ctx.profile.unit]
     rpe = 10.0 - rir
     top = min(high, math.floor(reps_to_failure(100 * bar / one_rm)) - rir)
     unit = ctx.profile.unit.value
-    if top < max(low, min_reps(ctx.profile)):
+    if top < min_reps(ctx.profile) or (top < low and top <= PEAK_REPS):
         return Prescribed(
             reps_min=low,
             reps_max=high,
@@ -117,7 +123,7 @@ def _barbell_floor(
             "use dumbbells or a machine for this movement until the bar allows the reps.",
         )
     return Prescribed(
-        reps_min=low,
+        reps_min=max(1, min(low, top - 2)),
         reps_max=top,
         load=bar,
         load_percent_e1rm=round(min(100.0, 100 * bar / one_rm), 1),
