@@ -36,6 +36,7 @@ from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.slots import Construction, DayPlan, Slot
 from programgen.pipeline.splits import NoAnchorAvailable
 from programgen.pipeline.time_budget import TimeBudget
+from programgen.pipeline.volume_plan import set_volume
 from programgen.pipeline.weak_point_narrowing import narrow_findings
 
 __all__ = ["Construction", "DayPlan", "Slot", "construct_program"]
@@ -213,6 +214,56 @@ class _Builder(TimeBudget):
                 )
 
     def build(self) -> Construction:
+        self._settle()
+        # A split day several muscles could open is not secured up front
+        # (builder_state._secure_anchors); trimming may leave it with none. Pin the
+        # opening compound there, then settle again (NSCA Essentials, 4th ed., ch. 17:
+        # every session opens with a multi-joint lift).
+        for _ in range(len(self.split.days)):
+            bare = next((d for d, slots in enumerate(self._days()) if not _anchored(slots)), None)
+            if bare is None or not self._pin_anchor(bare):
+                break
+            self._settle()
+        days = [explained(slots) for slots in self._days()]
+        self._state_shortfalls(days)
+        plans = [
+            DayPlan(day=d + 1, focus=template.focus, slots=days[d])
+            for d, template in enumerate(self.split.days)
+        ]
+        for plan in plans:
+            if not _anchored(plan.slots):
+                # choose_split only keeps a split whose every day has an anchor, and
+                # _pin_anchor secures a bare day: a bug if reached.
+                raise NoAnchorAvailable(f"day {plan.day} has no compound anchor")
+        served = {m for m, mp in self.muscles.items() if mp.extra > 0}
+        return Construction(
+            split=self.split.name,
+            days=plans,
+            weak_points=narrow_findings(self.weak, served, plans),
+            trimmed=self.trimmed,
+            shortfalls=self.shortfalls,
+        )
+
+    def _pin_anchor(self, day: int) -> bool:
+        """Make the day's lead (else its highest-priority able muscle) open `day` for
+        good; False when no muscle of the day can."""
+        template = self.split.days[day]
+        order = sorted(template.muscles, key=lambda m: (m is not template.lead, self.rank[m]))
+        for m in order:
+            mp = self.muscles.get(m) or self.dropped.get(m)
+            if mp is None or day in mp.anchor_days:
+                continue
+            if not any(anchor_ok(ex) for ex in mp.first[0]):
+                continue
+            self.dropped.pop(m, None)
+            self.muscles[m] = mp
+            self.keep.add(m)
+            mp.anchor_days = (*mp.anchor_days, day)
+            set_volume(mp, self.rank[m])
+            return True
+        return False
+
+    def _settle(self) -> None:
         changed = True
         for _ in range(_SETTLE_ROUNDS):
             self.cap_mrv()
@@ -228,25 +279,10 @@ class _Builder(TimeBudget):
             self.fit_time_budget()
             if self._over_mrv() is None:
                 break
-        days = [explained(slots) for slots in self._days()]
-        self._state_shortfalls(days)
-        plans = [
-            DayPlan(day=d + 1, focus=template.focus, slots=days[d])
-            for d, template in enumerate(self.split.days)
-        ]
-        for plan in plans:
-            if not any(anchor_ok(CATALOG[s.exercise_id]) for s in plan.slots):
-                # choose_split only keeps a split whose every day has an anchor; the
-                # builder's drops keep them (builder_state._droppable): a bug if reached.
-                raise NoAnchorAvailable(f"day {plan.day} has no compound anchor")
-        served = {m for m, mp in self.muscles.items() if mp.extra > 0}
-        return Construction(
-            split=self.split.name,
-            days=plans,
-            weak_points=narrow_findings(self.weak, served, plans),
-            trimmed=self.trimmed,
-            shortfalls=self.shortfalls,
-        )
+
+
+def _anchored(slots: list[Slot]) -> bool:
+    return any(anchor_ok(CATALOG[s.exercise_id]) for s in slots)
 
 
 def construct_program(

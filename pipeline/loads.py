@@ -29,6 +29,12 @@ from programgen.pipeline.progression import (
 )
 from programgen.pipeline.rpe_chart import percent_1rm, reps_to_failure
 
+# Sets of 3 reps or fewer near failure are peaking work, not accumulation (Issurin 2010,
+# Sports Med 40:189: accumulation is the high-volume, moderate-load block; docs/science.md,
+# "Periodization"). The same bound as the validator's phase rule
+# (pipeline.validate_intensity.PEAK_REPS).
+PEAK_REPS = 3
+
 
 def _label(lift: Lift) -> str:
     return lift.value.replace("_", " ")
@@ -94,12 +100,18 @@ def _pull_up(
 def _barbell_floor(
     entry: Exercise, one_rm: float, low: int, high: int, rir: int, ctx: LoadContext
 ) -> Prescribed:
-    """The planned load is below the empty bar: the bar, for the reps it allows."""
+    """The planned load is below the empty bar: the bar, for the reps it allows.
+
+    The bar may shorten the range, but never turn a planned higher-rep range into
+    peaking work (PEAK_REPS or fewer): an accumulation week of singles near failure is
+    intensification (docs/science.md, "Periodization"). Then a lighter implement keeps
+    the planned reps instead.
+    """
     bar = BAR_WEIGHT[ctx.profile.unit]
     rpe = 10.0 - rir
     top = min(high, math.floor(reps_to_failure(100 * bar / one_rm)) - rir)
     unit = ctx.profile.unit.value
-    if top < min_reps(ctx.profile):
+    if top < min_reps(ctx.profile) or (top < low and top <= PEAK_REPS):
         return Prescribed(
             reps_min=low,
             reps_max=high,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from programgen.pipeline.analysis import BAR_WEIGHT
+from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import CATALOG, Exercise, Loading, available, is_available
 from programgen.pipeline.domain import Experience, Goal, Lift
 from programgen.pipeline.peaking import TEST_ORDER
@@ -103,6 +104,13 @@ def _lighter_implement(entry: Exercise, ctx: LoadContext) -> tuple[str, str] | N
         and ex.compound == entry.compound
         and ex.loading in _LIGHTER
         and not ex.unilateral
+        # The builder counted the planned lift's secondary credit (pipeline.accounting):
+        # a swap that credits other muscles (a kettlebell floor press spares the front
+        # delts) would move weekly volume off the plan it was built and capped on.
+        and set(ex.secondary_muscles) == set(entry.secondary_muscles)
+        # A lift that may open a day swaps only to one that may too: a kettlebell
+        # swing does not anchor a day (pipeline.anchors).
+        and (anchor_ok(ex) or not anchor_ok(entry))
     ]
     if candidates:
         ex = min(candidates, key=lambda c: _LIGHTER.index(c.loading))

@@ -75,11 +75,69 @@ POUNDS_ALL_LIFTS = make_profile(
         pull_up=(45, 6),
     ),
 )
+# Found by this property test: 6 full-body days at 30 min with few anchors, where
+# trimming left a day with no opening compound; and a tiny squat e1RM whose empty bar
+# cut an accumulation week to singles at RPE 9.
+SIX_SHORT_DAYS_FEW_ANCHORS = make_profile(
+    goal=Goal.HYPERTROPHY,
+    experience=Experience.BEGINNER,
+    days_per_week=6,
+    session_minutes=30,
+    equipment=[Equipment.BARBELL],
+    injuries=[InjuryArea.LOWER_BACK, InjuryArea.SHOULDER, InjuryArea.HIP],
+    age=13,
+    sex=None,
+    bodyweight=30.0,
+    sleep_hours=3.0,
+    stress=1,
+    priority_muscles=[Muscle.CHEST, Muscle.HAMSTRINGS],
+)
+SIX_SHORT_DAYS_HIP = make_profile(
+    goal=Goal.GENERAL_STRENGTH,
+    experience=Experience.BEGINNER,
+    days_per_week=6,
+    session_minutes=30,
+    equipment=[Equipment.BARBELL],
+    injuries=[InjuryArea.HIP],
+    age=13,
+    sex=None,
+    bodyweight=30.0,
+    sleep_hours=7.0,
+    stress=1,
+    priority_muscles=[Muscle.CHEST],
+)
+EMPTY_BAR_ABOVE_E1RM = make_profile(
+    goal=Goal.GENERAL_STRENGTH,
+    days_per_week=2,
+    session_minutes=30,
+    equipment=[Equipment.BARBELL],
+    age=13,
+    sex=None,
+    bodyweight=30.0,
+    sleep_hours=7.0,
+    stress=1,
+    lifts=lifts(squat=(20, 3)),
+)
+SWING_FOR_A_LIGHT_DEADLIFT = make_profile(
+    days_per_week=4,
+    session_minutes=30,
+    equipment=[Equipment.BARBELL, Equipment.KETTLEBELLS],
+    age=13,
+    sex=None,
+    bodyweight=30.0,
+    sleep_hours=3.0,
+    stress=1,
+    lifts=lifts(deadlift=1),
+)
 CORNERS = {
     "2 d x 30 min, bodyweight only, all six injuries": SHORTEST_AND_MOST_INJURED,
     "6 d x 120 min advanced": LONGEST_ADVANCED,
     "recovery factor at its 0.6 floor": RECOVERY_FLOOR,
     "lb units, all six lifts": POUNDS_ALL_LIFTS,
+    "6 d x 30 min, barbell, three injuries": SIX_SHORT_DAYS_FEW_ANCHORS,
+    "6 d x 30 min, barbell, hip": SIX_SHORT_DAYS_HIP,
+    "empty bar heavier than the planned squat load": EMPTY_BAR_ABOVE_E1RM,
+    "1 kg deadlift e1RM, kettlebells: no swing opens the day": SWING_FOR_A_LIGHT_DEADLIFT,
 }
 
 
