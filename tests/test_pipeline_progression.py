@@ -256,7 +256,9 @@ def _fixed_reps_never_fall(program: Program) -> None:
                     assert ex.reps_max >= before[1], (ex.exercise_id, week.week)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(valid_profiles())
 def test_random_programs_progress_executably_and_load_above_the_bar(profile: Profile) -> None:
     program = build_program(profile)
