@@ -70,7 +70,7 @@ RANK["pipeline"] = RANK["store"]  # siblings at the bottom
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # Data tables are exempt from the module limit (docs/architecture.md, "Layers").
-LONG_MODULES_ALLOWED = {"programgen.pipeline.catalog", "programgen.pipeline.injuries.review"}
+LONG_MODULES_ALLOWED = {"programgen.pipeline.catalog", "programgen.pipeline.injuries.review_table"}
 
 
 def _modules() -> dict[str, Path]:
