@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import uuid
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from programgen.pipeline.domain import ProgramInvalid, Violation
+from programgen.testing import free_port
 from tests.harness import EXAMPLES, ROOT, Gate, example, running_server
 
 BEGINNER = str(EXAMPLES / "beginner_full_gym.json")
@@ -266,9 +266,7 @@ async def test_api_key_is_sent(tmp_path: Path) -> None:
 
 
 async def test_serve_with_flags(tmp_path: Path) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     database = f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -57,3 +57,23 @@ def test_shared_enums_have_the_same_members() -> None:
         if proto_members(protos[name]) != (values := {str(m.value) for m in domains[name]})
     }
     assert mismatched == {}
+
+
+def test_client_enums_have_the_proto_members() -> None:
+    # The client may import neither the server nor the pipeline (tests/test_architecture.py),
+    # so it spells these enums itself: a member added to the contract must reach it too.
+    from programgen.client import types
+
+    protos = proto_enums()
+    client = {
+        name: cls
+        for name, cls in inspect.getmembers(types, inspect.isclass)
+        if issubclass(cls, Enum) and cls.__module__ == types.__name__
+    }
+    assert {"GenerationStatus", "Stage", "Goal"} <= set(client)
+    mismatched = {
+        name: sorted(proto_members(protos[name]) ^ {str(m.value) for m in cls})
+        for name, cls in client.items()
+        if proto_members(protos[name]) != {str(m.value) for m in cls}
+    }
+    assert mismatched == {}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import socket
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -39,7 +38,7 @@ from programgen.pipeline.refine import (
     response_schema,
 )
 from programgen.pipeline.validator import validate_program
-from programgen.testing import FakeOpenAI
+from programgen.testing import FakeOpenAI, free_port
 from programgen.testing import fake_openai as fo
 from programgen.testing import refiners as rf
 
@@ -483,9 +482,7 @@ async def test_500_every_time_falls_back(
 
 
 async def test_connection_refused_falls_back(draft: Program, sleeps: SleepRecorder) -> None:
-    with socket.socket() as s:  # a loopback port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # a loopback port nobody listens on
     settings = LlmSettings(api_key=KEY, base_url=f"http://127.0.0.1:{port}/v1", max_attempts=2)
 
     result = await refine(draft, PROFILE, settings, sleep=sleeps)

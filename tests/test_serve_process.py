@@ -15,6 +15,7 @@ import grpc
 import pytest
 
 from programgen.server.app import ConfigError, start
+from programgen.testing import free_port
 from tests.harness import settings
 
 
@@ -35,12 +36,6 @@ def taken_port() -> Iterator[int]:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         yield int(holder.getsockname()[1])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _engine_processes_in(directory: Path) -> list[int]:
@@ -95,7 +90,7 @@ async def test_a_taken_port_is_a_one_line_error_and_leaves_no_engine_process(
 
 
 async def test_ctrl_c_drains_quietly(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = await _serve(tmp_path, _env(tmp_path, PROGRAMGEN_ADDRESS=f"127.0.0.1:{port}"))
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
