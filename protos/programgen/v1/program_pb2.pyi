@@ -27,6 +27,7 @@ class _E1rmFormula:
 class _E1rmFormulaEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_E1rmFormula.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     E1RM_FORMULA_UNSPECIFIED: _E1rmFormula.ValueType  # 0
+    """Not set; never sent by the server."""
     E1RM_FORMULA_TESTED: _E1rmFormula.ValueType  # 1
     """Reps = 1: the weight is the 1RM."""
     E1RM_FORMULA_EPLEY: _E1rmFormula.ValueType  # 2
@@ -38,6 +39,7 @@ class E1rmFormula(_E1rmFormula, metaclass=_E1rmFormulaEnumTypeWrapper):
     """How an e1RM was obtained."""
 
 E1RM_FORMULA_UNSPECIFIED: E1rmFormula.ValueType  # 0
+"""Not set; never sent by the server."""
 E1RM_FORMULA_TESTED: E1rmFormula.ValueType  # 1
 """Reps = 1: the weight is the 1RM."""
 E1RM_FORMULA_EPLEY: E1rmFormula.ValueType  # 2
@@ -53,23 +55,33 @@ class _StrengthLevel:
 class _StrengthLevelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_StrengthLevel.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     STRENGTH_LEVEL_UNSPECIFIED: _StrengthLevel.ValueType  # 0
+    """Not set; never sent by the server."""
     STRENGTH_LEVEL_UNKNOWN: _StrengthLevel.ValueType  # 1
     """No lift known."""
     STRENGTH_LEVEL_NOVICE: _StrengthLevel.ValueType  # 2
+    """The lower median of the per-lift levels is below the first bodyweight multiple."""
     STRENGTH_LEVEL_INTERMEDIATE: _StrengthLevel.ValueType  # 3
+    """At or above the first multiple of the reference table, below the second."""
     STRENGTH_LEVEL_ADVANCED: _StrengthLevel.ValueType  # 4
+    """At or above the second multiple, below the third."""
     STRENGTH_LEVEL_ELITE: _StrengthLevel.ValueType  # 5
+    """At or above the third multiple."""
 
 class StrengthLevel(_StrengthLevel, metaclass=_StrengthLevelEnumTypeWrapper):
     """Strength level relative to bodyweight."""
 
 STRENGTH_LEVEL_UNSPECIFIED: StrengthLevel.ValueType  # 0
+"""Not set; never sent by the server."""
 STRENGTH_LEVEL_UNKNOWN: StrengthLevel.ValueType  # 1
 """No lift known."""
 STRENGTH_LEVEL_NOVICE: StrengthLevel.ValueType  # 2
+"""The lower median of the per-lift levels is below the first bodyweight multiple."""
 STRENGTH_LEVEL_INTERMEDIATE: StrengthLevel.ValueType  # 3
+"""At or above the first multiple of the reference table, below the second."""
 STRENGTH_LEVEL_ADVANCED: StrengthLevel.ValueType  # 4
+"""At or above the second multiple, below the third."""
 STRENGTH_LEVEL_ELITE: StrengthLevel.ValueType  # 5
+"""At or above the third multiple."""
 Global___StrengthLevel: _TypeAlias = StrengthLevel  # noqa: Y015
 
 class _Severity:
@@ -79,17 +91,25 @@ class _Severity:
 class _SeverityEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Severity.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     SEVERITY_UNSPECIFIED: _Severity.ValueType  # 0
+    """Not set; never sent by the server."""
     SEVERITY_MILD: _Severity.ValueType  # 1
+    """Slightly outside the reference band."""
     SEVERITY_MODERATE: _Severity.ValueType  # 2
+    """Clearly outside the band."""
     SEVERITY_SEVERE: _Severity.ValueType  # 3
+    """Far outside the band."""
 
 class Severity(_Severity, metaclass=_SeverityEnumTypeWrapper):
     """Severity of a weak point."""
 
 SEVERITY_UNSPECIFIED: Severity.ValueType  # 0
+"""Not set; never sent by the server."""
 SEVERITY_MILD: Severity.ValueType  # 1
+"""Slightly outside the reference band."""
 SEVERITY_MODERATE: Severity.ValueType  # 2
+"""Clearly outside the band."""
 SEVERITY_SEVERE: Severity.ValueType  # 3
+"""Far outside the band."""
 Global___Severity: _TypeAlias = Severity  # noqa: Y015
 
 class _PeriodizationModel:
@@ -99,19 +119,29 @@ class _PeriodizationModel:
 class _PeriodizationModelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PeriodizationModel.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     PERIODIZATION_MODEL_UNSPECIFIED: _PeriodizationModel.ValueType  # 0
+    """Not set; never sent by the server."""
     PERIODIZATION_MODEL_LINEAR: _PeriodizationModel.ValueType  # 1
+    """Loads rise and reps fall week by week."""
     PERIODIZATION_MODEL_DAILY_UNDULATING: _PeriodizationModel.ValueType  # 2
+    """Rep ranges change from session to session within a week."""
     PERIODIZATION_MODEL_WEEKLY_UNDULATING: _PeriodizationModel.ValueType  # 3
+    """Rep ranges change from week to week."""
     PERIODIZATION_MODEL_BLOCK: _PeriodizationModel.ValueType  # 4
+    """Accumulation, intensification and realization blocks, then a taper."""
 
 class PeriodizationModel(_PeriodizationModel, metaclass=_PeriodizationModelEnumTypeWrapper):
     """The periodization model the engine chose."""
 
 PERIODIZATION_MODEL_UNSPECIFIED: PeriodizationModel.ValueType  # 0
+"""Not set; never sent by the server."""
 PERIODIZATION_MODEL_LINEAR: PeriodizationModel.ValueType  # 1
+"""Loads rise and reps fall week by week."""
 PERIODIZATION_MODEL_DAILY_UNDULATING: PeriodizationModel.ValueType  # 2
+"""Rep ranges change from session to session within a week."""
 PERIODIZATION_MODEL_WEEKLY_UNDULATING: PeriodizationModel.ValueType  # 3
+"""Rep ranges change from week to week."""
 PERIODIZATION_MODEL_BLOCK: PeriodizationModel.ValueType  # 4
+"""Accumulation, intensification and realization blocks, then a taper."""
 Global___PeriodizationModel: _TypeAlias = PeriodizationModel  # noqa: Y015
 
 class _Phase:
@@ -121,6 +151,7 @@ class _Phase:
 class _PhaseEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Phase.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     PHASE_UNSPECIFIED: _Phase.ValueType  # 0
+    """Not set; never sent by the server."""
     PHASE_ACCUMULATION: _Phase.ValueType  # 1
     """Volume builds at moderate loads."""
     PHASE_DELOAD: _Phase.ValueType  # 2
@@ -136,6 +167,7 @@ class Phase(_Phase, metaclass=_PhaseEnumTypeWrapper):
     """The phase of a week in the mesocycle."""
 
 PHASE_UNSPECIFIED: Phase.ValueType  # 0
+"""Not set; never sent by the server."""
 PHASE_ACCUMULATION: Phase.ValueType  # 1
 """Volume builds at moderate loads."""
 PHASE_DELOAD: Phase.ValueType  # 2
@@ -155,6 +187,7 @@ class _LoadKind:
 class _LoadKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_LoadKind.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     LOAD_KIND_UNSPECIFIED: _LoadKind.ValueType  # 0
+    """Not set; never sent by the server."""
     LOAD_KIND_ABSOLUTE: _LoadKind.ValueType  # 1
     """`load` is the weight on the implement (bar plus plates, dumbbell, stack)."""
     LOAD_KIND_ADDED: _LoadKind.ValueType  # 2
@@ -170,6 +203,7 @@ class LoadKind(_LoadKind, metaclass=_LoadKindEnumTypeWrapper):
     """How an exercise's load is meant."""
 
 LOAD_KIND_UNSPECIFIED: LoadKind.ValueType  # 0
+"""Not set; never sent by the server."""
 LOAD_KIND_ABSOLUTE: LoadKind.ValueType  # 1
 """`load` is the weight on the implement (bar plus plates, dumbbell, stack)."""
 LOAD_KIND_ADDED: LoadKind.ValueType  # 2
@@ -189,6 +223,7 @@ class _ProgressionKind:
 class _ProgressionKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ProgressionKind.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     PROGRESSION_KIND_UNSPECIFIED: _ProgressionKind.ValueType  # 0
+    """Not set; never sent by the server."""
     PROGRESSION_KIND_LOAD: _ProgressionKind.ValueType  # 1
     """Double progression: reps to the top of the range, then more load."""
     PROGRESSION_KIND_REPS: _ProgressionKind.ValueType  # 2
@@ -206,6 +241,7 @@ class ProgressionKind(_ProgressionKind, metaclass=_ProgressionKindEnumTypeWrappe
     """How an exercise progresses from session to session."""
 
 PROGRESSION_KIND_UNSPECIFIED: ProgressionKind.ValueType  # 0
+"""Not set; never sent by the server."""
 PROGRESSION_KIND_LOAD: ProgressionKind.ValueType  # 1
 """Double progression: reps to the top of the range, then more load."""
 PROGRESSION_KIND_REPS: ProgressionKind.ValueType  # 2
@@ -227,19 +263,29 @@ class _Readiness:
 class _ReadinessEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Readiness.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     READINESS_UNSPECIFIED: _Readiness.ValueType  # 0
+    """Not set; never sent by the server."""
     READINESS_HIGH: _Readiness.ValueType  # 1
+    """Fresh: warm-ups feel light and fast."""
     READINESS_NORMAL: _Readiness.ValueType  # 2
+    """Usual sleep and energy: train as planned."""
     READINESS_LOW: _Readiness.ValueType  # 3
+    """Short sleep or lingering soreness: a little less effort and volume."""
     READINESS_VERY_LOW: _Readiness.ValueType  # 4
+    """Ill, very poor sleep or unusual pain: much less, or an easy session."""
 
 class Readiness(_Readiness, metaclass=_ReadinessEnumTypeWrapper):
     """Day-of readiness for autoregulation."""
 
 READINESS_UNSPECIFIED: Readiness.ValueType  # 0
+"""Not set; never sent by the server."""
 READINESS_HIGH: Readiness.ValueType  # 1
+"""Fresh: warm-ups feel light and fast."""
 READINESS_NORMAL: Readiness.ValueType  # 2
+"""Usual sleep and energy: train as planned."""
 READINESS_LOW: Readiness.ValueType  # 3
+"""Short sleep or lingering soreness: a little less effort and volume."""
 READINESS_VERY_LOW: Readiness.ValueType  # 4
+"""Ill, very poor sleep or unusual pain: much less, or an easy session."""
 Global___Readiness: _TypeAlias = Readiness  # noqa: Y015
 
 @_typing.final
@@ -252,7 +298,11 @@ class Progression(_message.Message):
     RULE_FIELD_NUMBER: _builtins.int
     NEXT_EXERCISE_ID_FIELD_NUMBER: _builtins.int
     kind: Global___ProgressionKind.ValueType
+    """How the exercise progresses."""
     rule: _builtins.str
+    """The rule in words, for example "all sets at the top of the range at the target
+    RPE: add 2.5 kg".
+    """
     next_exercise_id: _builtins.str
     """Catalog id of the exercise to move on to; empty when there is none."""
     def __init__(
@@ -286,13 +336,17 @@ class Attempt(_message.Message):
     exercise_id: _builtins.str
     """Catalog id."""
     name: _builtins.str
+    """The exercise's name."""
     number: _builtins.int
     """1 = opener, 2 = second, 3 = third attempt."""
     reps: _builtins.int
+    """Reps of the attempt (1 on a test day)."""
     percent_e1rm: _builtins.float
     """Unset when the e1RM is unknown or uncertain: then by RPE."""
     load: _builtins.float
+    """In the program's unit, rounded to the plate increment; unset when by RPE."""
     target_rpe: _builtins.float
+    """The effort the attempt should land on."""
     def __init__(
         self,
         *,
@@ -331,8 +385,11 @@ class TestDay(_message.Message):
     week: _builtins.int
     """The taper week it ends."""
     note: _builtins.str
+    """How to run the day: warm-ups, rests between attempts, when to stop."""
     @_builtins.property
-    def attempts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Attempt]: ...
+    def attempts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Attempt]:
+        """The attempts in order, per lift."""
+
     def __init__(
         self,
         *,
@@ -360,9 +417,11 @@ class LiftEstimate(_message.Message):
     RELATIVE_STRENGTH_FIELD_NUMBER: _builtins.int
     UNCERTAIN_FIELD_NUMBER: _builtins.int
     lift: _profile_pb2.Lift.ValueType
+    """The lift the estimate is for."""
     e1rm: _builtins.float
     """In the program's unit."""
     formula: Global___E1rmFormula.ValueType
+    """How the estimate was obtained."""
     relative_strength: _builtins.float
     """e1RM divided by bodyweight."""
     uncertain: _builtins.bool
@@ -395,11 +454,15 @@ class ProfileAnalysis(_message.Message):
     STRENGTH_LEVEL_FIELD_NUMBER: _builtins.int
     PLATE_INCREMENT_FIELD_NUMBER: _builtins.int
     bodyweight_kg: _builtins.float
+    """The athlete's bodyweight in kilograms, whatever the program's unit."""
     strength_level: Global___StrengthLevel.ValueType
+    """From the known lifts relative to bodyweight; unknown when none is stated."""
     plate_increment: _builtins.float
     """Smallest load step, in the program's unit."""
     @_builtins.property
-    def lifts(self) -> _containers.RepeatedCompositeFieldContainer[Global___LiftEstimate]: ...
+    def lifts(self) -> _containers.RepeatedCompositeFieldContainer[Global___LiftEstimate]:
+        """One estimate per lift the profile states."""
+
     def __init__(
         self,
         *,
@@ -430,11 +493,17 @@ class VolumeLandmarks(_message.Message):
     MRV_FIELD_NUMBER: _builtins.int
     REFERENCE_MRV_FIELD_NUMBER: _builtins.int
     muscle: _profile_pb2.Muscle.ValueType
+    """The muscle group."""
     mv: _builtins.int
+    """Maintenance volume: weekly hard sets that keep what is built."""
     mev: _builtins.int
+    """Minimum effective volume: the least that makes progress."""
     mav_low: _builtins.int
+    """Low end of the maximum adaptive volume, where most progress happens."""
     mav_high: _builtins.int
+    """High end of the maximum adaptive volume."""
     mrv: _builtins.int
+    """Maximum recoverable volume, adjusted for this athlete's recovery."""
     reference_mrv: _builtins.int
     """The published MRV the individual value was derived from."""
     def __init__(
@@ -475,16 +544,27 @@ class WeakPoint(_message.Message):
     ratio_name: _builtins.str
     """For example "bench_press/squat"."""
     ratio: _builtins.float
+    """The athlete's ratio, rounded to two decimals."""
     band_low: _builtins.float
+    """Low end of the reference band for this ratio."""
     band_high: _builtins.float
+    """High end of the reference band."""
     severity: Global___Severity.ValueType
+    """How far outside the band the ratio is."""
     finding: _builtins.str
+    """The finding in words."""
     extra_weekly_sets: _builtins.int
+    """Hard sets added per week to those muscles; 0 when nothing fits."""
     reassess_week: _builtins.int
+    """1-based week in which to retest the lifts and reassess."""
     @_builtins.property
-    def muscles(self) -> _containers.RepeatedScalarFieldContainer[_profile_pb2.Muscle.ValueType]: ...
+    def muscles(self) -> _containers.RepeatedScalarFieldContainer[_profile_pb2.Muscle.ValueType]:
+        """The lagging muscles that get extra work."""
+
     @_builtins.property
-    def exercise_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def exercise_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Catalog ids of exercises that train them; never one an injury excludes."""
+
     def __init__(
         self,
         *,
@@ -518,7 +598,9 @@ class WeakPointAnalysis(_message.Message):
     skipped_reason: _builtins.str
     """Non-empty when too few lifts were known to compare."""
     @_builtins.property
-    def findings(self) -> _containers.RepeatedCompositeFieldContainer[Global___WeakPoint]: ...
+    def findings(self) -> _containers.RepeatedCompositeFieldContainer[Global___WeakPoint]:
+        """The weak points, most severe first."""
+
     def __init__(
         self,
         *,
@@ -545,8 +627,11 @@ class Periodization(_message.Message):
     ACCUMULATION_WEEKS_FIELD_NUMBER: _builtins.int
     DELOAD_WEEK_FIELD_NUMBER: _builtins.int
     model: Global___PeriodizationModel.ValueType
+    """The model chosen for the goal, level and length."""
     rationale: _builtins.str
+    """Why this model, in words."""
     total_weeks: _builtins.int
+    """Weeks in the mesocycle, deload or taper included."""
     accumulation_weeks: _builtins.int
     """Weeks in the accumulation phase."""
     deload_week: _builtins.int
@@ -592,23 +677,35 @@ class PrescribedExercise(_message.Message):
     exercise_id: _builtins.str
     """Catalog id."""
     name: _builtins.str
+    """The exercise's name."""
     sets: _builtins.int
+    """Working sets."""
     reps_min: _builtins.int
+    """Low end of the rep range of each working set."""
     reps_max: _builtins.int
+    """High end of the rep range."""
     target_rpe: _builtins.float
+    """Effort of the working sets on the RPE scale (10 = no rep left)."""
     target_rir: _builtins.int
+    """Reps in reserve of the working sets (the week's RIR)."""
     rest_seconds: _builtins.int
+    """Rest after each working set (in a superset: the time until the next set of this exercise)."""
     load: _builtins.float
     """Absolute load in the program's unit; unset means by RPE only."""
     load_percent_e1rm: _builtins.float
+    """The load as a percent of the e1RM; unset when by RPE only."""
     notes: _builtins.str
+    """What the lifter should know: cues, swaps, superset partners."""
     load_kind: Global___LoadKind.ValueType
+    """How `load` is meant."""
     superset: _builtins.str
     """Superset or circuit label: exercises of a day sharing a label alternate, one set of
     each per round. Empty = straight sets.
     """
     @_builtins.property
-    def progression(self) -> Global___Progression: ...
+    def progression(self) -> Global___Progression:
+        """How to progress the exercise from session to session."""
+
     @_builtins.property
     def warmup_sets(self) -> _containers.RepeatedCompositeFieldContainer[Global___WarmupSet]:
         """Ramp-up sets before the working sets (the first heavy compound of a day, and one
@@ -659,6 +756,7 @@ class WarmupSet(_message.Message):
     PERCENT_OF_WORKING_FIELD_NUMBER: _builtins.int
     LOAD_FIELD_NUMBER: _builtins.int
     reps: _builtins.int
+    """Reps of the warm-up set."""
     percent_of_working: _builtins.float
     """Percent of the working load; 0 = the empty bar (or the unloaded movement)."""
     load: _builtins.float
@@ -693,9 +791,13 @@ class TrainingDay(_message.Message):
     day: _builtins.int
     """1-based within the week."""
     focus: _builtins.str
+    """What the day trains, for example "Upper A" or "Lower B"."""
     estimated_minutes: _builtins.int
+    """The session's length: warm-ups, work, set-up and rests included."""
     @_builtins.property
-    def exercises(self) -> _containers.RepeatedCompositeFieldContainer[Global___PrescribedExercise]: ...
+    def exercises(self) -> _containers.RepeatedCompositeFieldContainer[Global___PrescribedExercise]:
+        """In the order to do them."""
+
     def __init__(
         self,
         *,
@@ -722,6 +824,7 @@ class MuscleSets(_message.Message):
     SETS_FIELD_NUMBER: _builtins.int
     HARD_SETS_FIELD_NUMBER: _builtins.int
     muscle: _profile_pb2.Muscle.ValueType
+    """The muscle group."""
     sets: _builtins.int
     """hard_sets rounded half up."""
     hard_sets: _builtins.float
@@ -758,12 +861,19 @@ class Week(_message.Message):
     week: _builtins.int
     """1-based."""
     phase: Global___Phase.ValueType
+    """The week's phase."""
     target_rpe: _builtins.float
+    """The week's planned effort of the main work."""
     target_rir: _builtins.int
+    """Reps in reserve of the main work."""
     @_builtins.property
-    def days(self) -> _containers.RepeatedCompositeFieldContainer[Global___TrainingDay]: ...
+    def days(self) -> _containers.RepeatedCompositeFieldContainer[Global___TrainingDay]:
+        """The week's sessions."""
+
     @_builtins.property
-    def weekly_sets(self) -> _containers.RepeatedCompositeFieldContainer[Global___MuscleSets]: ...
+    def weekly_sets(self) -> _containers.RepeatedCompositeFieldContainer[Global___MuscleSets]:
+        """Hard sets per muscle in the week, every muscle listed."""
+
     def __init__(
         self,
         *,
@@ -794,8 +904,11 @@ class ReadinessAdjustment(_message.Message):
     RPE_DELTA_FIELD_NUMBER: _builtins.int
     VOLUME_FACTOR_FIELD_NUMBER: _builtins.int
     readiness: Global___Readiness.ValueType
+    """The readiness this row is for."""
     signs: _builtins.str
+    """How to recognise it."""
     adjustment: _builtins.str
+    """What to change in words."""
     rpe_delta: _builtins.float
     """Added to the planned RPE."""
     volume_factor: _builtins.float
@@ -828,8 +941,11 @@ class Provenance(_message.Message):
     LLM_MODEL_FIELD_NUMBER: _builtins.int
     LLM_FALLBACK_REASON_FIELD_NUMBER: _builtins.int
     engine_version: _builtins.str
+    """Version of the engine that built the program."""
     llm_refined: _builtins.bool
+    """True when an LLM refinement was applied."""
     llm_model: _builtins.str
+    """The model that refined it; empty when none."""
     llm_fallback_reason: _builtins.str
     """Why an attempted LLM refinement was not used."""
     def __init__(
@@ -912,25 +1028,43 @@ class Program(_message.Message):
     TEST_DAY_FIELD_NUMBER: _builtins.int
     SHORTFALLS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
+    """A short title, for example "Powerlifting Peak - block 9 weeks"."""
     summary: _builtins.str
+    """What the program is and why, in a few sentences."""
     unit: _profile_pb2.Unit.ValueType
+    """The unit of every load in the program."""
     split: _builtins.str
+    """The weekly split, for example "upper_lower" or "full_body"."""
     pain_rule: _builtins.str
     """How to train around pain; set whenever an injury is known."""
     @_builtins.property
-    def analysis(self) -> Global___ProfileAnalysis: ...
+    def analysis(self) -> Global___ProfileAnalysis:
+        """Stage 1: the profile analysis."""
+
     @_builtins.property
-    def periodization(self) -> Global___Periodization: ...
+    def periodization(self) -> Global___Periodization:
+        """Stage 4: the mesocycle's shape."""
+
     @_builtins.property
-    def landmarks(self) -> _containers.RepeatedCompositeFieldContainer[Global___VolumeLandmarks]: ...
+    def landmarks(self) -> _containers.RepeatedCompositeFieldContainer[Global___VolumeLandmarks]:
+        """Stage 2: volume landmarks for every muscle."""
+
     @_builtins.property
-    def weak_points(self) -> Global___WeakPointAnalysis: ...
+    def weak_points(self) -> Global___WeakPointAnalysis:
+        """Stage 3: weak points."""
+
     @_builtins.property
-    def weeks(self) -> _containers.RepeatedCompositeFieldContainer[Global___Week]: ...
+    def weeks(self) -> _containers.RepeatedCompositeFieldContainer[Global___Week]:
+        """Stage 5: the weeks in order."""
+
     @_builtins.property
-    def autoregulation(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReadinessAdjustment]: ...
+    def autoregulation(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReadinessAdjustment]:
+        """Stage 6: what to change on a good or a bad day."""
+
     @_builtins.property
-    def provenance(self) -> Global___Provenance: ...
+    def provenance(self) -> Global___Provenance:
+        """Who made the program."""
+
     @_builtins.property
     def injury_adjustments(self) -> _containers.RepeatedCompositeFieldContainer[Global___InjuryAdjustment]:
         """What changed for each injury, from the injuries list and the injury note."""
