@@ -337,14 +337,14 @@ async def _recover(lifecycle: Lifecycle, pool: TaskPool) -> None:
             pool.submit(Job.of(recovered))
 
 
-async def serve(settings: Settings) -> None:
-    """Run until SIGTERM or SIGINT, then drain."""
+async def serve(settings: Settings, *, generate_fn: GenerateFn = generate) -> None:
+    """Run until SIGTERM or SIGINT, then drain (``generate_fn``: see ``start``)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # Installed before start-up: a Ctrl-C while starting then drains quietly once started.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    running = await start(settings)
+    running = await start(settings, generate_fn=generate_fn)
     # What exists now (modules, descriptors, schemas, SQL metadata) lives as long as the
     # process: move it out of the cyclic GC's reach, or every full collection walks it
     # all. Measured with 1,000 open streams (bench/notify.py): full collections paused the

@@ -18,6 +18,11 @@ def _bin_dir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+def have_postgres() -> bool:
+    """Whether the PostgreSQL server binaries are on this machine."""
+    return _bin_dir() is not None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
