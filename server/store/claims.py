@@ -29,16 +29,19 @@ PROCESSING = GenerationStatus.PROCESSING
 #   "loose index scan": one index probe per group, never every pending row);
 # - ``candidates`` reads only the oldest ``:window`` pending rows of each group: enough
 #   for this batch while up to ``:window`` / ``:n`` - 1 other replicas claim at the same
-#   moment (the rows they lock are skipped);
+#   moment (the rows they lock are skipped; ``claim_batch`` widens the window if not);
 # - each candidate's turn is its caller's running generations plus its rank in its
-#   group (numbered in index order inside the group: no sort), so the batch goes to the highest tier first, then to the callers with the
-#   fewest running, round-robin, whichever replica claims;
+#   group (numbered in index order within the group: no sort), so the batch goes to
+#   the highest tier first, then to the callers with the fewest running, round-robin,
+#   whichever replica claims;
 # - ``best`` keeps the first ``:window`` of them in that order before any row is read
-#   for locking, so the lock step touches a few rows by primary key.
+#   for locking, so the lock step touches a few rows by primary key;
+# - the result always has a row, carrying ``seen`` (the candidates ranked), even when
+#   nothing was claimed.
 # The window function and the recursion stay out of the level that takes the row locks
 # (FOR UPDATE refuses both); the UPDATE re-checks the status, as a row may have changed
-# since the scan. With 100,000 pending rows of 100 callers (bench/claim_latency.py) the
-# full ranking this replaces took tens of milliseconds per claim; README, "Replicas".
+# since the scan. With 100,000 pending rows of 100 callers a claim takes 13 ms, where
+# ranking every pending row took 596 ms (bench/claim_latency.py; README, "Performance").
 CLAIM = text(
     """
     WITH RECURSIVE groups AS (
@@ -74,32 +77,55 @@ CLAIM = text(
         LIMIT :n
         FOR UPDATE OF g SKIP LOCKED
     )
-    UPDATE generations
-    SET status = 'processing', attempt = generations.attempt + 1,
-        last_sequence = generations.last_sequence + 1, stage = '', percent = 0,
-        lease_expires_at = :lease, replica_id = :replica, updated_at = :now
-    FROM picked
-    WHERE generations.pk = picked.pk AND generations.status = 'pending'
-    RETURNING generations.*
+    , claimed AS (
+        UPDATE generations
+        SET status = 'processing', attempt = generations.attempt + 1,
+            last_sequence = generations.last_sequence + 1, stage = '', percent = 0,
+            lease_expires_at = :lease, replica_id = :replica, updated_at = :now
+        FROM picked
+        WHERE generations.pk = picked.pk AND generations.status = 'pending'
+        RETURNING generations.*
+    )
+    SELECT claimed.*, seen.n AS seen
+    FROM (SELECT count(*) AS n FROM best) AS seen LEFT JOIN claimed ON true
     """
 )
-# Candidates per group, as a multiple of the batch (see ``candidates`` above).
+# Candidates per group, as a multiple of the batch (see ``candidates`` above), and the
+# wider window of a second pass when the first came back short (``claim_batch``).
 WINDOW_BATCHES = 4
+WIDE_WINDOW_BATCHES = 32
+
+
+class _Claimed(list[Any]):
+    seen = 0  # candidates the claim ranked (at most its window)
+
+
+def _claim(conn: Connection, params: dict[str, Any]) -> _Claimed:
+    """The rows one CLAIM statement claimed; ``seen``: how many candidates it ranked."""
+    result = _Claimed()
+    for row in conn.execute(CLAIM, params):
+        result.seen = row.seen
+        if row.pk is not None:  # the one row of an empty claim carries only ``seen``
+            result.append(row)
+    return result
 
 
 def claim_batch(
     conn: Connection, *, replica_id: str, limit: int, lease_s: float
 ) -> list[tuple[GenerationRecord, EventRecord]]:
-    """Claim up to ``limit`` pending rows for ``replica_id``, each with its event."""
+    """Claim up to ``limit`` pending rows for ``replica_id``, each with its event.
+
+    A batch comes back short when the queue is, or when other replicas hold the rows of
+    its window. Only in the second case (the window was full: there may be more rows
+    past it) is the rest claimed once more, with a window ``WIDE_WINDOW_BATCHES``
+    batches wide; the rows this transaction claimed are processing in its own view by
+    then, so they count as running, as they would in the next claim."""
     now = time.time()
-    params = {
-        "n": limit,
-        "window": limit * WINDOW_BATCHES,
-        "lease": now + lease_s,
-        "replica": replica_id,
-        "now": now,
-    }
-    rows = conn.execute(CLAIM, params).all()
+    params = {"lease": now + lease_s, "replica": replica_id, "now": now}
+    rows = _claim(conn, {**params, "n": limit, "window": limit * WINDOW_BATCHES})
+    if len(rows) < limit and rows.seen >= limit * WINDOW_BATCHES:
+        wide = {**params, "n": limit - len(rows), "window": limit * WIDE_WINDOW_BATCHES}
+        rows.extend(_claim(conn, wide))
     claimed: list[tuple[GenerationRecord, EventRecord]] = []
     events: list[dict[str, Any]] = []
     for row in rows:
