@@ -40,8 +40,9 @@ PROCESSING = GenerationStatus.PROCESSING
 #   nothing was claimed.
 # The window function and the recursion stay out of the level that takes the row locks
 # (FOR UPDATE refuses both); the UPDATE re-checks the status, as a row may have changed
-# since the scan. With 100,000 pending rows of 100 callers a claim takes 13 ms, where
-# ranking every pending row took 596 ms (bench/claim_latency.py; README, "Performance").
+# since the scan. With 100,000 pending rows of 100 callers a claim took 13-25 ms (p50),
+# where ranking every pending row took 596-740 ms (bench/claim_latency.py; README,
+# "Performance").
 CLAIM = text(
     """
     WITH RECURSIVE groups AS (
