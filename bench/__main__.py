@@ -27,6 +27,7 @@ BENCHMARKS = {
     "fanout": "bench.fanout",
     "e2e": "bench.end_to_end",
     "soak": "bench.soak",
+    "replicas": "bench.replicas",
 }
 
 _COLUMNS = ("n", "p50_ms", "p99_ms", "max_ms", "rps", "ratio")

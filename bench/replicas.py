@@ -20,13 +20,15 @@ import tempfile
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
-from bench.stats import summary
+from bench import replica_throughput as throughput
+from bench.stats import Results, summary
 from programgen.client import AsyncClient
 from programgen.testing import ServerProcess, free_port
 from tests.cluster import sql
 from tests.harness import example
-from tests.postgres import fresh_database, postgres_server
+from tests.postgres import fresh_database, have_postgres, postgres_server
 
 
 def _replicas(root: Path, database: str, count: int) -> list[ServerProcess]:
@@ -59,7 +61,7 @@ async def _kill_listeners(database: str) -> None:
 
 async def _run(
     server_url: str, count: int, generations: int, concurrency: int, listener: bool = True
-) -> dict[str, object]:
+) -> dict[str, Any]:
     database = await fresh_database(server_url)
     with tempfile.TemporaryDirectory() as root:
         replicas = _replicas(Path(root), database, count)
@@ -106,6 +108,29 @@ async def _generate(clients: list[AsyncClient], total: int, concurrency: int) ->
 
     await asyncio.gather(*(one(n) for n in range(total)))
     return lags
+
+
+def run(results: Results, *, quick: bool, profile: bool) -> None:
+    """``python -m bench``'s replica benchmarks: throughput with the engine memoised
+    (bench/replica_throughput.py), then add -> start and cross-replica events."""
+    if not have_postgres():
+        print("replicas: SKIPPED, no PostgreSQL server binaries (initdb) on this machine")
+        results.notes.append("replicas: skipped, no PostgreSQL server binaries")
+        return
+    generations, users = (16, 8) if quick else (1000, 16)
+    with postgres_server() as url:
+        cases = asyncio.run(throughput.compare(url, generations, users))
+        throughput.record(results, cases, users)
+        if quick:
+            return  # the latencies need a few hundred samples and engine processes
+        for count in (1, 3):
+            measured = asyncio.run(_run(url, count, 200, 2))
+            results.row(
+                "replicas", f"add -> start, {count} replica(s)", measured["add_to_start_ms"]
+            )
+            if count > 1:
+                lag = measured["cross_replica_event_ms"]
+                results.row("replicas", "event commit on one replica -> watcher on another", lag)
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ from programgen.server.store.database import (
 )
 from programgen.server.store.notify import Notifier
 from programgen.server.store.repository import Repository
+from programgen.server.store.stream_slots import SharedSlots
 from programgen.server.tracing import GenerationTracer, provider_from_env, rpc_interceptor
 from programgen.server.watch import register as register_service
 from programgen.v1 import generation_service_pb2 as pb
@@ -143,6 +144,7 @@ async def _assemble(
         tracer=GenerationTracer(provider),
     )
     pool = _pool(runner, settings, lifecycle, metrics)
+    slots = _stream_slots(settings, repository)
     service = GenerationService(
         lifecycle,
         pool,
@@ -150,11 +152,12 @@ async def _assemble(
         metrics=metrics,
         per_caller_limit=settings.pool.per_caller_limit,
         watch=settings.watch,
+        stream_slots=slots,
     )
     server, health_servicer = _grpc_server(service, _interceptors(metrics, provider))
     port = bind(server, settings.transport)
     metrics_port = _serve_metrics(stack, metrics, settings.transport.metrics_address)
-    replica = _replica(settings, lifecycle, pool)
+    replica = _replica(settings, lifecycle, pool, slots)
     await _go_live(stack, lifecycle, pool, replica, server, health_servicer)
     mode = "anonymous" if anonymous else "API-key"
     log.info(
@@ -183,10 +186,20 @@ def _lifecycle(settings: Settings, repository: Repository, metrics: Metrics) -> 
     return Lifecycle(repository, broker, metrics, notifier=notifier, replica_id=replica_id)
 
 
-def _replica(settings: Settings, lifecycle: Lifecycle, pool: TaskPool) -> Replica | None:
-    if lifecycle.notifier is None:
+def _stream_slots(settings: Settings, repository: Repository) -> SharedSlots | None:
+    """Watch streams per caller counted in the shared store; None: in memory (SQLite)."""
+    if not repository.shared:
+        return None
+    replica = settings.replica
+    return SharedSlots(repository.async_engine, replica.replica_id, replica.lease_s)
+
+
+def _replica(
+    settings: Settings, lifecycle: Lifecycle, pool: TaskPool, slots: SharedSlots | None
+) -> Replica | None:
+    if lifecycle.notifier is None or slots is None:
         return None  # SQLite: one process, nothing to coordinate
-    return Replica(lifecycle, pool, settings.replica, lifecycle.notifier)
+    return Replica(lifecycle, pool, settings.replica, lifecycle.notifier, slots)
 
 
 def _pool(
@@ -337,14 +350,14 @@ async def _recover(lifecycle: Lifecycle, pool: TaskPool) -> None:
             pool.submit(Job.of(recovered))
 
 
-async def serve(settings: Settings) -> None:
-    """Run until SIGTERM or SIGINT, then drain."""
+async def serve(settings: Settings, *, generate_fn: GenerateFn = generate) -> None:
+    """Run until SIGTERM or SIGINT, then drain (``generate_fn``: see ``start``)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # Installed before start-up: a Ctrl-C while starting then drains quietly once started.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    running = await start(settings)
+    running = await start(settings, generate_fn=generate_fn)
     # What exists now (modules, descriptors, schemas, SQL metadata) lives as long as the
     # process: move it out of the cyclic GC's reach, or every full collection walks it
     # all. Measured with 1,000 open streams (bench/notify.py): full collections paused the

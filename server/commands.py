@@ -14,10 +14,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from programgen.pipeline.engine import generate
 from programgen.server import logs
 from programgen.server.app import serve
 from programgen.server.auth import TIERS, create_key
 from programgen.server.config import ConfigError, Settings
+from programgen.server.runner import GenerateFn
 from programgen.server.store.database import create_engine, migrate
 from programgen.server.store.repository import Repository
 
@@ -57,12 +59,14 @@ def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-def run_serve(overrides: dict[str, Any]) -> int:
+def run_serve(overrides: dict[str, Any], *, generate_fn: GenerateFn = generate) -> int:
+    """``programgen serve``; ``generate_fn`` replaces the engine only for
+    ``programgen.testing.memo_serve`` (benchmarks), never from a setting."""
     settings = _settings(overrides)
     logs.configure(settings.log.log_format)
     try:
         with asyncio.Runner(loop_factory=_loop_factory(settings.transport.event_loop)) as runner:
-            runner.run(serve(settings))
+            runner.run(serve(settings, generate_fn=generate_fn))
     except ConfigError as exc:
         print(f"programgen: {exc}", file=sys.stderr)
         return 2

@@ -68,6 +68,9 @@ class Metrics:
             ["verb"],
             registry=r,
         )
+        self.store_commits = Counter(
+            "programgen_store_commits", "Transactions committed to the store", registry=r
+        )
         self.llm_refinements = Counter(
             "programgen_llm_refinements",
             "Model refinements by outcome (refined, or why the engine's program stood)",
@@ -119,7 +122,7 @@ class Metrics:
         self.watchers.set_function(watchers)
 
     def count_statements(self, engines: list[Engine]) -> None:
-        """Count the engines' SQL statements (an executemany counts once)."""
+        """Count the engines' SQL statements (an executemany counts once) and commits."""
         counters: dict[str, Any] = {}
 
         def _count(*args: Any) -> None:
@@ -129,8 +132,12 @@ class Metrics:
                 counter = counters[verb] = self.store_statements.labels(verb)
             counter.inc()
 
+        def _commit(*_: Any) -> None:
+            self.store_commits.inc()
+
         for engine in engines:
             event.listen(engine, "before_cursor_execute", _count)
+            event.listen(engine, "commit", _commit)
 
     def serve(self, address: str) -> tuple[WSGIServer, Thread]:
         """Expose /metrics over HTTP on ``host:port`` (port 0 picks a free one)."""

@@ -1,7 +1,8 @@
 """What a replica on a shared PostgreSQL does besides serving (docs/architecture.md,
-"Replicas"): renew the leases of its runs, rescue runs whose lease ran out, stop a run
-another replica cancelled, relay other replicas' events to its own watchers, and
-requeue at start-up only what is certainly not a live replica's work.
+"Replicas"): renew the leases of its runs and of its watch streams' slots, rescue runs
+whose lease ran out, stop a run another replica cancelled, relay other replicas' events
+to its own watchers, and requeue at start-up only what is certainly not a live
+replica's work.
 
 Everything here acts on the store through the lifecycle; notifications (``Listener``)
 only make it happen sooner, the poll every ``poll_s`` makes it happen anyway.
@@ -20,6 +21,7 @@ from programgen.server.lifecycle import Lifecycle
 from programgen.server.pool import TaskPool
 from programgen.server.records import GenerationStatus
 from programgen.server.store.notify import Listener, Notifier
+from programgen.server.store.stream_slots import SharedSlots
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,10 @@ class Replica:
         pool: TaskPool,
         settings: ReplicaSettings,
         notifier: Notifier,
+        slots: SharedSlots,
     ) -> None:
         self._lifecycle = lifecycle
+        self._slots = slots
         self._pool = pool
         self._settings = settings
         self._notifier = notifier
@@ -49,7 +53,9 @@ class Replica:
     async def recover(self) -> None:
         """At start-up: requeue this replica's own rows (a restart under the same id) and
         expired leases; never a row another live replica holds. Pending rows need
-        nothing: they are claimed in their turn."""
+        nothing: they are claimed in their turn. Watch slots left under this id are
+        a dead process's: freed."""
+        await self._slots.clear()
         for record in await self._lifecycle.repository.claimed_by(self._settings.replica_id):
             await self._lifecycle.recover(record.id)
         await self._rescue()
@@ -63,6 +69,10 @@ class Replica:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            await self._slots.clear()
+        except Exception as exc:  # they run out with their lease
+            log.warning("could not free this replica's watch slots (%s)", exc)
         await self._notifier.close()
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
@@ -82,6 +92,10 @@ class Replica:
         while True:
             await asyncio.sleep(self._settings.lease_heartbeat_s)
             held = self._pool.held
+            try:
+                await self._slots.renew()
+            except Exception as exc:
+                log.warning("watch slot renewal failed (%s); retrying", exc)
             try:
                 kept = await self._lifecycle.renew(held, lease_s=self._settings.lease_s)
             except Exception as exc:

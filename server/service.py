@@ -27,6 +27,7 @@ from programgen.server.records import (
     GenerationRecord,
     GenerationStatus,
 )
+from programgen.server.store.stream_slots import StreamSlots
 from programgen.server.views import generation_message, status_name
 from programgen.server.watch import WatchStreams
 from programgen.v1 import generation_service_pb2 as pb
@@ -80,6 +81,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         metrics: Metrics,
         per_caller_limit: int,
         watch: WatchSettings,
+        stream_slots: StreamSlots | None = None,
     ) -> None:
         self._metrics = metrics
         self._lifecycle = lifecycle
@@ -87,7 +89,7 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._pool = pool
         self._auth = auth
         self._limit = per_caller_limit
-        self._watch = WatchStreams(lifecycle, metrics, watch)
+        self._watch = WatchStreams(lifecycle, metrics, watch, stream_slots)
         self.draining = False
 
     async def _caller(self, context: grpc.aio.ServicerContext) -> Caller:

@@ -24,6 +24,7 @@ from programgen.server.errors import ServiceError, not_found
 from programgen.server.lifecycle import Lifecycle
 from programgen.server.metrics import Metrics
 from programgen.server.records import TERMINAL, EventRecord, GenerationRecord, GenerationStatus
+from programgen.server.store.stream_slots import LocalSlots, Slot, StreamSlots
 from programgen.server.views import event_message, heartbeat_message
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
@@ -39,12 +40,19 @@ class WatchStreams:
     """Every open WatchGeneration stream of this process. ``serve`` is one generator on
     purpose: each nested one would cost every live event a hop per stream."""
 
-    def __init__(self, lifecycle: Lifecycle, metrics: Metrics, settings: WatchSettings) -> None:
+    def __init__(
+        self,
+        lifecycle: Lifecycle,
+        metrics: Metrics,
+        settings: WatchSettings,
+        slots: StreamSlots | None = None,
+    ) -> None:
         self._repo = lifecycle.repository  # reads only: every change goes through lifecycle
         self._broker = lifecycle.broker
         self._metrics = metrics
         self._settings = settings
-        self._per_caller: dict[str, int] = {}  # open streams by caller id
+        # Open streams per caller: in memory for one process, in the store for replicas.
+        self._slots: StreamSlots = slots or LocalSlots()
         self._writes = _Writes(settings.watch_idle_limit_s)
         # Live events serialised once for all the watchers of a generation (a terminal
         # one carries the whole program); the stream writes these bytes as they are
@@ -83,8 +91,9 @@ class WatchStreams:
                 raise self._idle(cursor) from None
             return None
 
-    def _admit(self, request: pb.WatchGenerationRequest, caller: Caller) -> None:
-        """Check the request and the caps, and count the stream as open (``_release``)."""
+    async def _admit(self, request: pb.WatchGenerationRequest, caller: Caller) -> Slot:
+        """Check the request and the caps, and take the stream's slot (given back by
+        ``serve`` when the stream ends)."""
         requests.check_watch(request)
         if self._broker.subscriber_count >= self._settings.max_watchers:
             raise ServiceError(
@@ -93,23 +102,16 @@ class WatchStreams:
                 "the server holds its maximum of open watch streams",
                 retry_after_s=5.0,
             )
-        mine = self._per_caller.get(caller.id, 0)
-        if mine >= self._settings.max_watchers_per_caller:
+        limit = self._settings.max_watchers_per_caller
+        slot, mine = await self._slots.take(caller.id, limit)
+        if slot is None:
             raise ServiceError(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
                 "TOO_MANY_WATCHERS_FOR_CALLER",
-                f"this caller already has {mine} open watch streams "
-                f"(limit {self._settings.max_watchers_per_caller})",
+                f"this caller already has {mine} open watch streams (limit {limit})",
                 retry_after_s=5.0,
             )
-        self._per_caller[caller.id] = mine + 1
-
-    def _release(self, caller: Caller) -> None:
-        left = self._per_caller[caller.id] - 1
-        if left:
-            self._per_caller[caller.id] = left
-        else:
-            del self._per_caller[caller.id]
+        return slot
 
     def _idle(self, cursor: int) -> ServiceError:
         limit = self._settings.watch_idle_limit_s
@@ -143,11 +145,11 @@ class WatchStreams:
         resolve: ResolveCaller,
     ) -> AsyncIterator[bytes]:
         """The whole RPC as serialised responses; a ServiceError ends it with its status."""
-        subscription = caller = None
+        subscription = slot = None
         loop, task = asyncio.get_running_loop(), _this_task()
         try:
             caller = await resolve(context)
-            self._admit(request, caller)
+            slot = await self._admit(request, caller)
             subscription = self._broker.subscribe(request.id)
             record = await self._owned(request.id, caller)
             _check_cursor(request.after_sequence, record)
@@ -192,10 +194,15 @@ class WatchStreams:
         except ServiceError as exc:
             await context.abort_with_status(exc.to_status())
         finally:
-            if subscription is not None and caller is not None:
-                self._broker.unsubscribe(subscription)
-                self._release(caller)
-                self._writes.done(task)
+            self._end(slot, subscription, task)
+
+    def _end(self, slot: Slot | None, subscription: Subscription | None, task: Any) -> None:
+        """Give back what the stream held (the ``finally`` of ``serve``)."""
+        if slot is not None:
+            self._slots.give_back(slot)
+        if subscription is not None:
+            self._broker.unsubscribe(subscription)
+            self._writes.done(task)
 
 
 class _Writes:

@@ -61,11 +61,16 @@ class ServerProcess:
         port: int | None = None,
         *,
         stop_timeout_s: float = 15.0,
+        memoised_engine: bool = False,
     ) -> None:
         self.workdir = workdir
         self.port = port or free_port()
         self.env = dict(env or {})
         self.stop_timeout_s = stop_timeout_s
+        # ``programgen.testing.memo_serve`` instead of ``programgen serve`` (benchmarks).
+        self.command = (
+            ["programgen.testing.memo_serve"] if memoised_engine else ["programgen", "serve"]
+        )
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = workdir / "server.log"
 
@@ -98,7 +103,7 @@ class ServerProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "programgen", "serve"],
+                [sys.executable, "-m", *self.command],
                 cwd=self.workdir,
                 env=self.child_env(),
                 stdout=log,

@@ -19,6 +19,11 @@ def _bin_dir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+def have_postgres() -> bool:
+    """Whether the PostgreSQL server binaries are on this machine."""
+    return _bin_dir() is not None
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yields an asyncpg SQLAlchemy URL for a fresh cluster; removes it afterwards."""

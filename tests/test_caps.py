@@ -1,17 +1,24 @@
 """The per-caller cap holds on every store, under concurrency, across replicas and for
-retries (issue 9, items 1 and 2; docs/architecture.md, "Caps")."""
+retries, and the open watch streams per caller across replica processes (issue 9, items
+1 and 2; issue 10; docs/architecture.md, "Caps")."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+import grpc
 import pytest
 
 from programgen.client import AsyncClient
-from programgen.client.errors import ResourceExhausted
+from programgen.client.errors import ProgramgenError, ResourceExhausted, from_rpc_error
+from programgen.testing import FakeOpenAI
+from programgen.v1 import generation_service_pb2 as pb
+from programgen.v1 import generation_service_pb2_grpc as pb_grpc
+from tests.cluster import LEASE_S, Delay, replica
 from tests.harness import Gate, example, running_server
 from tests.postgres import fresh_database
 
@@ -83,3 +90,81 @@ async def test_concurrent_starts_at_the_limit_accept_exactly_the_limit(
             assert len(accepted) == 3 and len(refused) == 7, results
             for handle in accepted:
                 await clients[0].cancel(handle.id)
+
+
+class _Stream:
+    """One raw WatchGeneration stream, held open once its first reply arrived."""
+
+    def __init__(self, target: str, generation_id: str) -> None:
+        self.channel = grpc.aio.insecure_channel(target)
+        stub = pb_grpc.ProgramGenerationServiceStub(self.channel)
+        self.call = stub.WatchGeneration(pb.WatchGenerationRequest(id=generation_id))
+
+    async def opened(self) -> ProgramgenError | None:
+        """None once admitted (the replay's first event came); the refusal otherwise."""
+        try:
+            await self.call.read()
+        except grpc.RpcError as error:
+            await self.close()
+            return from_rpc_error(error)
+        return None
+
+    async def close(self) -> None:
+        self.call.cancel()
+        await self.channel.close()
+
+
+async def _admitted(target: str, generation_id: str, timeout_s: float) -> tuple[_Stream, float]:
+    """A stream admitted on ``target``, retried until a slot is free; seconds it took."""
+    began = time.monotonic()
+    while True:
+        stream = _Stream(target, generation_id)
+        refused = await stream.opened()
+        if refused is None:
+            return stream, time.monotonic() - began
+        assert refused.reason == "TOO_MANY_WATCHERS_FOR_CALLER", refused
+        if time.monotonic() - began > timeout_s:
+            raise AssertionError(f"no slot on {target} within {timeout_s:g} s")
+        await asyncio.sleep(0.05)  # a retry interval, not synchronisation
+
+
+async def test_watch_streams_per_caller_are_capped_across_replica_processes(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    limit = 4
+    database = await fresh_database(postgres_url)
+    slow = FakeOpenAI(default=Delay(120)).start()  # the generation stays running
+    env = {"PROGRAMGEN_MAX_WATCHERS_PER_CALLER": str(limit)}
+    replicas = [replica(tmp_path, n, database, slow, **env) for n in range(3)]
+    streams: list[_Stream] = []
+    try:
+        for process in replicas:
+            process.start()
+        await asyncio.gather(*(p.serving() for p in replicas))
+        async with AsyncClient(replicas[0].target) as client:
+            generation = await client.start(example())
+        targets = [p.target for p in replicas]
+        for n in range(limit):  # 2 on replica 0, 1 on each other
+            stream = _Stream(targets[n % 3], generation.id)
+            assert await stream.opened() is None
+            streams.append(stream)
+        for target in targets:  # the next one on any replica is refused, with details
+            refused = await _Stream(target, generation.id).opened()
+            assert isinstance(refused, ResourceExhausted), refused
+            assert refused.reason == "TOO_MANY_WATCHERS_FOR_CALLER"
+            assert refused.retry_after_s == 5.0 and f"limit {limit}" in refused.message
+        await streams.pop(0).close()  # closing one on replica 0 frees a slot for replica 2
+        stream, _ = await _admitted(targets[2], generation.id, 5.0)
+        streams.append(stream)
+        replicas[1].kill()  # kill -9: its one stream's slot is freed by its lease running out
+        stream, waited = await _admitted(targets[0], generation.id, LEASE_S + 3.0)
+        streams.append(stream)
+        assert waited <= LEASE_S + 1.0, waited
+        refused = await _Stream(targets[2], generation.id).opened()
+        assert isinstance(refused, ResourceExhausted), "the freed slot was given twice"
+    finally:
+        for stream in streams:
+            await stream.close()
+        for process in replicas:
+            process.stop()
+        slow.stop()

@@ -73,3 +73,23 @@ async def test_concurrent_claims_take_disjoint_rows(postgres_url: str) -> None:
     finally:
         repository.close()
         await repository.async_engine.dispose()
+
+
+async def test_turns_count_running_work_past_the_candidate_window(postgres_url: str) -> None:
+    repository = await _repository(postgres_url)
+    try:
+        await _add(repository, "busy", 3)
+        assert await _claim(repository, "a", 3) == ["busy"] * 3  # busy: 3 running
+        await _add(repository, "busy", 100)  # far more than the window a claim reads
+        await _add(repository, "quiet", 100)
+        await _add(repository, "once", 1)
+        await _add(repository, "paid", 50, tier=1)
+        paid = await _claim(repository, "b", 50)  # the higher tier first, all of it
+        assert paid == ["paid"] * 50
+        # The 7 lowest turns: quiet's 1-4, once's 1, busy's 4-5 (3 running; busy's rows
+        # are older than quiet's at equal turns). Returned rows are not in claim order.
+        owners = await _claim(repository, "c", 7)
+        assert sorted(owners) == ["busy"] * 2 + ["once"] + ["quiet"] * 4, owners
+    finally:
+        repository.close()
+        await repository.async_engine.dispose()

@@ -8,6 +8,7 @@ import contextlib
 import io
 import os
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,3 +51,25 @@ def test_the_docs_example_runs_as_written() -> None:
     finally:
         os.chdir(cwd)
     assert "programgen-engine/" in out.getvalue()
+
+
+async def test_the_memoised_engine_reports_the_engines_stages_and_returns_its_program() -> None:
+    from programgen.pipeline.domain import Stage
+    from programgen.pipeline.engine import GenerateOptions, generate
+    from programgen.testing.memo_serve import memoised
+    from tests.pipeline_support import make_profile
+
+    profile = make_profile()
+    seen: dict[str, list[tuple[Stage, int]]] = {"engine": [], "memo": []}
+
+    def recorder(name: str) -> Callable[[Stage, int, str], Awaitable[None]]:
+        async def progress(stage: Stage, percent: int, _message: str) -> None:
+            seen[name].append((stage, percent))
+
+        return progress
+
+    program = await generate(profile, GenerateOptions(), recorder("engine"))
+    first = await memoised(profile, GenerateOptions(), recorder("memo"))
+    again = await memoised(profile, GenerateOptions(), recorder("memo"))
+    assert seen["memo"] == seen["engine"] * 2
+    assert first.model_dump_json() == program.model_dump_json() and again is first

@@ -45,7 +45,9 @@ generations = Table(
     Index("ix_generations_owner_pk", "owner", "pk"),
     Index("ix_generations_status", "status"),
     Index("ix_generations_owner_status", "owner", "status"),  # the per-caller cap's count
-    Index("ix_generations_status_tier_pk", "status", "tier", "pk"),  # claims, rescues
+    Index("ix_generations_status_tier_pk", "status", "tier", "pk"),  # rescues
+    # Claims: each (tier, caller) with pending rows, then its oldest ones (store/claims.py).
+    Index("ix_generations_status_tier_owner_pk", "status", "tier", "owner", "pk"),
 )
 
 generation_events = Table(
@@ -71,4 +73,17 @@ api_keys = Table(
     Column("tier", String(16), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float, nullable=True),
+)
+
+# One row per open watch stream on a shared PostgreSQL (store/stream_slots.py): the
+# per-caller cap counts a caller's rows whose lease has not run out.
+watch_streams = Table(
+    "watch_streams",
+    metadata,
+    Column("stream_id", String(32), primary_key=True),
+    Column("caller", String(128), nullable=False),
+    Column("replica_id", String(64), nullable=False),
+    Column("lease_expires_at", Float, nullable=False),
+    Index("ix_watch_streams_caller", "caller"),
+    Index("ix_watch_streams_replica", "replica_id"),
 )
