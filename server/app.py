@@ -273,18 +273,16 @@ async def _start_engine_processes(stack: AsyncExitStack, count: int) -> EnginePr
 def _interceptors(
     metrics: Metrics, provider: TracerProvider | None
 ) -> list[grpc.aio.ServerInterceptor]:
-    interceptors: list[grpc.aio.ServerInterceptor] = [RpcMetrics(metrics)]
-    if provider is not None:
-        interceptors.append(rpc_interceptor(provider))
-    interceptors.append(Guard())  # innermost: it parses each request and sees every error
-    return interceptors
+    # One interceptor does parsing, errors and metrics; tracing's only when it exports.
+    guard = Guard(RpcMetrics(metrics))  # innermost: it parses each request, sees every error
+    return [guard] if provider is None else [rpc_interceptor(provider), guard]
 
 
 def _grpc_server(
     service: GenerationService, interceptors: list[grpc.aio.ServerInterceptor]
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     server = grpc.aio.server(options=_GRPC_OPTIONS, interceptors=interceptors)
-    register_service(server, service)
+    register_service(server, service, service.watch_stream)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

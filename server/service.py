@@ -2,14 +2,14 @@
 server/watch.py.
 
 Idempotent starts, page tokens and error details follow docs/contract.md; every state
-change is one call on the lifecycle (docs/architecture.md, "The lifecycle").
+change is one call on the lifecycle (docs/architecture.md, "The lifecycle"). A handler
+raises ``ServiceError`` for a deliberate status; the guard interceptor (guard.py) sends it.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import wraps
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from functools import partial
 
 import grpc
 
@@ -34,23 +34,6 @@ from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-
-R = TypeVar("R")
-
-
-def _unary(
-    handler: Callable[..., Awaitable[R]],
-) -> Callable[..., Awaitable[R]]:
-    @wraps(handler)
-    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
-        try:
-            return await handler(self, request, context)
-        except ServiceError as exc:
-            await context.abort_with_status(exc.to_status())
-            raise  # unreachable: abort raises
-
-    return wrapper
-
 
 def _unavailable(message: str) -> ServiceError:
     # RetryInfo and gRPC pushback: a retrying client waits for the restart or another
@@ -88,6 +71,9 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._auth = auth
         self._limit = per_caller_limit
         self._watch = WatchStreams(lifecycle, metrics, watch)
+        # The stream's own generator, registered as the handler: a wrapping one would cost
+        # every live event one more hop per stream (bench/fanout.py).
+        self.watch_stream = partial(self._watch.serve, resolve=self._caller)
         self.draining = False
 
     async def _caller(self, context: grpc.aio.ServicerContext) -> Caller:
@@ -109,7 +95,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             retry_after_s=1.0,
         )
 
-    @_unary
     async def StartGeneration(
         self, request: pb.StartGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.StartGenerationResponse:
@@ -135,7 +120,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             raise _request_id_reused(record.id)
         return pb.StartGenerationResponse(generation=generation_message(record))
 
-    @_unary
     async def GetGeneration(
         self, request: pb.GetGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetGenerationResponse:
@@ -143,7 +127,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         record = await self._owned(request.id, caller)
         return pb.GetGenerationResponse(generation=generation_message(record))
 
-    @_unary
     async def ListGenerations(
         self, request: pb.ListGenerationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListGenerationsResponse:
@@ -169,7 +152,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             raise invalid_argument([("page_token", "not a token from a previous response")])
         return record.pk
 
-    @_unary
     async def CancelGeneration(
         self, request: pb.CancelGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.CancelGenerationResponse:
@@ -190,7 +172,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             )
         return pb.CancelGenerationResponse(generation=generation_message(record))
 
-    @_unary
     async def RetryGeneration(
         self, request: pb.RetryGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.RetryGenerationResponse:
@@ -211,9 +192,8 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._pool.submit(Job.of(retried))
         return pb.RetryGenerationResponse(generation=generation_message(retried))
 
-    async def WatchGeneration(  # type: ignore[override]  # bytes: see watch.register
+    def WatchGeneration(  # type: ignore[override]  # bytes: see watch.register
         self, request: pb.WatchGenerationRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[bytes]:
-        # Serialised responses: registered by server/watch.py's ``register``.
-        async for response in self._watch.serve(request, context, self._caller):
-            yield response
+        # Serialised responses; the server calls ``watch_stream`` instead (watch.register).
+        return self.watch_stream(request, context)
