@@ -35,6 +35,7 @@ from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
+
 def _unavailable(message: str) -> ServiceError:
     # RetryInfo and gRPC pushback: a retrying client waits for the restart or another
     # instance instead of spending its attempts within the drain.

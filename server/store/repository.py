@@ -9,7 +9,6 @@ from here. On SQLite, writes go through group commit (see ``group_commit``).
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -95,10 +94,9 @@ class Repository:
             # its SQLITE_BUSY on read-then-write upgrades) into a cheap in-process queue.
             self._write_lock = asyncio.Lock()
             self._group = GroupCommit(self._sqlite, self._write_lock)
-        # While anonymous every call asks whether a key exists (auth.Authenticator): one
-        # plain statement on a connection of its own costs ~6 us, the same read through
-        # SQLAlchemy ~400 us of the event loop's CPU (bench/start_vs_noop.py, py-spy).
-        self._key_probe: sqlite3.Connection | None = None
+        # A key added through this repository (auth.Authenticator ends anonymous mode at
+        # once for it, without waiting for its next read of the store).
+        self.key_added = False
 
     @property
     def engines(self) -> list[Engine]:
@@ -106,9 +104,6 @@ class Repository:
         return [self._engine.sync_engine] + ([self._sqlite] if self._sqlite else [])
 
     def close(self) -> None:
-        if self._key_probe is not None:
-            self._key_probe.close()
-            self._key_probe = None
         if self._group is not None:
             self._group.close()
         if self._sqlite is not None:
@@ -288,6 +283,7 @@ class Repository:
                     revoked_at=None,
                 )
             )
+        self.key_added = True
 
     async def key_by_hash(self, key_hash: str) -> ApiKeyRecord | None:
         stmt = select(api_keys).where(api_keys.c.key_hash == key_hash)
@@ -309,20 +305,5 @@ class Repository:
             return bool(result.rowcount)
 
     async def has_keys(self) -> bool:
-        if self._sqlite is not None and self._sqlite.url.database not in (None, "", ":memory:"):
-            return self._has_keys_sqlite()
         stmt = select(func.count()).select_from(api_keys)
         return bool(await self._read(lambda conn: conn.scalar(stmt)))
-
-    def _has_keys_sqlite(self) -> bool:
-        assert self._sqlite is not None
-        if self._key_probe is None:
-            # Autocommit: each read sees what another process (``keys create``) committed.
-            self._key_probe = sqlite3.connect(
-                str(self._sqlite.url.database),
-                timeout=30,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        row = self._key_probe.execute(f"SELECT EXISTS (SELECT 1 FROM {api_keys.name})").fetchone()
-        return bool(row[0])
