@@ -17,18 +17,51 @@ from programgen.server.records import EventRecord
 class Signal(Enum):
     RESYNC = "resync"  # the buffer overflowed: re-read the store from your cursor
     CLOSE = "close"  # the server is shutting down
+    DEADLINE = "deadline"  # internal to Subscription.next_before: its deadline passed
 
 
 class Subscription:
-    __slots__ = ("_queue", "generation_id")
+    __slots__ = ("_deadline", "_queue", "_timer", "generation_id")
 
     def __init__(self, generation_id: str, buffer: int) -> None:
         self.generation_id = generation_id
         self._queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
+        self._deadline = 0.0
+        self._timer: asyncio.TimerHandle | None = None
 
-    async def next(self) -> EventRecord | Signal:
-        """The next published event (or signal) for this generation, in order."""
-        return await self._queue.get()
+    async def next_before(self, deadline: float) -> EventRecord | Signal | None:
+        """The next published event or signal for this generation, in order; None once
+        ``deadline`` (loop time) passed first.
+
+        One timer per subscription, moved lazily: a wait that ends in an event leaves it
+        armed, and it re-arms itself for the later deadline when it fires early. A timeout
+        scope per wait would schedule and cancel a timer per stream per event, which 9,000
+        watchers of one generation pay at once (bench/fanout.py)."""
+        self._deadline = deadline
+        if self._timer is None or self._timer.when() > deadline:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._expire)
+        while True:
+            item = await self._queue.get()
+            if item is not Signal.DEADLINE:
+                return item
+            if self._timer is None and self._queue.empty():
+                return None  # this wait's own deadline (a stale one re-armed the timer)
+
+    def _expire(self) -> None:
+        self._timer = None
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._deadline:  # a later wait moved the deadline on
+            self._timer = loop.call_at(self._deadline, self._expire)
+            return
+        if self._queue.empty():  # a waiting stream; one that is busy finds events first
+            self._queue.put_nowait(Signal.DEADLINE)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _offer(self, item: EventRecord | Signal) -> None:
         try:
@@ -60,6 +93,7 @@ class Broker:
         if subscribers is None or subscription not in subscribers:
             return
         subscribers.discard(subscription)
+        subscription.close()
         if not subscribers:
             del self._subscriptions[subscription.generation_id]
         self._count -= 1
