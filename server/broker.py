@@ -17,7 +17,10 @@ from programgen.server.records import EventRecord
 class Signal(Enum):
     RESYNC = "resync"  # the buffer overflowed: re-read the store from your cursor
     CLOSE = "close"  # the server is shutting down
-    DEADLINE = "deadline"  # internal to Subscription.next_before: its deadline passed
+
+
+class _Deadline(Enum):
+    PASSED = "passed"  # Subscription.next_before's timer fired
 
 
 class Subscription:
@@ -25,7 +28,7 @@ class Subscription:
 
     def __init__(self, generation_id: str, buffer: int) -> None:
         self.generation_id = generation_id
-        self._queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
+        self._queue: asyncio.Queue[EventRecord | Signal | _Deadline] = asyncio.Queue(maxsize=buffer)
         self._deadline = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
@@ -44,7 +47,7 @@ class Subscription:
             self._timer = asyncio.get_running_loop().call_at(deadline, self._expire)
         while True:
             item = await self._queue.get()
-            if item is not Signal.DEADLINE:
+            if not isinstance(item, _Deadline):
                 return item
             if self._timer is None and self._queue.empty():
                 return None  # this wait's own deadline (a stale one re-armed the timer)
@@ -56,7 +59,7 @@ class Subscription:
             self._timer = loop.call_at(self._deadline, self._expire)
             return
         if self._queue.empty():  # a waiting stream; one that is busy finds events first
-            self._queue.put_nowait(Signal.DEADLINE)
+            self._queue.put_nowait(_Deadline.PASSED)
 
     def close(self) -> None:
         if self._timer is not None:
