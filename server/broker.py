@@ -9,6 +9,7 @@ instead of slowing the worker or the other watchers down. Only the lifecycle pub
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from enum import Enum
 
 from programgen.server.records import EventRecord
@@ -23,12 +24,21 @@ class _Deadline(Enum):
     PASSED = "passed"  # Subscription.next_before's timer fired
 
 
+Item = EventRecord | Signal | _Deadline
+
+
 class Subscription:
-    __slots__ = ("_deadline", "_queue", "_timer", "generation_id")
+    """One stream's buffer: a deque and at most one waiting future. asyncio.Queue does
+    more per item (a future per get, task counting, the putters' side), which 9,000
+    watchers of one generation pay at once (bench/fanout.py)."""
+
+    __slots__ = ("_buffer", "_deadline", "_items", "_timer", "_waiter", "generation_id")
 
     def __init__(self, generation_id: str, buffer: int) -> None:
         self.generation_id = generation_id
-        self._queue: asyncio.Queue[EventRecord | Signal | _Deadline] = asyncio.Queue(maxsize=buffer)
+        self._buffer = buffer
+        self._items: deque[Item] = deque()
+        self._waiter: asyncio.Future[None] | None = None
         self._deadline = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
@@ -38,19 +48,32 @@ class Subscription:
 
         One timer per subscription, moved lazily: a wait that ends in an event leaves it
         armed, and it re-arms itself for the later deadline when it fires early. A timeout
-        scope per wait would schedule and cancel a timer per stream per event, which 9,000
-        watchers of one generation pay at once (bench/fanout.py)."""
+        scope per wait would schedule and cancel a timer per stream per event."""
+        loop = asyncio.get_running_loop()
         self._deadline = deadline
         if self._timer is None or self._timer.when() > deadline:
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = asyncio.get_running_loop().call_at(deadline, self._expire)
+            self._timer = loop.call_at(deadline, self._expire)
+        items = self._items
         while True:
-            item = await self._queue.get()
+            while not items:
+                self._waiter = loop.create_future()
+                try:
+                    await self._waiter
+                finally:
+                    self._waiter = None
+            item = items.popleft()
             if not isinstance(item, _Deadline):
                 return item
-            if self._timer is None and self._queue.empty():
+            if self._timer is None and not items:
                 return None  # this wait's own deadline (a stale one re-armed the timer)
+
+    def _put(self, item: Item) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def _expire(self) -> None:
         self._timer = None
@@ -58,8 +81,8 @@ class Subscription:
         if loop.time() < self._deadline:  # a later wait moved the deadline on
             self._timer = loop.call_at(self._deadline, self._expire)
             return
-        if self._queue.empty():  # a waiting stream; one that is busy finds events first
-            self._queue.put_nowait(_Deadline.PASSED)
+        if not self._items:  # a waiting stream; one that is busy finds events first
+            self._put(_Deadline.PASSED)
 
     def close(self) -> None:
         if self._timer is not None:
@@ -67,13 +90,11 @@ class Subscription:
             self._timer = None
 
     def _offer(self, item: EventRecord | Signal) -> None:
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self._items) >= self._buffer:
             # Everything buffered is in the store too: drop it and ask for a re-read.
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
+            self._items.clear()
+            item = item if isinstance(item, Signal) else Signal.RESYNC
+        self._put(item)
 
 
 class Broker:
