@@ -282,7 +282,7 @@ def _grpc_server(
     service: GenerationService, interceptors: list[grpc.aio.ServerInterceptor]
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     server = grpc.aio.server(options=_GRPC_OPTIONS, interceptors=interceptors)
-    register_service(server, service, service.watch_stream)
+    register_service(server, service)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

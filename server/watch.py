@@ -238,23 +238,16 @@ def _encode(response: pb.WatchGenerationResponse) -> bytes:
     return response.SerializeToString()
 
 
-def register(
-    server: grpc.aio.Server,
-    servicer: pb_grpc.ProgramGenerationServiceServicer,
-    stream: Callable[..., AsyncIterator[bytes]],
-) -> None:
-    """Add the service as the generated code would, except WatchGeneration: its handler
-    is ``stream`` (an async generator function, ``WatchStreams.serve`` itself), and its
-    responses are written as the bytes it yields: one serialisation per live event for
-    all its watchers, not one per stream. The wire, the typed stubs and reflection
-    (which reads the descriptors, not the handlers) see no difference."""
+def register(server: grpc.aio.Server, servicer: pb_grpc.ProgramGenerationServiceServicer) -> None:
+    """Add the service as the generated code would, except that WatchGeneration's
+    responses are written as the bytes the stream yields: one serialisation per live
+    event for all its watchers, not one per stream. The wire, the typed stubs and
+    reflection (which reads the descriptors, not the handlers) see no difference."""
     capture = _Capture()
     pb_grpc.add_ProgramGenerationServiceServicer_to_server(servicer, capture)
     handlers = dict(capture.handlers)
     # grpc.aio writes a response as it is when the serializer is None.
-    handlers["WatchGeneration"] = handlers["WatchGeneration"]._replace(
-        unary_stream=stream, response_serializer=None
-    )
+    handlers["WatchGeneration"] = handlers["WatchGeneration"]._replace(response_serializer=None)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(capture.name, handlers),))
     server.add_registered_method_handlers(capture.name, handlers)
 
