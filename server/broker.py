@@ -9,7 +9,6 @@ instead of slowing the worker or the other watchers down. Only the lifecycle pub
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from enum import Enum
 
 from programgen.server.records import EventRecord
@@ -20,81 +19,25 @@ class Signal(Enum):
     CLOSE = "close"  # the server is shutting down
 
 
-class _Deadline(Enum):
-    PASSED = "passed"  # Subscription.next_before's timer fired
-
-
-Item = EventRecord | Signal | _Deadline
-
-
 class Subscription:
-    """One stream's buffer: a deque and at most one waiting future. asyncio.Queue does
-    more per item (a future per get, task counting, the putters' side), which 9,000
-    watchers of one generation pay at once (bench/fanout.py)."""
-
-    __slots__ = ("_buffer", "_deadline", "_items", "_timer", "_waiter", "generation_id")
+    __slots__ = ("_queue", "generation_id")
 
     def __init__(self, generation_id: str, buffer: int) -> None:
         self.generation_id = generation_id
-        self._buffer = buffer
-        self._items: deque[Item] = deque()
-        self._waiter: asyncio.Future[None] | None = None
-        self._deadline = 0.0
-        self._timer: asyncio.TimerHandle | None = None
+        self._queue: asyncio.Queue[EventRecord | Signal] = asyncio.Queue(maxsize=buffer)
 
-    async def next_before(self, deadline: float) -> EventRecord | Signal | None:
-        """The next published event or signal for this generation, in order; None once
-        ``deadline`` (loop time) passed first.
-
-        One timer per subscription, moved lazily: a wait that ends in an event leaves it
-        armed, and it re-arms itself for the later deadline when it fires early. A timeout
-        scope per wait would schedule and cancel a timer per stream per event."""
-        loop = asyncio.get_running_loop()
-        self._deadline = deadline
-        if self._timer is None or self._timer.when() > deadline:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = loop.call_at(deadline, self._expire)
-        items = self._items
-        while True:
-            while not items:
-                self._waiter = loop.create_future()
-                try:
-                    await self._waiter
-                finally:
-                    self._waiter = None
-            item = items.popleft()
-            if not isinstance(item, _Deadline):
-                return item
-            if self._timer is None and not items:
-                return None  # this wait's own deadline (a stale one re-armed the timer)
-
-    def _put(self, item: Item) -> None:
-        self._items.append(item)
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def _expire(self) -> None:
-        self._timer = None
-        loop = asyncio.get_running_loop()
-        if loop.time() < self._deadline:  # a later wait moved the deadline on
-            self._timer = loop.call_at(self._deadline, self._expire)
-            return
-        if not self._items:  # a waiting stream; one that is busy finds events first
-            self._put(_Deadline.PASSED)
-
-    def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+    async def next(self) -> EventRecord | Signal:
+        """The next published event (or signal) for this generation, in order."""
+        return await self._queue.get()
 
     def _offer(self, item: EventRecord | Signal) -> None:
-        if len(self._items) >= self._buffer:
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
             # Everything buffered is in the store too: drop it and ask for a re-read.
-            self._items.clear()
-            item = item if isinstance(item, Signal) else Signal.RESYNC
-        self._put(item)
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(item if isinstance(item, Signal) else Signal.RESYNC)
 
 
 class Broker:
@@ -117,7 +60,6 @@ class Broker:
         if subscribers is None or subscription not in subscribers:
             return
         subscribers.discard(subscription)
-        subscription.close()
         if not subscribers:
             del self._subscriptions[subscription.generation_id]
         self._count -= 1

@@ -74,10 +74,14 @@ class WatchStreams:
         (loop time) the stream has been idle for the limit: WATCH_IDLE."""
         self._writes.done(task)  # resumed: gRPC took what the stream yielded
         loop = asyncio.get_running_loop()
-        item = await subscription.next_before(min(loop.time() + self._settings.heartbeat_s, until))
-        if item is None and loop.time() >= until:
-            raise self._idle(cursor)
-        return item
+        left = min(self._settings.heartbeat_s, until - loop.time())
+        try:
+            async with asyncio.timeout(max(0.0, left)):
+                return await subscription.next()
+        except TimeoutError:
+            if loop.time() >= until:
+                raise self._idle(cursor) from None
+            return None
 
     def _admit(self, request: pb.WatchGenerationRequest, caller: Caller) -> None:
         """Check the request and the caps, and count the stream as open (``_release``)."""
