@@ -192,9 +192,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
     async def WatchGeneration(  # type: ignore[override]  # bytes: see watch.register
         self, request: pb.WatchGenerationRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[bytes]:
-        # Serialised responses: registered by server/watch.py's ``register``. Registering
-        # ``WatchStreams.serve`` itself (one hop fewer per event) measured 2-3x the server
-        # CPU per fan-out event in bench/fanout.py (5 runs against 1 of this), cause not
-        # found: this layer stays.
+        # Serialised responses: registered by server/watch.py's ``register``.
         async for response in self._watch.serve(request, context, self._caller):
             yield response
