@@ -26,6 +26,11 @@ HELD_LLM_ENV = {
     "PROGRAMGEN_LLM_MAX_ATTEMPTS": "1",
     "PROGRAMGEN_LLM_DEADLINE_S": "600",
 }
+# The storm and the probe take about as long as the default heartbeat interval (20 s), so
+# every stream's first heartbeat fell inside the measured transition or not, depending on
+# the machine's load: the server CPU of "one event" doubled or tripled from run to run,
+# and the floor sends none. Heartbeats are a cost per interval, not per event: past the run.
+HEARTBEAT_ENV = {"PROGRAMGEN_HEARTBEAT_S": "600"}
 
 
 class _Fanout:
@@ -247,6 +252,7 @@ def _run_with(results: Results, loop: str, *, quick: bool, profile: bool) -> Non
             PROGRAMGEN_EVENT_LOOP=loop,
             **llm.env(),
             **HELD_LLM_ENV,
+            **HEARTBEAT_ENV,
         ) as server,
     ):
         go, done = LoadProcess.event(), LoadProcess.event()
@@ -373,5 +379,8 @@ def _note(results: Results) -> None:
         "transitions are CancelGeneration calls. RSS is the server process's VmRSS after "
         "a 200-stream warm-up vs with all streams open; the StartGeneration probe runs in "
         "its own process while the streams are open (its generations queue behind the "
-        "held one, so the pool does no engine work then)."
+        "held one, so the pool does no engine work then). The server runs with "
+        "PROGRAMGEN_HEARTBEAT_S=600: with the default 20 s, the first heartbeat of every "
+        "stream fell inside the measured transition in some runs and not in others (the "
+        "floor sends none), which doubled its server CPU from run to run."
     )

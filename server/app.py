@@ -286,11 +286,9 @@ async def _start_engine_processes(stack: AsyncExitStack, count: int) -> EnginePr
 def _interceptors(
     metrics: Metrics, provider: TracerProvider | None
 ) -> list[grpc.aio.ServerInterceptor]:
-    interceptors: list[grpc.aio.ServerInterceptor] = [RpcMetrics(metrics)]
-    if provider is not None:
-        interceptors.append(rpc_interceptor(provider))
-    interceptors.append(Guard())  # innermost: it parses each request and sees every error
-    return interceptors
+    # One interceptor does parsing, errors and metrics; tracing's only when it exports.
+    guard = Guard(RpcMetrics(metrics))  # innermost: it parses each request, sees every error
+    return [guard] if provider is None else [rpc_interceptor(provider), guard]
 
 
 def _grpc_server(

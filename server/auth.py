@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
@@ -20,6 +22,12 @@ log = logging.getLogger(__name__)
 
 TIERS = {"free": 0, "standard": 1, "priority": 2}
 ANONYMOUS = "anonymous"
+# While anonymous, how often a call re-reads whether a key exists. Every call did: that
+# read (~0.3 ms of the event loop's CPU through SQLAlchemy, and a GIL hand-off to the
+# SQLite driver) was the largest single cost of a StartGeneration in py-spy
+# (bench/start_vs_noop.py); a key created by another process takes effect within this
+# bound (docs/contract.md, "Authentication and ownership").
+KEY_MODE_RECHECK_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +67,36 @@ class Authenticator:
     request is the one anonymous caller.
 
     Keys are created by another process (``programgen keys create``), so while anonymous
-    every call re-reads whether a key exists (one read of a tiny table): the first key
-    takes effect at once. Keys are never deleted, so API-key mode, once seen, stays."""
+    a call re-reads whether a key exists when the last read is ``recheck_s`` old: the
+    first key takes effect within that bound, and at once when it was added through this
+    server's own repository. Keys are never deleted, so API-key mode, once seen, stays."""
 
-    def __init__(self, repository: Repository, *, anonymous: bool) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        *,
+        anonymous: bool,
+        recheck_s: float = KEY_MODE_RECHECK_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._repo = repository
         self.anonymous = anonymous
+        self._recheck_s = recheck_s
+        self._clock = clock
+        self._next_check = clock() + recheck_s  # the caller read the mode just now
 
-    async def caller(self, metadata: tuple[tuple[str, str | bytes], ...] | None) -> Caller:
-        if self.anonymous and await self._repo.has_keys():
+    async def _still_anonymous(self) -> bool:
+        now = self._clock()
+        if not self._repo.key_added and now < self._next_check:
+            return True
+        self._next_check = now + self._recheck_s
+        if self._repo.key_added or await self._repo.has_keys():
             self.anonymous = False
             log.info("an API key exists now: every call needs one from here on")
-        if self.anonymous:
+        return self.anonymous
+
+    async def caller(self, metadata: tuple[tuple[str, str | bytes], ...] | None) -> Caller:
+        if self.anonymous and await self._still_anonymous():
             return Caller(ANONYMOUS, TIERS["standard"])
         header = next((v for k, v in metadata or () if k == "authorization"), None)
         if header is None:

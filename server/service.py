@@ -2,14 +2,13 @@
 server/watch.py.
 
 Idempotent starts, page tokens and error details follow docs/contract.md; every state
-change is one call on the lifecycle (docs/architecture.md, "The lifecycle").
+change is one call on the lifecycle (docs/architecture.md, "The lifecycle"). A handler
+raises ``ServiceError`` for a deliberate status; the guard interceptor (guard.py) sends it.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import wraps
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
 
 import grpc
 
@@ -35,22 +34,6 @@ from programgen.v1 import generation_service_pb2_grpc as pb_grpc
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-
-R = TypeVar("R")
-
-
-def _unary(
-    handler: Callable[..., Awaitable[R]],
-) -> Callable[..., Awaitable[R]]:
-    @wraps(handler)
-    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
-        try:
-            return await handler(self, request, context)
-        except ServiceError as exc:
-            await context.abort_with_status(exc.to_status())
-            raise  # unreachable: abort raises
-
-    return wrapper
 
 
 def _unavailable(message: str) -> ServiceError:
@@ -111,7 +94,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             retry_after_s=1.0,
         )
 
-    @_unary
     async def StartGeneration(
         self, request: pb.StartGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.StartGenerationResponse:
@@ -137,7 +119,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             raise _request_id_reused(record.id)
         return pb.StartGenerationResponse(generation=generation_message(record))
 
-    @_unary
     async def GetGeneration(
         self, request: pb.GetGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetGenerationResponse:
@@ -145,7 +126,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         record = await self._owned(request.id, caller)
         return pb.GetGenerationResponse(generation=generation_message(record))
 
-    @_unary
     async def ListGenerations(
         self, request: pb.ListGenerationsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListGenerationsResponse:
@@ -171,7 +151,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             raise invalid_argument([("page_token", "not a token from a previous response")])
         return record.pk
 
-    @_unary
     async def CancelGeneration(
         self, request: pb.CancelGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.CancelGenerationResponse:
@@ -192,7 +171,6 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
             )
         return pb.CancelGenerationResponse(generation=generation_message(record))
 
-    @_unary
     async def RetryGeneration(
         self, request: pb.RetryGenerationRequest, context: grpc.aio.ServicerContext
     ) -> pb.RetryGenerationResponse:

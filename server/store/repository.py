@@ -94,6 +94,9 @@ class Repository:
             # its SQLITE_BUSY on read-then-write upgrades) into a cheap in-process queue.
             self._write_lock = asyncio.Lock()
             self._group = GroupCommit(self._sqlite, self._write_lock)
+        # A key added through this repository (auth.Authenticator ends anonymous mode at
+        # once for it, without waiting for its next read of the store).
+        self.key_added = False
 
     @property
     def engines(self) -> list[Engine]:
@@ -280,6 +283,7 @@ class Repository:
                     revoked_at=None,
                 )
             )
+        self.key_added = True
 
     async def key_by_hash(self, key_hash: str) -> ApiKeyRecord | None:
         stmt = select(api_keys).where(api_keys.c.key_hash == key_hash)
