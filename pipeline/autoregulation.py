@@ -139,9 +139,7 @@ def _exercise(
 ) -> PrescribedExercise:
     # The same decision the builder timed the session with (pipeline.week_reps).
     exercise_id, swap_note, p = decide(slot, week, day, heavy, first_rir, ctx, taken)
-    # Every value is already validated (slots, the week plan, the prescription):
-    # construct without validating again, thousands of times per program.
-    return PrescribedExercise.model_construct(
+    return PrescribedExercise(
         exercise_id=exercise_id,
         name=CATALOG[exercise_id].name,
         sets=sets,
@@ -156,9 +154,6 @@ def _exercise(
         load_kind=p.load_kind,
         progression=p.progression,
         superset=slot.superset,
-        # Stated, not defaulted: model_construct inspects a default factory's signature
-        # on every call, slower than validating.
-        warmup_sets=[],
     )
 
 
