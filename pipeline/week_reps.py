@@ -81,27 +81,13 @@ def decide(
     taken: frozenset[str],
 ) -> tuple[str, str, Prescribed]:
     """(exercise id, swap note, prescription) of a slot in a week (0-based day)."""
+    exercise_id, note = executed(slot, taken, ctx)
     # The builder asks for the same slot-week thousands of times while it trims: pure in
     # these arguments, so computed once per program (the engine's p99 budget).
-    decided_key = (
-        "decided",
-        slot.exercise_id,
-        slot.reps,
-        slot.compound,
-        week.week,
-        day,
-        heavy,
-        taken,
-    )
-    decided = ctx.memo.get(decided_key)
-    if isinstance(decided, tuple):
-        return decided
-    exercise_id, note = executed(slot, taken, ctx)
     key = ("reps", exercise_id, slot.exercise_id, slot.reps, slot.compound, week.week, day, heavy)
     cached = ctx.memo.get(key)
     if not isinstance(cached, Prescribed):
         rng = planned_range(slot, week, day, heavy)
         cached = prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
         ctx.memo[key] = cached
-    ctx.memo[decided_key] = (exercise_id, note, cached)
     return exercise_id, note, cached
