@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from programgen.pipeline.day_layout import week_items
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.progression import LoadContext
-from programgen.pipeline.session_time import session_seconds
+from programgen.pipeline.session_time import fresh_session_seconds
 from programgen.pipeline.slots import Slot
 from programgen.pipeline.week_reps import HeavyLifts
 
@@ -44,7 +44,7 @@ class WeekTimer:
             over = self._over.get(key)
             if over is None:
                 items = week_items(slots, self._plan, day, w, heavy[w], self._ctx)
-                over = self._over[key] = session_seconds(items) > self._budget
+                over = self._over[key] = fresh_session_seconds(items) > self._budget
             if over:
                 return True
         return False
