@@ -58,6 +58,9 @@ MAJOR_MUSCLES = (
 # rows train them; the floor still asks for that indirect work to be there: 2 fractional
 # sets a week (e.g. 4 sets of rows for the rear delts). Engine heuristic.
 MIN_COVERAGE_SETS = 2.0
+# The enum once as a tuple: iterating an Enum class is slow, and the builder counts sets
+# thousands of times per program.
+_MUSCLES = tuple(Muscle)
 
 
 @lru_cache(maxsize=512)
@@ -74,7 +77,7 @@ def credits(exercise_id: str) -> tuple[tuple[Muscle, float], ...]:
 
 def hard_sets(items: Iterable[tuple[str, int]]) -> dict[Muscle, float]:
     """Fractional hard sets per muscle for (exercise_id, sets) pairs; every Muscle a key."""
-    totals = dict.fromkeys(Muscle, 0.0)
+    totals = dict.fromkeys(_MUSCLES, 0.0)
     for exercise_id, sets in items:
         for muscle, credit in credits(exercise_id):
             totals[muscle] += credit * sets

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from programgen.pipeline import goal_rules
 from programgen.pipeline.accounting import coverage_floor
 from programgen.pipeline.catalog import Category, Exercise, available
-from programgen.pipeline.day_layout import SortKey, day_over, order_day, weekly_counts
+from programgen.pipeline.day_layout import SortKey, order_day, weekly_counts
 from programgen.pipeline.domain import (
     Experience,
     Goal,
@@ -25,6 +25,7 @@ from programgen.pipeline.domain import (
 )
 from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
+from programgen.pipeline.session_cache import WeekTimer
 from programgen.pipeline.slots import Slot
 from programgen.pipeline.splits import Split, choose_split
 from programgen.pipeline.volume_plan import (
@@ -137,6 +138,8 @@ class BuilderState:
         self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
         self._over_cache: dict[tuple[object, ...], int | None] = {}
         self._seconds_cache: dict[tuple[object, ...], bool] = {}
+        self._layouts: dict[tuple[object, ...], tuple[list[Slot], int]] = {}
+        self._timer = WeekTimer(plan, self.budget, self.peak_week, self.ctx)
         self._anchor_cache: dict[tuple[object, ...], list[set[Muscle]]] = {}
         self._heavy_cache: dict[tuple[object, ...], list[tuple[HeavyLifts, ...]]] = {}
         self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
@@ -269,6 +272,18 @@ class BuilderState:
     def _layout(
         self, day: int, strength: list[tuple[SortKey, Slot]], pairs: int
     ) -> tuple[list[Slot], int]:
+        # One trimming step changes one muscle: the other days keep their layout. Every
+        # strength slot comes from _slot_cache, which keeps it alive as long as the
+        # builder, so its id names it.
+        key = (day, pairs, self.circuits[day], self.compact, *(id(s) for _, s in strength))
+        laid = self._layouts.get(key)
+        if laid is None:
+            laid = self._layouts[key] = self._order_day(day, strength, pairs)
+        return laid
+
+    def _order_day(
+        self, day: int, strength: list[tuple[SortKey, Slot]], pairs: int
+    ) -> tuple[list[Slot], int]:
         extras = self._extras.get((day, self.compact))
         if extras is None:
             extras = goal_rules.extra_slots(self.profile, day, self.plan.weeks, self.compact)
@@ -286,17 +301,12 @@ class BuilderState:
         return cached
 
     def _day_over(self, day: int, slots: list[Slot], heavy: tuple[HeavyLifts, ...]) -> bool:
-        # One trimming step changes one muscle: most days keep their slots, and their time.
-        key = (
-            day,
-            heavy,
-            *((s.exercise_id, tuple(s.sets), s.rest_seconds, s.superset) for s in slots),
-        )
+        # One trimming step changes one muscle: most days keep their layout (the same list
+        # from _layouts, alive as long as the builder), and their time.
+        key = (day, id(slots), heavy)
         over = self._seconds_cache.get(key)
         if over is None:
-            over = self._seconds_cache[key] = day_over(
-                slots, self.plan, day, (self.budget, self.peak_week), heavy, self.ctx
-            )
+            over = self._seconds_cache[key] = self._timer.day_over(day, slots, heavy)
         return over
 
     def _heavy(self, days: list[list[Slot]]) -> list[tuple[HeavyLifts, ...]]:

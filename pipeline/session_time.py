@@ -117,9 +117,15 @@ def session_seconds(items: Sequence[TimedItem]) -> int:
     return _session_seconds(tuple(items))
 
 
+def fresh_session_seconds(items: Sequence[TimedItem]) -> int:
+    """session_seconds without its memo: for a caller that keeps its own (the builder
+    times thousands of sessions no one times again)."""
+    return _session_seconds.__wrapped__(tuple(items))
+
+
 @lru_cache(maxsize=8192)
 def _session_seconds(items: tuple[TimedItem, ...]) -> int:
-    # Builder, autoregulation and validator time the same sessions: computed once.
+    # Autoregulation and the validator time the same sessions: computed once.
     total = float(GENERAL_WARMUP_SECONDS)
     groups: dict[str, list[TimedItem]] = {}
     for item in items:

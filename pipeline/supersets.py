@@ -13,7 +13,6 @@ Pairs are formed from the end of the day (isolations first), nearest partner fir
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
 
 from programgen.pipeline.catalog import CATALOG, Category
 from programgen.pipeline.slots import Slot
@@ -52,9 +51,23 @@ def circuit(ordered: list[Slot], level: int, protected: Collection[str]) -> list
     if len(members) < 2:
         return ordered
     chosen = set(members)
-    grouped = [replace(ordered[i], superset=CIRCUIT) for i in members]
+    grouped = [_labelled(ordered[i], CIRCUIT) for i in members]
     out = [s for i, s in enumerate(ordered) if i not in chosen and i < members[0]]
     return out + grouped + [s for i, s in enumerate(ordered) if i not in chosen and i > members[0]]
+
+
+def _labelled(slot: Slot, label: str) -> Slot:
+    # dataclasses.replace, spelled out: the builder groups thousands of slots per program.
+    return Slot(
+        exercise_id=slot.exercise_id,
+        muscle=slot.muscle,
+        compound=slot.compound,
+        sets=slot.sets,
+        rest_seconds=slot.rest_seconds,
+        note=slot.note,
+        superset=label,
+        reps=slot.reps,
+    )
 
 
 def _anchor(ordered: list[Slot]) -> int | None:
@@ -95,9 +108,9 @@ def pair_up(ordered: list[Slot], pairs: int, protected: Collection[str]) -> tupl
         if i in partner_of:
             continue  # placed right after its first member
         if i in label_of:
-            out.append(replace(slot, superset=label_of[i]))
+            out.append(_labelled(slot, label_of[i]))
             b = next(b for a, b in found if a == i)
-            out.append(replace(ordered[b], superset=label_of[i]))
+            out.append(_labelled(ordered[b], label_of[i]))
         else:
             out.append(slot)
     return out, len(found)

@@ -35,8 +35,11 @@ def _init_worker() -> None:
     # (docs/architecture.md, "Start-up and drain").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    # Import the engine once per process, not on its first generation.
-    import programgen.pipeline.engine  # noqa: F401
+    # Import, warm and tune the collector once per process, not on its first
+    # generation (pipeline.engine.prepare_process says why).
+    from programgen.pipeline.engine import prepare_process
+
+    prepare_process()
 
 
 class EngineProcesses:
