@@ -2,8 +2,8 @@
 
 Order: power work first (fresh, fully rested), then the strength work with compounds
 first and the day's lead muscle opening (never with an accessory hinge:
-goal_rules.anchor_ok), then balance and the conditioning circuit. The length is the
-longest of the day's weeks under the time model of pipeline.session_time.
+goal_rules.anchor_ok), then balance and the conditioning circuit; and what the time
+model (pipeline.session_time) sees of a day in one week.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from programgen.pipeline.domain import Muscle
 from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.progression import LoadContext
-from programgen.pipeline.session_time import TimedItem, session_seconds
+from programgen.pipeline.session_time import TimedItem
 from programgen.pipeline.slots import Slot
 from programgen.pipeline.supersets import CIRCUIT, circuit, pair_up
 from programgen.pipeline.warmups import first_compound_index, warmup_reps
@@ -92,24 +92,6 @@ def week_items(
         )
         for i, (s, (exercise_id, _, p)) in enumerate(zip(active, decided, strict=True))
     ]
-
-
-def day_over(
-    slots: Sequence[Slot],
-    plan: PeriodizationPlan,
-    day: int,
-    limits: tuple[int, int],
-    heavy: Sequence[HeavyLifts],
-    ctx: LoadContext,
-) -> bool:
-    """Is any week's session of the day longer than the budget? `limits`: (budget in
-    seconds, the week likeliest longest, timed first); `heavy`: per week, the day's
-    heavy lifts."""
-    budget, first = limits
-    order = [first, *(w for w in range(len(plan.weeks)) if w != first)]
-    return any(
-        session_seconds(week_items(slots, plan, day, w, heavy[w], ctx)) > budget for w in order
-    )
 
 
 def weekly_counts(

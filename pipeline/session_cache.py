@@ -3,7 +3,7 @@
 One trimming step changes one muscle's sets, and often only in some weeks (a lower peak
 leaves week 1 as it was): a week's session is timed again only when what the time model
 sees of it changed (its exercises, that week's sets, rests, groups, rep ranges and heavy
-lifts). The answer is the same as timing every week (pipeline.day_layout.day_over).
+lifts). The answer is the same as timing every week of the day afresh.
 """
 
 from __future__ import annotations
