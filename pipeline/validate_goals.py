@@ -12,6 +12,7 @@ from programgen.pipeline import goal_rules
 from programgen.pipeline.catalog import CATALOG, Category, Pattern, available
 from programgen.pipeline.domain import Experience, Goal, Profile, Program, TrainingDay
 from programgen.pipeline.periodization import COMPETITION_LIFTS
+from programgen.pipeline.supersets import CIRCUIT, heavy_axial, pair_fault
 from programgen.pipeline.validate_volume import Reporter
 from programgen.pipeline.warmups import first_compound_index, warmup_scheme
 
@@ -74,6 +75,36 @@ def _check_supersets(program: Program, profile: Profile, r: Reporter) -> None:
                 r.add(f"{where}.exercises[{k}].superset", "power work is done fully rested")
             if strength_goal and k == anchor:
                 r.add(f"{where}.exercises[{k}].superset", f"{entry.id} opens the day: full rest")
+
+
+def _check_superset_pairs(program: Program, profile: Profile, r: Reporter) -> None:
+    """A superset pairs non-competing exercises (pipeline.supersets.pair_fault: upper
+    push with pull, or upper with lower or core; never a heavy axial lift, two lower-body
+    lifts, two grip-taxing ones); a circuit (the strength circuit or the conditioning
+    one) leaves the heavy axial lifts out."""
+    for where, day in _days(program):
+        groups: dict[str, list[int]] = defaultdict(list)
+        for k, ex in enumerate(day.exercises):
+            if ex.superset:
+                groups[ex.superset].append(k)
+        for label, idx in groups.items():
+            ids = [day.exercises[k].exercise_id for k in idx]
+            if label in (CIRCUIT, goal_rules.CIRCUIT_LABEL):
+                for k, exercise_id in zip(idx, ids, strict=True):
+                    if heavy_axial(CATALOG[exercise_id]):
+                        r.add(
+                            f"{where}.exercises[{k}].superset",
+                            f"{exercise_id} in a circuit: a heavy axial lift keeps full rest",
+                        )
+                continue
+            for n, a in enumerate(ids):
+                for b in ids[n + 1 :]:
+                    fault = pair_fault(a, b)
+                    if fault is not None:
+                        r.add(
+                            f"{where}.exercises[{idx[0]}].superset",
+                            f"superset {label!r} pairs {a} with {b}: {fault}",
+                        )
 
 
 def _check_goal_fit(program: Program, profile: Profile, r: Reporter) -> None:

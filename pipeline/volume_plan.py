@@ -16,6 +16,7 @@ from programgen.pipeline.accounting import MAJOR_MUSCLES
 from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import Exercise
 from programgen.pipeline.domain import Experience, Goal, Muscle, Phase, VolumeLandmarks
+from programgen.pipeline.peaking import TAPER_FRACTION
 from programgen.pipeline.periodization import PeriodizationPlan
 
 # Which muscles matter most when time is short, by goal: the big compound movers first,
@@ -182,6 +183,7 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
     factor where a block intensifies or tapers (never below MV or a set per training day,
     whichever is more), and the deload at about MV."""
     out: list[int] = []
+    pre_taper: int | None = None  # the last week's sets before a taper
     days_used = len({d for d, _ in mp.slots})
     for w in plan.weeks:
         if w.phase is Phase.DELOAD:
@@ -194,9 +196,16 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
             out.append(min(top, deload + mp.deload_bonus))
             continue
         ramp = mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5)
-        if w.volume_factor < 1.0:
+        if w.phase is Phase.TAPER and pre_taper is not None:
+            # Cut against the week just before the taper (pipeline.peaking.TAPER_FRACTION);
+            # a major muscle keeps its MV (coverage), arms, calves and abs take the cut.
+            scaled = int(pre_taper * TAPER_FRACTION + 0.5)
+            ramp = min(pre_taper, max(scaled, mp.landmarks.mv if mp.major else 1))
+        elif w.volume_factor < 1.0:
             scaled = int(ramp * w.volume_factor + 0.5)
             ramp = min(ramp, max(scaled, mp.landmarks.mv, days_used))
+        if w.phase is not Phase.TAPER:
+            pre_taper = ramp
         out.append(ramp)
     return out
 
