@@ -15,7 +15,8 @@ so each exercise's rest is spent on the other and neither pre-fatigues the other
 - never two lower-body exercises, two grip-taxing ones (hinges, pulls), or a lower-body
   compound with core work (both brace the trunk).
 Circuits (a short day's whole strength work, time-efficient for general fitness, ACSM
-2009) leave the heavy axial lifts out too; they are done straight before the circuit.
+2009) leave the heavy axial lifts out too; they are done straight before the circuit
+(an accessory hinge such as the good morning after it: it never opens a day).
 The day's anchor and power work are never paired: they keep full rest. A paired lift
 keeps its full rest too: the partner's set is done inside it.
 Pairs are formed from the end of the day (isolations first), nearest partner first.
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
+from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, Loading, Pattern
 from programgen.pipeline.domain import Muscle
 from programgen.pipeline.injuries.review_table import Stress
@@ -114,19 +116,17 @@ def circuit(ordered: list[Slot], level: int, protected: Collection[str]) -> list
         return ordered
     chosen = set(members)
     grouped = [replace(ordered[i], superset=CIRCUIT) for i in members]
-    # Work left out of the circuit after its start (a heavy axial lift) comes before it,
-    # fresh; the rest (power, balance, conditioning) stays after.
+    # A heavy axial lift left out of the circuit after its start comes before it, fresh,
+    # if it may open a day (a squat, a deadlift); an accessory hinge (good morning) and
+    # the rest (power, balance, conditioning) stay after.
     first = members[0]
-    before = [
-        s
-        for i, s in enumerate(ordered)
-        if i not in chosen and (i < first or heavy_axial(CATALOG[s.exercise_id]))
-    ]
-    after = [
-        s
-        for i, s in enumerate(ordered)
-        if i not in chosen and i > first and not heavy_axial(CATALOG[s.exercise_id])
-    ]
+
+    def leads(i: int, s: Slot) -> bool:
+        entry = CATALOG[s.exercise_id]
+        return i < first or (heavy_axial(entry) and anchor_ok(entry))
+
+    before = [s for i, s in enumerate(ordered) if i not in chosen and leads(i, s)]
+    after = [s for i, s in enumerate(ordered) if i not in chosen and not leads(i, s)]
     return before + grouped + after
 
 
