@@ -240,9 +240,10 @@ def _at_coverage_floor(program: Program, taper: Week, reference: Week) -> bool:
     then, _ = _direct_days(reference)
     for m, sets in now.items():
         lm = landmarks.get(m)
-        # Only a major muscle's coverage holds a taper up; arms, calves and abs take the cut.
+        # A major muscle's coverage holds a taper up; arms, calves and abs keep only a set
+        # on each of their days (every day keeps its exercises: pipeline.volume_plan).
         floor = coverage_floor(lm) if lm is not None else 0.0
-        held = max(floor, days[m]) if floor else 1
+        held = max(floor, days[m])
         allowed = max(math.ceil(TAPER_MAX_FRACTION * then.get(m, 0)), held)
         if sets > allowed + 1e-9:
             return False

@@ -202,9 +202,9 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
         ramp = mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5)
         if w.phase is Phase.TAPER and pre_taper is not None:
             # Cut against the week just before the taper (pipeline.peaking.TAPER_FRACTION);
-            # a major muscle keeps its MV (coverage), arms, calves and abs take the cut.
+            # a major muscle keeps its MV (coverage), every muscle a set on each of its days.
             scaled = int(pre_taper * TAPER_FRACTION + 0.5)
-            ramp = min(pre_taper, max(scaled, _coverage_sets(mp)))
+            ramp = min(pre_taper, max(scaled, _coverage_sets(mp), days_used))
         elif w.volume_factor < 1.0:
             scaled = int(ramp * w.volume_factor + 0.5)
             ramp = min(ramp, max(scaled, _coverage_sets(mp), days_used))
