@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import replace
+from functools import lru_cache
 
 from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, Loading, Pattern
@@ -57,12 +58,17 @@ def heavy_axial(entry: Exercise) -> bool:
     return entry.loading is Loading.BARBELL or bool(_AXIAL & entry.stresses)
 
 
+# The catalog is fixed: its heavy axial lifts once (slots are grouped many times a build).
+_HEAVY_AXIAL_IDS = frozenset(ex.id for ex in CATALOG.values() if heavy_axial(ex))
+
+
 def _region(entry: Exercise) -> str:
     if entry.primary is Muscle.ABS or entry.pattern is Pattern.CORE:
         return "core"
     return "lower" if entry.primary in _LOWER else "upper"
 
 
+@lru_cache(maxsize=8192)
 def pair_fault(a: str, b: str) -> str | None:
     """Why two exercises may not share a superset (the module's rule); None when they may."""
     x, y = CATALOG[a], CATALOG[b]
@@ -94,7 +100,7 @@ def _eligible(slot: Slot, protected: Collection[str]) -> bool:
         entry.category is Category.STRENGTH
         and not slot.superset
         and slot.exercise_id not in protected
-        and not heavy_axial(entry)
+        and entry.id not in _HEAVY_AXIAL_IDS
     )
 
 
@@ -122,8 +128,9 @@ def circuit(ordered: list[Slot], level: int, protected: Collection[str]) -> list
     first = members[0]
 
     def leads(i: int, s: Slot) -> bool:
-        entry = CATALOG[s.exercise_id]
-        return i < first or (heavy_axial(entry) and anchor_ok(entry))
+        if i < first:
+            return True
+        return s.exercise_id in _HEAVY_AXIAL_IDS and anchor_ok(CATALOG[s.exercise_id])
 
     before = [s for i, s in enumerate(ordered) if i not in chosen and leads(i, s)]
     after = [s for i, s in enumerate(ordered) if i not in chosen and not leads(i, s)]
