@@ -23,6 +23,7 @@ import math
 from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, available
+from programgen.pipeline.coverage_rescue import CoverageRescue
 from programgen.pipeline.day_layout import explained, weekly_counts
 from programgen.pipeline.domain import (
     Muscle,
@@ -35,7 +36,6 @@ from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.slots import Construction, DayPlan, Slot
 from programgen.pipeline.splits import NoAnchorAvailable
-from programgen.pipeline.time_budget import TimeBudget
 from programgen.pipeline.volume_plan import set_volume
 from programgen.pipeline.weak_point_narrowing import narrow_findings
 
@@ -47,7 +47,7 @@ __all__ = ["Construction", "DayPlan", "Slot", "construct_program"]
 _SETTLE_ROUNDS = 8
 
 
-class _Builder(TimeBudget):
+class _Builder(CoverageRescue):
     # ------------------------------------------------------------------ volume limits
 
     def _over_mrv(self) -> tuple[Muscle, float] | None:
@@ -224,6 +224,7 @@ class _Builder(TimeBudget):
             if bare is None or not self._pin_anchor(bare):
                 break
             self._settle()
+        self.rescue_coverage()
         days = [explained(slots) for slots in self._days()]
         self._state_shortfalls(days)
         plans = [

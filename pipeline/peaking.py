@@ -27,22 +27,25 @@ from programgen.pipeline.rpe_chart import percent_1rm
 # fitness) end in a deload, as a test of maximal strength is not what they train for.
 TAPER_GOALS = frozenset({Goal.POWERLIFTING_PEAK, Goal.GENERAL_STRENGTH})
 
-# Volume per phase as a fraction of the accumulation peak. Taper: 0.6, a 40 % cut with
-# intensity kept. Bosquet, Montpetit, Arvisais & Mujika 2007 (Med Sci Sports Exerc
-# 39:1358, meta-analysis): the best tapers cut volume by 41-60 % and keep intensity;
-# Pritchard, Keogh, Barnes & McGuigan 2015 (Sports Med 45:1021, review of strength
-# tapers): cut volume by about 30-70 %, keep intensity, 1-2 weeks suffice; the project
-# aims at 30-50 % (docs/science.md). Intensification and realization step volume down
-# as loads rise (block practice after Issurin 2010; the exact 0.85 / 0.7 are engine
-# values), so accessories no longer climb into the peak.
+# Volume per phase as a fraction of the accumulation peak. Intensification and
+# realization step volume down as loads rise (block practice after Issurin 2010; the
+# exact 0.85 / 0.7 are engine values), so accessories no longer climb into the peak.
 PHASE_VOLUME_FACTOR: Mapping[Phase, float] = {
     Phase.ACCUMULATION: 1.0,
     Phase.INTENSIFICATION: 0.85,
     Phase.REALIZATION: 0.7,
-    Phase.TAPER: 0.6,
     Phase.DELOAD: 1.0,  # the deload is planned from MV by construction, not scaled
 }
-# The validator accepts a taper week with 45-75 % of the heaviest week's sets (a cut of
+# A taper week keeps TAPER_FRACTION of the sets of the last training week BEFORE the
+# taper (not of the heaviest week: the cut a lifter feels is against the week just
+# done): 0.6, a 40 % cut with intensity kept. Bosquet, Montpetit, Arvisais & Mujika 2007
+# (Med Sci Sports Exerc 39:1358, meta-analysis): the best tapers cut volume by 41-60 %
+# and keep intensity; Pritchard, Keogh, Barnes & McGuigan 2015 (Sports Med 45:1021,
+# review of strength tapers): cut volume by about 30-70 %, keep intensity, 1-2 weeks
+# suffice; the project aims at 30-50 % (docs/science.md, "Phases and peaking"). A
+# two-week taper holds both weeks at that level.
+TAPER_FRACTION = 0.6
+# The validator accepts a taper week with 45-75 % of the pre-taper week's sets (a cut of
 # 25-55 %): the engine's 40 % plus rounding and per-day minimum sets.
 TAPER_MIN_FRACTION, TAPER_MAX_FRACTION = 0.45, 0.75
 # Taper effort: RIR 2 (RPE 8). Heavy singles to triples at RPE 8 keep the loads of the
@@ -74,6 +77,20 @@ BEGINNER_TEST_REPS = 3
 BEGINNER_ATTEMPT_RPES = (7.0, 8.5, 9.5)
 # Meet order: squat, bench press, deadlift (IPF Technical Rules).
 TEST_ORDER = (Lift.SQUAT, Lift.BENCH_PRESS, Lift.DEADLIFT)
+
+
+def volume_factors(phases: Sequence[Phase]) -> list[float]:
+    """Each week's volume as a fraction of the accumulation peak: the phase's factor, and
+    for a taper week TAPER_FRACTION of the last week before the taper."""
+    out: list[float] = []
+    before = 1.0
+    for phase in phases:
+        if phase is Phase.TAPER:
+            out.append(round(TAPER_FRACTION * before, 4))
+            continue
+        before = PHASE_VOLUME_FACTOR[phase]
+        out.append(before)
+    return out
 
 
 def block_phases(weeks: int, goal: Goal) -> list[Phase]:

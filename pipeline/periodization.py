@@ -25,9 +25,10 @@ from programgen.pipeline.domain import (
     Profile,
 )
 from programgen.pipeline.peaking import (
-    PHASE_VOLUME_FACTOR,
+    TAPER_FRACTION,
     TAPER_RIR,
     block_phases,
+    volume_factors,
 )
 from programgen.pipeline.splits import choose_split
 from programgen.pipeline.volume import recovery_factor
@@ -56,7 +57,7 @@ class WeekPlan(FrozenModel):
     rpe: float
     volume_progress: float  # 0 = start volume (about MEV), 1 = peak volume
     # Multiplies the sets the ramp gives this week (1 in accumulation; below 1 as a block
-    # intensifies and tapers: pipeline.peaking.PHASE_VOLUME_FACTOR). Construction applies
+    # intensifies and tapers: pipeline.peaking.volume_factors). Construction applies
     # it to every muscle's weekly sets; the deload is planned from MV instead.
     volume_factor: float = 1.0
     days: list[DayReps]
@@ -250,7 +251,8 @@ def _rationale(profile: Profile, model: PeriodizationModel, phases: list[Phase])
         )
     return text + (
         ", then step down as loads rise; the last "
-        f"{phases.count(Phase.TAPER)} week(s) taper volume by about 40 % at RPE "
+        f"{phases.count(Phase.TAPER)} week(s) taper: about {1 - TAPER_FRACTION:.0%} fewer sets "
+        f"than the week before the taper, at RPE "
         f"{10 - TAPER_RIR:g}, keeping the heavy loads (Bosquet et al. 2007; Pritchard et al. "
         "2015), and end with a test day."
     )
@@ -322,6 +324,7 @@ def plan_periodization(profile: Profile) -> PeriodizationPlan:
     last_rir = end_rir(profile)
     building = [ph for ph in phases if ph not in (Phase.TAPER, Phase.DELOAD)]
     acc_weeks = phases.count(Phase.ACCUMULATION)
+    factors = volume_factors(phases)
 
     plans: list[WeekPlan] = []
     for i, phase in enumerate(phases):
@@ -335,7 +338,7 @@ def plan_periodization(profile: Profile) -> PeriodizationPlan:
             volume = p
             if model is PeriodizationModel.BLOCK:
                 # Volume ramps through accumulation, then holds at its peak while the
-                # phase factor steps it down (PHASE_VOLUME_FACTOR).
+                # phase factor steps it down (pipeline.peaking.volume_factors).
                 volume = min(1.0, _progress(i, acc_weeks)) if acc_weeks > 1 else 1.0
             if phase is Phase.TAPER:
                 rir = TAPER_RIR
@@ -349,7 +352,7 @@ def plan_periodization(profile: Profile) -> PeriodizationPlan:
                 rir=rir,
                 rpe=float(10 - rir),
                 volume_progress=round(volume, 4),
-                volume_factor=PHASE_VOLUME_FACTOR[phase],
+                volume_factor=factors[i],
                 days=day_reps,
             )
         )

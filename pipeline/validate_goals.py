@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.catalog import CATALOG, Category, Pattern, available
+from programgen.pipeline.catalog import CATALOG, Category, Loading, Pattern, available
 from programgen.pipeline.domain import Experience, Goal, Profile, Program, TrainingDay
 from programgen.pipeline.periodization import COMPETITION_LIFTS
+from programgen.pipeline.supersets import CIRCUIT, heavy_axial, pair_fault
 from programgen.pipeline.validate_volume import Reporter
-from programgen.pipeline.warmups import first_compound_index, warmup_scheme
+from programgen.pipeline.warmups import first_compound_index, ramp_note, warmup_scheme
 
 # A beginner learns one lift per pattern (docs/science.md, "Goal rules").
 _LEARN_ONE = (Pattern.SQUAT, Pattern.HINGE)
@@ -34,9 +35,21 @@ def _category(exercise_id: str) -> Category:
 
 
 def _check_warmups(program: Program, profile: Profile, r: Reporter) -> None:
-    """The day's first strength compound carries its ramp (pipeline.warmups)."""
+    """The day's first strength compound carries its ramp (pipeline.warmups): at least
+    one ramp-up set however light the work, an unloaded one named in the note."""
     for where, day in _days(program):
         first = first_compound_index([ex.exercise_id for ex in day.exercises])
+        if first is not None:
+            lead = day.exercises[first]
+            if not lead.warmup_sets:
+                r.add(
+                    f"{where}.exercises[{first}].warmup_sets",
+                    f"{lead.exercise_id} opens the day's strength work without a ramp-up set",
+                )
+            elif CATALOG[lead.exercise_id].loading in (Loading.BODYWEIGHT, Loading.BAND):
+                text = ramp_note(lead.exercise_id, lead.warmup_sets[0].reps)
+                if text not in lead.notes:
+                    r.add(f"{where}.exercises[{first}].notes", f"no ramp-up note: {text!r}")
         for k, ex in enumerate(day.exercises):
             expected = warmup_scheme(ex.exercise_id, ex.reps_max, k == first)
             given = tuple((w.reps, w.percent_of_working) for w in ex.warmup_sets)
@@ -74,6 +87,36 @@ def _check_supersets(program: Program, profile: Profile, r: Reporter) -> None:
                 r.add(f"{where}.exercises[{k}].superset", "power work is done fully rested")
             if strength_goal and k == anchor:
                 r.add(f"{where}.exercises[{k}].superset", f"{entry.id} opens the day: full rest")
+
+
+def _check_superset_pairs(program: Program, profile: Profile, r: Reporter) -> None:
+    """A superset pairs non-competing exercises (pipeline.supersets.pair_fault: upper
+    push with pull, or upper with lower or core; never a heavy axial lift, two lower-body
+    lifts, two grip-taxing ones); a circuit (the strength circuit or the conditioning
+    one) leaves the heavy axial lifts out."""
+    for where, day in _days(program):
+        groups: dict[str, list[int]] = defaultdict(list)
+        for k, ex in enumerate(day.exercises):
+            if ex.superset:
+                groups[ex.superset].append(k)
+        for label, idx in groups.items():
+            ids = [day.exercises[k].exercise_id for k in idx]
+            if label in (CIRCUIT, goal_rules.CIRCUIT_LABEL):
+                for k, exercise_id in zip(idx, ids, strict=True):
+                    if heavy_axial(CATALOG[exercise_id]):
+                        r.add(
+                            f"{where}.exercises[{k}].superset",
+                            f"{exercise_id} in a circuit: a heavy axial lift keeps full rest",
+                        )
+                continue
+            for n, a in enumerate(ids):
+                for b in ids[n + 1 :]:
+                    fault = pair_fault(a, b)
+                    if fault is not None:
+                        r.add(
+                            f"{where}.exercises[{idx[0]}].superset",
+                            f"superset {label!r} pairs {a} with {b}: {fault}",
+                        )
 
 
 def _check_goal_fit(program: Program, profile: Profile, r: Reporter) -> None:

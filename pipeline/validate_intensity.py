@@ -170,28 +170,32 @@ def _phase_content(i: int, week: Week, r: Reporter) -> None:
 
 
 def taper(program: Program, profile: Profile, r: Reporter) -> None:
-    """A taper cuts volume by about 30-50 % from the heaviest week and keeps intensity
-    (Bosquet et al. 2007; Pritchard et al. 2015): the last week is never the hardest."""
+    """A taper cuts volume by about 30-50 % from the last training week before it and
+    keeps intensity (Bosquet et al. 2007; Pritchard et al. 2015): the last week is never
+    the hardest, and the cut is measured against the week the lifter has just done."""
     weeks = program.weeks
     tapers = [i for i, w in enumerate(weeks) if w.phase is Phase.TAPER]
     if not tapers:
         return
-    before = [i for i, w in enumerate(weeks) if w.phase in BUILDING]
+    before = [i for i, w in enumerate(weeks[: tapers[0]]) if w.phase in BUILDING]
     if not before:
         r.add("weeks", "a taper needs training weeks before it")
         return
-    heaviest = max(before, key=lambda i: _total_sets(weeks[i]))
-    peak = _total_sets(weeks[heaviest])
+    pre = before[-1]
+    reference = _total_sets(weeks[pre])
     for i in tapers:
         total = _total_sets(weeks[i])
-        at_floor = total > TAPER_MAX_FRACTION * peak and _at_coverage_floor(
-            program, weeks[i], weeks[heaviest]
+        at_floor = total > TAPER_MAX_FRACTION * reference and _at_coverage_floor(
+            program, weeks[i], weeks[pre]
         )
-        if not TAPER_MIN_FRACTION * peak <= total <= TAPER_MAX_FRACTION * peak and not at_floor:
+        if not TAPER_MIN_FRACTION * reference <= total <= TAPER_MAX_FRACTION * reference and (
+            not at_floor
+        ):
             r.add(
                 f"weeks[{i}]",
-                f"taper has {total} sets against the heaviest week's {peak}: a taper keeps "
-                f"{TAPER_MIN_FRACTION:.0%}-{TAPER_MAX_FRACTION:.0%} of it",
+                f"taper has {total} sets against the {reference} of week {pre + 1}, the last "
+                f"before the taper: a taper keeps {TAPER_MIN_FRACTION:.0%}-"
+                f"{TAPER_MAX_FRACTION:.0%} of it",
             )
         if weeks[i].target_rpe < TAPER_MIN_RPE:
             r.add(
@@ -226,18 +230,21 @@ def _direct_days(week: Week) -> tuple[dict[Muscle, int], dict[Muscle, int]]:
     return sets, {m: len(v) for m, v in days.items()}
 
 
-def _at_coverage_floor(program: Program, taper: Week, heaviest: Week) -> bool:
+def _at_coverage_floor(program: Program, taper: Week, reference: Week) -> bool:
     """A taper above TAPER_MAX_FRACTION passes only where coverage holds it up: every
-    muscle's own sets within the cut, or at its maintenance floor (MV, the coverage
-    floor, a set on each of its days; docs/science.md, "Coverage"): coverage is the
-    harder rule, a short program's heaviest week already sits near MV."""
+    muscle's own sets within the cut, or, for a major muscle, at its maintenance floor
+    (MV, the coverage floor, a set on each of its days; docs/science.md, "Coverage"):
+    coverage is the harder rule, a short program's pre-taper week already sits near MV."""
     landmarks = {lm.muscle: lm for lm in program.landmarks}
     now, days = _direct_days(taper)
-    then, _ = _direct_days(heaviest)
+    then, _ = _direct_days(reference)
     for m, sets in now.items():
         lm = landmarks.get(m)
-        floor = max(lm.mv, coverage_floor(lm)) if lm is not None else 0.0
-        allowed = max(math.ceil(TAPER_MAX_FRACTION * then.get(m, 0)), floor, days[m])
+        # A major muscle's coverage holds a taper up; arms, calves and abs keep only a set
+        # on each of their days (every day keeps its exercises: pipeline.volume_plan).
+        floor = coverage_floor(lm) if lm is not None else 0.0
+        held = max(floor, days[m])
+        allowed = max(math.ceil(TAPER_MAX_FRACTION * then.get(m, 0)), held)
         if sets > allowed + 1e-9:
             return False
     return True

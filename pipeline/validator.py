@@ -29,6 +29,7 @@ from programgen.pipeline.validate_goals import (
     _check_beginner_variety,
     _check_competition_lifts,
     _check_goal_fit,
+    _check_superset_pairs,
     _check_supersets,
     _check_warmups,
 )
@@ -216,6 +217,7 @@ CHECKS: tuple[Check, ...] = (
     _check_injuries,  # pipeline/validate_injuries.py
     _check_warmups,
     _check_supersets,
+    _check_superset_pairs,
     _check_goal_fit,
     _check_anchor,
     _check_beginner_variety,

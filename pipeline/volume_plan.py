@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from programgen.pipeline.accounting import MAJOR_MUSCLES
+from programgen.pipeline.accounting import MAJOR_MUSCLES, MIN_COVERAGE_SETS
 from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import Exercise
 from programgen.pipeline.domain import Experience, Goal, Muscle, Phase, VolumeLandmarks
+from programgen.pipeline.peaking import TAPER_FRACTION
 from programgen.pipeline.periodization import PeriodizationPlan
 
 # Which muscles matter most when time is short, by goal: the big compound movers first,
@@ -110,6 +111,9 @@ class MusclePlan:
     deload_bonus: int = 0  # deload sets added where the compounds no longer cover it
     slots: list[tuple[int, Exercise]] = field(default_factory=list)
     slot_key: tuple[tuple[int, str], ...] = ()  # (day, exercise id) per slot: a cache key
+    # Sets per exercise at the least (MIN_SETS_PER_EXERCISE; 1 where maintenance is all
+    # a session fits: pipeline.coverage_rescue).
+    min_sets: int = MIN_SETS_PER_EXERCISE
     # Days this muscle's compound must open: no other muscle of the day has an anchor
     # (pipeline.anchors), so its first slot there is an anchor whatever the volume.
     anchor_days: tuple[int, ...] = ()
@@ -152,9 +156,10 @@ def plan_slots(mp: MusclePlan, rank: int) -> None:
     # mid-block): fewer exercises rather than thinner ones. The start may rise from its
     # floor at most halfway to MAV_low and never past the peak.
     cap = min(mp.peak, max(mp.floor, (mp.floor + mp.landmarks.mav_low + 1) // 2))
-    mp.start = max(mp.floor, MIN_SETS_PER_EXERCISE * min(wanted, cap // MIN_SETS_PER_EXERCISE))
-    mp.start = max(mp.start, min(mp.landmarks.mrv, MIN_SETS_PER_EXERCISE * len(mp.anchor_days)))
-    count = min(wanted, max(1, len(mp.anchor_days), mp.start // MIN_SETS_PER_EXERCISE))
+    least = mp.min_sets
+    mp.start = max(mp.floor, least * min(wanted, cap // least))
+    mp.start = max(mp.start, min(mp.landmarks.mrv, least * len(mp.anchor_days)))
+    count = min(wanted, max(1, len(mp.anchor_days), mp.start // least))
     first_days = _first_days(mp, min(count, k), rank)
     second_days = _spread(mp.days, count - k, rank) if count > k else []
     chosen: dict[int, list[Exercise]] = {d: [] for d in first_days}
@@ -182,6 +187,7 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
     factor where a block intensifies or tapers (never below MV or a set per training day,
     whichever is more), and the deload at about MV."""
     out: list[int] = []
+    pre_taper: int | None = None  # the last week's sets before a taper
     days_used = len({d for d, _ in mp.slots})
     for w in plan.weeks:
         if w.phase is Phase.DELOAD:
@@ -194,11 +200,27 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
             out.append(min(top, deload + mp.deload_bonus))
             continue
         ramp = mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5)
-        if w.volume_factor < 1.0:
+        if w.phase is Phase.TAPER and pre_taper is not None:
+            # Cut against the week just before the taper (pipeline.peaking.TAPER_FRACTION);
+            # a major muscle keeps its MV (coverage), every muscle a set on each of its days.
+            scaled = int(pre_taper * TAPER_FRACTION + 0.5)
+            ramp = min(pre_taper, max(scaled, _coverage_sets(mp), days_used))
+        elif w.volume_factor < 1.0:
             scaled = int(ramp * w.volume_factor + 0.5)
-            ramp = min(ramp, max(scaled, mp.landmarks.mv, days_used))
+            ramp = min(ramp, max(scaled, _coverage_sets(mp), days_used))
+        if w.phase is not Phase.TAPER:
+            pre_taper = ramp
         out.append(ramp)
     return out
+
+
+def _coverage_sets(mp: MusclePlan) -> int:
+    """The direct sets a muscle keeps when a phase scales volume down: MV for a major
+    muscle (its token coverage floor where its MV is 0: pipeline.accounting), a set for
+    the others."""
+    if mp.muscle not in MAJOR_MUSCLES:
+        return 1
+    return max(mp.landmarks.mv, int(MIN_COVERAGE_SETS))
 
 
 def _first_days(mp: MusclePlan, count: int, rank: int) -> list[int]:

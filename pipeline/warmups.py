@@ -7,7 +7,10 @@ follow the usual specific warm-up (NSCA Essentials of Strength Training and
 Conditioning, 4th ed., ch. 17: progressively heavier sets of the lift itself before the
 work sets), e.g. bar x 8,
 ~50 % x 5, ~70 % x 3, ~85 % x 1 before heavy triples; the exact percentages are an
-engine choice. Bodyweight and band exercises get one set of half the reps.
+engine choice. Bodyweight and band exercises get one set of half the reps over a
+partial range or as an easier variant (an incline push-up before push-ups); the note
+says so (`ramp_note`), since a warm-up set carries reps and a percentage only.
+Every day's first strength compound gets at least one ramp-up set, however light.
 
 Pure functions: the builder uses `warmup_reps` to time sessions before loads exist, and
 `with_warmups` fills in loads once the working loads are final.
@@ -81,6 +84,13 @@ def first_compound_index(exercise_ids: Sequence[str]) -> int | None:
     return None
 
 
+def ramp_note(exercise_id: str, reps: int) -> str:
+    """What the unloaded ramp-up set is. No variant is named: the catalog's easier one
+    may be one the athlete's equipment or injuries exclude."""
+    del exercise_id  # the same text for every unloaded movement
+    return f"Ramp-up: 1 x {reps} over a partial range (or an easier variant) before the work sets."
+
+
 def _load(
     exercise_id: str, percent: float, working: float | None, unit: Unit, step: float
 ) -> float | None:
@@ -113,5 +123,9 @@ def with_warmups(
         ]
         if sets != ex.warmup_sets:  # most exercises have none: no copy
             ex = ex.model_copy(update={"warmup_sets": sets})
+        if sets and CATALOG[ex.exercise_id].loading in _UNLOADED:
+            text = ramp_note(ex.exercise_id, sets[0].reps)
+            if text not in ex.notes:  # loads are final more than once (refinement)
+                ex = ex.model_copy(update={"notes": " ".join(n for n in (ex.notes, text) if n)})
         out.append(ex)
     return out
