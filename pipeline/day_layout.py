@@ -76,7 +76,7 @@ def week_items(
     exercises and reps, from the decision autoregulation prescribes with
     (pipeline.week_reps), so the timed session is the prescribed one."""
     wp = plan.weeks[week]
-    taken = frozenset(s.exercise_id for s in slots)
+    taken = frozenset([s.exercise_id for s in slots])
     first_rir = plan.weeks[0].rir
     active = [s for s in slots if s.sets[week] > 0]
     decided = [decide(s, wp, day, heavy, first_rir, ctx, taken) for s in active]
