@@ -19,7 +19,7 @@ callers count sets and minutes from one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from programgen.pipeline.catalog import CATALOG, Category
@@ -82,6 +82,24 @@ def hard_sets(items: Iterable[tuple[str, int]]) -> dict[Muscle, float]:
         for muscle, credit in credits(exercise_id):
             totals[muscle] += credit * sets
     return totals
+
+
+def weekly_hard_sets(
+    items: Iterable[tuple[str, Sequence[int]]], weeks: Iterable[int]
+) -> list[dict[Muscle, float]]:
+    """`hard_sets` for each of `weeks` from (exercise_id, sets per week) pairs: the same
+    sums added in the same order, with each exercise's credits looked up once (the
+    builder counts every week of every layout it tries)."""
+    credited = [(c, sets) for exercise_id, sets in items if (c := credits(exercise_id))]
+    out = []
+    for w in weeks:
+        totals = dict.fromkeys(_MUSCLES, 0.0)
+        for muscle_credits, sets in credited:
+            n = sets[w]
+            for muscle, credit in muscle_credits:
+                totals[muscle] += credit * n
+        out.append(totals)
+    return out
 
 
 def week_hard_sets(week: Week) -> dict[Muscle, float]:

@@ -229,10 +229,8 @@ class BuilderState:
 
     def _state(self) -> tuple[object, ...]:
         """Everything the layout depends on: the cache key of `_days`."""
-        plans = tuple(
-            (m, mp.start, mp.peak, mp.extra, mp.deload_bonus, mp.slot_key)
-            for m, mp in self.muscles.items()
-        )
+        items = self.muscles.items()
+        plans = tuple([(m, p.start, p.peak, p.extra, p.deload_bonus, p.slot_key) for m, p in items])
         return plans, tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level
 
     def _muscle_slots(self, mp: MusclePlan) -> list[tuple[int, SortKey, Slot]]:
@@ -275,7 +273,7 @@ class BuilderState:
         # One trimming step changes one muscle: the other days keep their layout. Every
         # strength slot comes from _slot_cache, which keeps it alive as long as the
         # builder, so its id names it.
-        key = (day, pairs, self.circuits[day], self.compact, *(id(s) for _, s in strength))
+        key = (day, pairs, self.circuits[day], self.compact, *[id(s) for _, s in strength])
         laid = self._layouts.get(key)
         if laid is None:
             laid = self._layouts[key] = self._order_day(day, strength, pairs)
@@ -356,7 +354,7 @@ class BuilderState:
 
     def _compound_muscles(self, day: int) -> set[Muscle]:
         """The muscles whose slots can open the day (their anchors)."""
-        key = tuple((m, mp.slot_key) for m, mp in self.muscles.items())
+        key = tuple([(m, mp.slot_key) for m, mp in self.muscles.items()])
         per_day = self._anchor_cache.get(key)
         if per_day is None:
             per_day = [set() for _ in self.split.days]

@@ -56,8 +56,10 @@ class _Builder(CoverageRescue):
         muscle, and the validator checks every training week."""
         worst: tuple[Muscle, float] | None = None
         for counted in self._counts(self.training_weeks):
-            for m in Muscle:
-                excess = counted[m] - self.landmarks[m].mrv
+            # Every Muscle is a key, in declaration order (accounting.hard_sets), and
+            # iterating the Enum class itself is slow.
+            for m, n in counted.items():
+                excess = n - self.landmarks[m].mrv
                 if excess > 1e-9 and (worst is None or excess > worst[1]):
                     worst = (m, excess)
         return worst

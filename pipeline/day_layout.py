@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 
-from programgen.pipeline.accounting import hard_sets
+from programgen.pipeline.accounting import weekly_hard_sets
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.domain import Muscle
 from programgen.pipeline.goal_rules import anchor_ok
@@ -76,7 +76,7 @@ def week_items(
     exercises and reps, from the decision autoregulation prescribes with
     (pipeline.week_reps), so the timed session is the prescribed one."""
     wp = plan.weeks[week]
-    taken = frozenset(s.exercise_id for s in slots)
+    taken = frozenset([s.exercise_id for s in slots])
     first_rir = plan.weeks[0].rir
     active = [s for s in slots if s.sets[week] > 0]
     decided = [decide(s, wp, day, heavy, first_rir, ctx, taken) for s in active]
@@ -98,4 +98,4 @@ def weekly_counts(
     days: Sequence[Sequence[Slot]], weeks: Iterable[int]
 ) -> list[dict[Muscle, float]]:
     """Fractional hard sets per muscle for each of `weeks` (pipeline.accounting)."""
-    return [hard_sets((s.exercise_id, s.sets[w]) for slots in days for s in slots) for w in weeks]
+    return weekly_hard_sets([(s.exercise_id, s.sets) for slots in days for s in slots], weeks)

@@ -36,10 +36,10 @@ class WeekTimer:
                 day,
                 w,
                 heavy[w],
-                *(
+                *[
                     (s.exercise_id, s.sets[w], s.rest_seconds, s.superset, s.compound, s.reps)
                     for s in slots
-                ),
+                ],
             )
             over = self._over.get(key)
             if over is None:

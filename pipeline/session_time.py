@@ -106,8 +106,8 @@ def _group_seconds(members: Sequence[TimedItem]) -> float:
             i = active[0]
             total += work[i] + members[i].rest_seconds
             continue
-        back_to_back = sum(work[i] for i in active) + STATION_CHANGE_SECONDS * len(active)
-        slowest = max(work[i] + members[i].rest_seconds for i in active)
+        back_to_back = sum([work[i] for i in active]) + STATION_CHANGE_SECONDS * len(active)
+        slowest = max([work[i] + members[i].rest_seconds for i in active])
         total += max(back_to_back, slowest)
     return total
 

@@ -13,6 +13,7 @@ bodyweight work, of the empty bar and of a capped hinge (pipeline.loads).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import cast
 
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.domain import Lift, Profile, ProfileAnalysis
@@ -81,6 +82,12 @@ def decide(
     taken: frozenset[str],
 ) -> tuple[str, str, Prescribed]:
     """(exercise id, swap note, prescription) of a slot in a week (0-based day)."""
+    # The swap depends on the day's other exercises too: with them in the key, the whole
+    # decision is one lookup per program (the builder re-times sessions while it trims).
+    whole = ("decide", slot.exercise_id, slot.reps, slot.compound, week.week, day, heavy, taken)
+    hit = ctx.memo.get(whole)
+    if hit is not None:
+        return cast(tuple[str, str, Prescribed], hit)
     exercise_id, note = executed(slot, taken, ctx)
     # The builder asks for the same slot-week thousands of times while it trims: pure in
     # these arguments, so computed once per program (the engine's p99 budget).
@@ -90,4 +97,5 @@ def decide(
         rng = planned_range(slot, week, day, heavy)
         cached = prescribe(exercise_id, rng.low, rng.high, week.rir, first_rir, ctx)
         ctx.memo[key] = cached
-    return exercise_id, note, cached
+    decided = ctx.memo[whole] = (exercise_id, note, cached)
+    return decided
