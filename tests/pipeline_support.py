@@ -15,10 +15,12 @@ from programgen.pipeline.domain import (
     Lift,
     Muscle,
     Profile,
+    Program,
     Sex,
     Unit,
 )
 from programgen.pipeline.validation import BODYWEIGHT_RANGE, MAX_LIFT
+from programgen.pipeline.validator import program_violations
 
 FULL_GYM = [e for e in Equipment if e is not Equipment.BODYWEIGHT]
 
@@ -95,3 +97,20 @@ def valid_profiles(draw: st.DrawFn) -> Profile:
         program_weeks=draw(st.none() | st.integers(4, 8)),
         lifts=draw(st.lists(_known_lift(unit), unique_by=lambda lift: lift.lift, max_size=6)),
     )
+
+
+def rules(program: Program, profile: Profile) -> set[str]:
+    """The validator rules a program breaks (each violation names its rule)."""
+    return {v.rule for v in program_violations(program, profile)}
+
+
+def changed(program: Program, week: int, day: int, index: int, **update: Any) -> Program:
+    """A copy of `program` with one exercise's fields replaced (0-based positions): the
+    hand-broken programs the validator tests feed it."""
+    weeks = list(program.weeks)
+    days = list(weeks[week].days)
+    exercises = list(days[day].exercises)
+    exercises[index] = exercises[index].model_copy(update=update)
+    days[day] = days[day].model_copy(update={"exercises": exercises})
+    weeks[week] = weeks[week].model_copy(update={"days": days})
+    return program.model_copy(update={"weeks": weeks})

@@ -4,8 +4,6 @@ an anchor, and a taper held up by coverage is no taper violation."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from programgen.pipeline import splits
@@ -32,7 +30,7 @@ from programgen.pipeline.validator import program_violations
 from programgen.pipeline.volume import compute_landmarks
 from programgen.pipeline.weak_points import find_weak_points
 from programgen.pipeline.week_reps import day_lifts, heavy_by_day, load_context
-from tests.pipeline_support import lifts, make_profile
+from tests.pipeline_support import changed, lifts, make_profile, rules
 
 # Profiles whose final reps differ from the slot's planned range: beginner pull-ups
 # (assisted / pulldown), fixed-load work whose reps rise per RIR step, capped hinges,
@@ -67,20 +65,6 @@ NO_LEG_ANCHOR = make_profile(
     injuries=[InjuryArea.ELBOW, InjuryArea.HIP, InjuryArea.WRIST],
     injury_note="rotator cuff tendinopathy, overhead work hurts",
 )
-
-
-def rules(program: Program, profile: Profile) -> set[str]:
-    return {v.rule for v in program_violations(program, profile)}
-
-
-def changed(program: Program, week: int, day: int, index: int, **update: Any) -> Program:
-    weeks = list(program.weeks)
-    days = list(weeks[week].days)
-    exercises = list(days[day].exercises)
-    exercises[index] = exercises[index].model_copy(update=update)
-    days[day] = days[day].model_copy(update={"exercises": exercises})
-    weeks[week] = weeks[week].model_copy(update={"days": days})
-    return program.model_copy(update={"weeks": weeks})
 
 
 @pytest.mark.parametrize("profile", MOVED_REPS)

@@ -25,7 +25,7 @@ from programgen.pipeline.engine import build_program
 from programgen.pipeline.progression import FIXED_LOADINGS
 from programgen.pipeline.rpe_chart import percent_1rm, percent_at_failure, reps_to_failure
 from programgen.pipeline.validator import program_violations
-from tests.pipeline_support import lifts, make_profile, valid_profiles
+from tests.pipeline_support import changed, lifts, make_profile, rules, valid_profiles
 
 PEAK = make_profile(
     goal=Goal.POWERLIFTING_PEAK,
@@ -61,20 +61,6 @@ def peak() -> Program:
 @pytest.fixture(scope="module")
 def bodyweight() -> Program:
     return build_program(BODYWEIGHT)
-
-
-def rules(program: Program, profile: Profile) -> set[str]:
-    return {v.rule for v in program_violations(program, profile)}
-
-
-def changed(program: Program, week: int, day: int, index: int, **update: Any) -> Program:
-    weeks = list(program.weeks)
-    days = list(weeks[week].days)
-    exercises = list(days[day].exercises)
-    exercises[index] = exercises[index].model_copy(update=update)
-    days[day] = days[day].model_copy(update={"exercises": exercises})
-    weeks[week] = weeks[week].model_copy(update={"days": days})
-    return program.model_copy(update={"weeks": weeks})
 
 
 def locate(program: Program, week: int, pred: Any) -> tuple[int, int]:
