@@ -162,6 +162,23 @@ def check_profile(profile: Profile) -> list[Violation]:
 
 def validate_profile(data: Mapping[str, Any]) -> Profile:
     """Parse a profile, or raise ProfileInvalid listing EVERY violation found."""
+    if isinstance(data, Mapping):
+        # Most profiles are valid: one model validation and the rules on its typed values
+        # are the same checks as the field-by-field pass below, at a third of the cost.
+        # Anything they refuse takes that pass, which lists every violation.
+        try:
+            profile = Profile.model_validate(data)
+        except ValidationError:
+            pass
+        else:
+            typed = {name: getattr(profile, name) for name in Profile.model_fields}
+            del typed["lifts"]  # the rules take the lifts by position, as below
+            if not _rules(typed, dict(enumerate(profile.lifts))):
+                return profile
+    return _validate_field_by_field(data)
+
+
+def _validate_field_by_field(data: Mapping[str, Any]) -> Profile:
     if not isinstance(data, Mapping):
         raise ProfileInvalid([Violation(field="profile", description="must be an object")])
     violations: list[Violation] = []

@@ -6,107 +6,136 @@ serves every type instead of a hand-written converter per message. Conventions:
   absent (the domain default applies, or validation reports the field as required);
 - ``optional`` scalars and singular messages <-> ``None`` when unset;
 - plain proto3 scalars are always passed, so a zero reaches validation as a zero.
+
+Each message type's fields are read from its descriptor once, into a plan the walkers
+follow: every StartGeneration maps a profile both ways and every completed generation
+maps its program, so looking fields and enum names up per value showed in the profile.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 from pydantic import BaseModel
 
-_ENUM_PREFIX_CACHE: dict[str, str] = {}
+# How a field is read and written (one branch per kind in the walkers).
+SCALAR, PRESENT, ENUM, MESSAGE, REPEATED, REPEATED_ENUM, REPEATED_MESSAGE = range(7)
 
 
-def _enum_prefix(enum: EnumDescriptor) -> str:
-    prefix = _ENUM_PREFIX_CACHE.get(enum.full_name)
-    if prefix is None:
-        prefix = re.sub(r"(?<!^)(?=[A-Z])", "_", enum.name).upper() + "_"
-        _ENUM_PREFIX_CACHE[enum.full_name] = prefix
-    return prefix
+@dataclass(frozen=True, slots=True)
+class _Enum:
+    to_domain: dict[int, str]  # UNSPECIFIED (0) is absent: it maps to "no value"
+    from_domain: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    kind: int
+    enum: _Enum | None
+    message: Descriptor | None
+
+
+@cache
+def _enum(enum: EnumDescriptor) -> _Enum:
+    prefix = re.sub(r"(?<!^)(?=[A-Z])", "_", enum.name).upper() + "_"
+    names = {v.number: v.name.removeprefix(prefix).lower() for v in enum.values if v.number}
+    return _Enum(names, {name: number for number, name in names.items()})
+
+
+def _kind(field: Any) -> int:
+    repeated = bool(field.is_repeated)
+    if field.type == FieldDescriptor.TYPE_MESSAGE:
+        return REPEATED_MESSAGE if repeated else MESSAGE
+    if field.type == FieldDescriptor.TYPE_ENUM:
+        return REPEATED_ENUM if repeated else ENUM
+    if repeated:
+        return REPEATED
+    return PRESENT if field.has_presence else SCALAR
+
+
+@cache
+def _plan(descriptor: Descriptor) -> dict[str, _Field]:
+    fields: Any = descriptor.fields
+    return {
+        f.name: _Field(
+            f.name, _kind(f), _enum(f.enum_type) if f.enum_type else None, f.message_type
+        )
+        for f in fields
+    }
 
 
 def enum_to_domain(enum: EnumDescriptor, number: int) -> str | None:
     """Proto enum number -> domain string; None for UNSPECIFIED and unknown numbers."""
-    value = enum.values_by_number.get(number)
-    if value is None or number == 0:
-        return None
-    return value.name.removeprefix(_enum_prefix(enum)).lower()
+    return _enum(enum).to_domain.get(number)
 
 
 def enum_from_domain(enum: EnumDescriptor, value: str | None) -> int:
+    """Domain string -> proto enum number (KeyError for a value the enum lacks)."""
     if value is None:
         return 0
-    return enum.values_by_name[_enum_prefix(enum) + str(value).upper()].number
+    return _enum(enum).from_domain[str(value).lower()]
 
 
-def _is_repeated(field: Any) -> bool:
-    return bool(field.is_repeated)
+def _enum_in(enum: _Enum, number: int) -> str:
+    # An unknown number surfaces as a violation naming it.
+    name = enum.to_domain.get(number)
+    return name if name is not None else f"unknown enum number {number}"
 
 
 def message_to_dict(msg: Message) -> dict[str, Any]:
     """A proto message as the plain dict its domain model validates from."""
     out: dict[str, Any] = {}
-    fields: Any = msg.DESCRIPTOR.fields
-    for field in fields:
-        value = getattr(msg, field.name)
-        if _is_repeated(field):
-            out[field.name] = [_value_to_domain(field, v) for v in value]
-        elif field.type == FieldDescriptor.TYPE_MESSAGE:
-            if msg.HasField(field.name):
-                out[field.name] = message_to_dict(value)
-        elif field.type == FieldDescriptor.TYPE_ENUM:
-            mapped = enum_to_domain(field.enum_type, value)
-            if mapped is not None:
-                out[field.name] = mapped
-            elif value != 0:
-                out[field.name] = f"unknown enum number {value}"  # surfaces as a violation
-        elif field.has_presence:
-            if msg.HasField(field.name):
-                out[field.name] = value
-        else:
-            out[field.name] = value
+    for name, f in _plan(msg.DESCRIPTOR).items():
+        kind, value = f.kind, getattr(msg, name)
+        if kind == SCALAR:
+            out[name] = value
+        elif kind == ENUM:
+            if value:
+                out[name] = _enum_in(f.enum, value)  # type: ignore[arg-type]
+        elif kind == REPEATED_ENUM:
+            out[name] = [_enum_in(f.enum, v) for v in value]  # type: ignore[arg-type]
+        elif kind == REPEATED_MESSAGE:
+            out[name] = [message_to_dict(v) for v in value]
+        elif kind == REPEATED:
+            out[name] = list(value)
+        elif msg.HasField(name):  # PRESENT or MESSAGE: only when set
+            out[name] = message_to_dict(value) if kind == MESSAGE else value
     return out
-
-
-def _value_to_domain(field: Any, value: Any) -> Any:
-    if field.type == FieldDescriptor.TYPE_MESSAGE:
-        return message_to_dict(value)
-    if field.type == FieldDescriptor.TYPE_ENUM:
-        mapped = enum_to_domain(field.enum_type, value)
-        return mapped if mapped is not None else f"unknown enum number {value}"
-    return value
 
 
 def fill_message(msg: Message, data: BaseModel | dict[str, Any]) -> Message:
     """Copy a domain model (or its dict) into ``msg``; returns ``msg``."""
     values = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    _fill(msg, msg.DESCRIPTOR, values)
+    _fill(msg, msg.DESCRIPTOR, values)  # type: ignore[arg-type]  # upb descriptor
     return msg
 
 
-def _fill(msg: Message, descriptor: Any, values: dict[str, Any]) -> None:
-    # descriptor: google.protobuf.descriptor.Descriptor (typed Any: its stubs mark
-    # message_type/enum_type optional, which they never are for these fields)
+def _fill(msg: Message, descriptor: Descriptor, values: dict[str, Any]) -> None:
+    plan = _plan(descriptor)
     for name, value in values.items():
-        field = descriptor.fields_by_name.get(name)
-        if field is None or value is None:
+        f = plan.get(name)
+        if f is None or value is None:
             continue
-        if _is_repeated(field):
+        kind = f.kind
+        if kind in (SCALAR, PRESENT):
+            setattr(msg, name, value)
+        elif kind == ENUM:
+            setattr(msg, name, f.enum.from_domain[str(value).lower()])  # type: ignore[union-attr]
+        elif kind == MESSAGE:
+            _fill(getattr(msg, name), f.message, value)  # type: ignore[arg-type]
+            getattr(msg, name).SetInParent()
+        elif kind == REPEATED_MESSAGE:
             target = getattr(msg, name)
             for item in value:
-                if field.type == FieldDescriptor.TYPE_MESSAGE:
-                    _fill(target.add(), field.message_type, item)
-                elif field.type == FieldDescriptor.TYPE_ENUM:
-                    target.append(enum_from_domain(field.enum_type, item))
-                else:
-                    target.append(item)
-        elif field.type == FieldDescriptor.TYPE_MESSAGE:
-            _fill(getattr(msg, name), field.message_type, value)
-            getattr(msg, name).SetInParent()
-        elif field.type == FieldDescriptor.TYPE_ENUM:
-            setattr(msg, name, enum_from_domain(field.enum_type, value))
+                _fill(target.add(), f.message, item)  # type: ignore[arg-type]
+        elif kind == REPEATED_ENUM:
+            table = f.enum.from_domain  # type: ignore[union-attr]
+            getattr(msg, name).extend([table[str(item).lower()] for item in value])
         else:
-            setattr(msg, name, value)
+            getattr(msg, name).extend(value)

@@ -45,6 +45,9 @@ def _timestamp(seconds: float) -> Timestamp:
 
 def generation_message(record: GenerationRecord, *, full: bool = True) -> pb.Generation:
     """The generation as the API shows it; ``full`` adds the profile and the program."""
+    # A full message parses the stored profile anyway; a list page reads only its goal.
+    profile = json.loads(record.profile) if full else None
+    goal = profile.get("goal") if profile else _GoalOnly.model_validate_json(record.profile).goal
     message = pb.Generation(
         id=record.id,
         request_id=record.request_id or "",
@@ -55,17 +58,14 @@ def generation_message(record: GenerationRecord, *, full: bool = True) -> pb.Gen
         last_sequence=record.last_sequence,
         create_time=_timestamp(record.created_at),
         update_time=_timestamp(record.updated_at),
-        goal=cast(
-            "profile_pb2.Goal.ValueType",
-            enum_from_domain(_GOAL, _GoalOnly.model_validate_json(record.profile).goal),
-        ),
+        goal=cast("profile_pb2.Goal.ValueType", enum_from_domain(_GOAL, goal)),
         program_name=record.program_name or "",
     )
     if record.status == GenerationStatus.FAILED:
         message.error.reason = record.error_reason
         message.error.message = record.error_message
-    if full:
-        fill_message(message.profile, json.loads(record.profile))
+    if profile is not None:
+        fill_message(message.profile, profile)
         if record.program is not None and record.status == GenerationStatus.COMPLETED:
             fill_message(message.program, json.loads(record.program))
     return message

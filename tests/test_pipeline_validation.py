@@ -179,3 +179,25 @@ def test_both_violation_errors_share_one_base() -> None:
         assert str(error) == "age: too old; x: y"
     assert not issubclass(ProfileInvalid, ProgramInvalid)
     assert not issubclass(ProgramInvalid, ProfileInvalid)
+
+
+def test_the_one_pass_check_of_a_valid_profile_agrees_with_the_field_by_field_one() -> None:
+    # validate_profile tries one model validation first; whatever it accepts, the
+    # field-by-field pass must accept as the same profile, and whatever breaks a rule
+    # must still be refused with every violation listed.
+    import random
+
+    from bench.pipeline_bench import random_profile
+    from programgen.pipeline.validation import _validate_field_by_field
+
+    rng = random.Random(11)
+    for _ in range(300):
+        data = random_profile(rng)
+        assert validate_profile(data) == _validate_field_by_field(data)
+    broken = valid_data(age=7, days_per_week=9, lifts=[{"lift": "squat", "weight": 0}])
+    with pytest.raises(ProfileInvalid) as one:
+        validate_profile(broken)
+    with pytest.raises(ProfileInvalid) as other:
+        _validate_field_by_field(broken)
+    assert one.value.violations == other.value.violations
+    assert {v.field for v in one.value.violations} == {"age", "days_per_week", "lifts[0].weight"}
