@@ -168,3 +168,59 @@ async def test_watch_streams_per_caller_are_capped_across_replica_processes(
         for process in replicas:
             process.stop()
         slow.stop()
+
+
+async def test_a_watch_cancelled_while_taking_its_slot_gives_the_slot_back(
+    postgres_url: str,
+) -> None:
+    # The take is held at its per-caller lock, cancelled there, then let through: its row
+    # is committed after the RPC is gone, and must be deleted at once rather than count
+    # against the caller until its lease (an hour here) runs out.
+    from sqlalchemy import text
+
+    from programgen.server.store.database import create_engine, migrate
+    from programgen.server.store.stream_slots import SharedSlots
+
+    engine = create_engine(await fresh_database(postgres_url))
+    try:
+        await migrate(engine)
+        slots = SharedSlots(engine, "replica-a", lease_s=3600.0)
+        async with engine.connect() as holder:
+            lock = "SELECT pg_advisory_lock(hashtextextended('alice', 1))"
+            await holder.execute(text(lock))
+            taking = asyncio.ensure_future(slots.take("alice", 1))
+            await _until(lambda: _lock_waiters(engine), "the take to wait on the lock")
+            taking.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await taking
+            unlock = "SELECT pg_advisory_unlock(hashtextextended('alice', 1))"
+            await holder.execute(text(unlock))
+        slot = None
+        began = time.monotonic()
+        while slot is None:
+            slot, _ = await slots.take("alice", 1)
+            if time.monotonic() - began > 10.0:
+                raise AssertionError("the cancelled take still holds the only slot")
+            await asyncio.sleep(0.05)  # a retry interval, not synchronisation
+        refused, open_before = await slots.take("alice", 1)
+        assert refused is None and open_before == 1  # exactly one row: the new stream's
+    finally:
+        await engine.dispose()
+
+
+async def _lock_waiters(engine: object) -> bool:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    assert isinstance(engine, AsyncEngine)
+    query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    async with engine.connect() as conn:
+        return bool((await conn.execute(text(query))).scalar_one())
+
+
+async def _until(check: object, what: str, timeout_s: float = 10.0) -> None:
+    began = time.monotonic()
+    while not await check():  # type: ignore[operator]
+        if time.monotonic() - began > timeout_s:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)  # a poll interval, not synchronisation

@@ -7,8 +7,9 @@ inserts its own, so two replicas admitting the same caller at once cannot both t
 last slot. A row carries its replica's id and a lease the replica renews for all its
 rows in one statement each heartbeat; the rows of a replica that died stop counting
 when their lease runs out, and a replica restarted under the same id deletes its old
-rows at start. A stream that ends gives its slot back at once (released slots are
-deleted together, one statement per loop turn).
+rows at start. A stream that ends gives its slot back at once, and so does one whose RPC
+was cancelled while its slot was being taken (released slots are deleted together, one
+statement per loop turn).
 """
 
 from __future__ import annotations
@@ -121,16 +122,35 @@ class SharedSlots:
             conn.execute(_LOCK_CALLER, {"caller": caller})
             return int(conn.execute(_TAKE, params).scalar_one())
 
-        async with self._engine.begin() as conn:
-            before = await conn.run_sync(run)
+        async def commit() -> int:
+            async with self._engine.begin() as conn:
+                return await conn.run_sync(run)
+
+        taking = asyncio.ensure_future(commit())
+        try:
+            # Shielded: an RPC cancelled while its slot is being taken must not leave a
+            # committed row behind for a lease (a burst of such cancels would lock the
+            # caller out); the row is given back as soon as the take finishes.
+            before = await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            taking.add_done_callback(lambda done: self._abandoned(slot, limit, done))
+            raise
         if before >= limit:
             return None, before
         self._open[slot.stream_id] = caller
         return slot, before
 
+    def _abandoned(self, slot: Slot, limit: int, taking: asyncio.Future[int]) -> None:
+        if not taking.cancelled() and taking.exception() is None and taking.result() < limit:
+            self._released.append(slot.stream_id)
+            self._flush_soon()
+
     def give_back(self, slot: Slot) -> None:
         self._open.pop(slot.stream_id, None)
         self._released.append(slot.stream_id)
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
         if self._flushing is None:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
@@ -150,8 +170,7 @@ class SharedSlots:
     async def renew(self) -> None:
         """Extend the lease of this replica's open streams' rows; write back any that
         were expired and deleted meanwhile (this replica was paused past its lease).
-        Only the streams it knows are renewed: a row whose stream never started (its
-        RPC cancelled during the take) runs out."""
+        Only the streams it knows are renewed."""
         held = dict(self._open)
         if not held:
             return
