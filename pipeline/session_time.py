@@ -112,6 +112,16 @@ def _group_seconds(members: Sequence[TimedItem]) -> float:
     return total
 
 
+def set_saving_bound(item: TimedItem) -> float:
+    """The most seconds one working set fewer of `item` can take off its session, no
+    exercise dropping out: a straight set's work and rest. In a group the set leaves its
+    last round, which shrinks by the set's work plus its rest, or plus the station
+    changes of the back-to-back sum (two, when its one partner is left to finish
+    straight: _group_seconds)."""
+    work = set_seconds(item.exercise_id, item.reps)
+    return work + max(item.rest_seconds, 2 * STATION_CHANGE_SECONDS)
+
+
 def session_seconds(items: Sequence[TimedItem]) -> int:
     """Seconds for a session: general warm-up, warm-up sets, straight sets and groups."""
     return _session_seconds(tuple(items))

@@ -17,8 +17,11 @@ from programgen.pipeline.builder_state import (
     MAX_ROUNDS,
     BuilderState,
 )
-from programgen.pipeline.domain import Experience
+from programgen.pipeline.day_layout import SortKey
+from programgen.pipeline.domain import Experience, Muscle
 from programgen.pipeline.periodization import COMPETITION_LIFTS
+from programgen.pipeline.session_cache import Overrun
+from programgen.pipeline.slots import Slot
 from programgen.pipeline.supersets import CIRCUIT_LEVELS
 from programgen.pipeline.volume_plan import MusclePlan, lowest_start
 
@@ -180,10 +183,64 @@ class TimeBudget(BuilderState):
         raise RuntimeError(f"day {day + 1} cannot fit {self.profile.session_minutes} min")
 
     def fit_time_budget(self) -> None:
-        for _ in range(MAX_ROUNDS):
+        steps = 0
+        while steps < MAX_ROUNDS:
             day = self._over()
             if day is None:
                 return
+            steps += self._trim_while_over(day, MAX_ROUNDS - steps)
+        raise RuntimeError("time budget: too many trimming steps")
+
+    def _trim_while_over(self, day: int, allowed: int) -> int:
+        """Trimming steps on `day`, the first day over the budget, one after another for
+        as long as the time model proves the day still over and every earlier day still
+        within it: the steps re-timing after each one would take, with the day timed
+        again only once it may fit. Returns how many steps were taken."""
+        days = self._days()
+        over = self._timer.overrun(day, days[day], self._heavy(days)[day])
+        assert over is not None  # _over() found the day over
+        # A session's length is rounded up to the second: a second for that, one more
+        # for the float sums; below this margin the day may fit.
+        margin = over.seconds - 2.0
+        for taken in range(1, allowed + 1):
+            before = {m: self._muscle_slots(mp) for m, mp in self.muscles.items()}
+            grouping = (tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level)
             if not self._trim(day):
                 self._give_up(day)
-        raise RuntimeError("time budget: too many trimming steps")
+                return taken
+            if grouping != (tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level):
+                return taken
+            cut = self._seconds_cut(before, day, over)
+            if cut is None:
+                return taken
+            margin -= cut
+            if margin < 0:
+                return taken
+        return allowed
+
+    def _seconds_cut(
+        self, before: dict[Muscle, list[tuple[int, SortKey, Slot]]], day: int, over: Overrun
+    ) -> float | None:
+        """The most seconds the last step can have taken off `day` in the week `over`
+        names; None unless it only took sets, the same exercises staying in every week
+        they had sets (then no session of any day got longer: the same exercises,
+        warm-ups and groups, fewer sets)."""
+        if before.keys() != self.muscles.keys():
+            return None
+        w = over.week
+        cut = 0.0
+        for m, mp in self.muscles.items():
+            now, was = self._muscle_slots(mp), before[m]
+            if now is was:
+                continue
+            if len(now) != len(was):
+                return None
+            for (d, _, old), (d_now, _, new) in zip(was, now, strict=True):
+                if d != d_now or old.exercise_id != new.exercise_id:
+                    return None
+                for a, b in zip(old.sets, new.sets, strict=True):
+                    if b > a or (b == 0) != (a == 0):
+                        return None
+                if d == day and old.sets[w] > new.sets[w]:
+                    cut += (old.sets[w] - new.sets[w]) * over.savings[old.exercise_id]
+        return cut
