@@ -233,10 +233,21 @@ class BuilderState:
         plans = tuple([(m, p.start, p.peak, p.extra, p.deload_bonus, p.slot_key) for m, p in items])
         return plans, tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level
 
+    def _slots_key(self, mp: MusclePlan) -> tuple[object, ...]:
+        """Everything a muscle's slots depend on: the key of `_muscle_slots`."""
+        return (
+            mp.muscle,
+            mp.start,
+            mp.peak,
+            mp.extra,
+            mp.deload_bonus,
+            self.rest_level,
+            mp.slot_key,
+        )
+
     def _muscle_slots(self, mp: MusclePlan) -> list[tuple[int, SortKey, Slot]]:
-        key = (mp.muscle, mp.start, mp.peak, mp.extra, mp.deload_bonus, self.rest_level)
-        ids = mp.slot_key
-        cached = self._slot_cache.get((*key, ids))
+        key = self._slots_key(mp)
+        cached = self._slot_cache.get(key)
         if cached is not None:
             return cached
         m = mp.muscle
@@ -255,7 +266,7 @@ class BuilderState:
                 note=note,
             )
             out.append((d, order, slot))
-        self._slot_cache[(*key, ids)] = out
+        self._slot_cache[key] = out
         return out
 
     def _strength_slots(self) -> dict[int, list[tuple[SortKey, Slot]]]:

@@ -3,7 +3,11 @@
 One trimming step changes one muscle's sets, and often only in some weeks (a lower peak
 leaves week 1 as it was): a week's session is timed again only when what the time model
 sees of it changed (its exercises, that week's sets, rests, groups, rep ranges and heavy
-lifts). The answer is the same as timing every week of the day afresh.
+lifts), and not even then when a session of the same shape (all of that but the set
+counts) timed before decides it: with the exercises, reps, rests, groups and warm-ups
+fixed, one set more or fewer of an exercise changes the time model's length by at most
+session_time.set_saving_bound, and more sets never make it shorter. The answer is the
+same as timing every week of the day afresh.
 """
 
 from __future__ import annotations
@@ -18,14 +22,29 @@ from programgen.pipeline.session_time import fresh_session_seconds, set_saving_b
 from programgen.pipeline.slots import Slot
 from programgen.pipeline.week_reps import HeavyLifts
 
+# Seconds of slack on a bound before it decides: a session's length is rounded up to the
+# second and summed in floating point.
+_SLACK = 2.0
+
 
 @dataclass(frozen=True, slots=True)
 class Overrun:
-    """A day's session over the budget: in which week, by how many seconds, and the most
-    one set fewer of each of its slots' exercises can save (session_time.set_saving_bound)."""
+    """A day's session over the budget: in which week, by at least how many seconds, and
+    the most one set fewer of each of its slots' exercises can save."""
 
     week: int
+    seconds: float
+    savings: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Timed:
+    """A session timed: its sets per slot, its length, and per slot the most one set more
+    or fewer can change it (session_time.set_saving_bound; 0 for a slot without sets)."""
+
+    sets: list[int]
     seconds: int
+    bounds: list[float]
     savings: dict[str, float]
 
 
@@ -37,10 +56,10 @@ class WeekTimer:
         # The week likeliest longest first: most over-budget days are found at once.
         self._order = [first, *(w for w in range(len(plan.weeks)) if w != first)]
         self._over: dict[tuple[object, ...], Overrun | None] = {}
-        # Per shape of a session (what it is made of, all but its set counts): the sets
-        # of the last such session that fitted, and of the last that ran over.
-        self._fits: dict[tuple[object, ...], list[int]] = {}
-        self._overs: dict[tuple[object, ...], tuple[list[int], Overrun]] = {}
+        # Per shape of a session: the last such session timed that fitted, and the last
+        # that ran over.
+        self._fits: dict[tuple[object, ...], _Timed] = {}
+        self._overs: dict[tuple[object, ...], _Timed] = {}
 
     def day_over(self, day: int, slots: Sequence[Slot], heavy: Sequence[HeavyLifts]) -> bool:
         """Is any week's session of the day longer than the budget?"""
@@ -50,7 +69,7 @@ class WeekTimer:
         self, day: int, slots: Sequence[Slot], heavy: Sequence[HeavyLifts]
     ) -> Overrun | None:
         """The first week, in timing order, whose session of the day is longer than the
-        budget (by at least `seconds`); None when every week fits."""
+        budget; None when every week fits."""
         for w in self._order:
             # Every slot is in the key, sets or not: the day's exercises decide swaps
             # (week_reps.executed) and which compound gets the full warm-up.
@@ -74,11 +93,7 @@ class WeekTimer:
     def _bounded(
         self, day: int, slots: Sequence[Slot], w: int, heavy: HeavyLifts
     ) -> Overrun | None:
-        """The week's session timed, unless a session of the same exercises known to fit
-        had at least as many sets of each (then this one fits too), or one known to run
-        over had at most as many (then this one runs over by at least as much): with the
-        exercises, reps, rests, groups and warm-ups fixed, the time model never gets
-        shorter with more sets (session_time)."""
+        """The week's session decided from one of its shape timed before, else timed."""
         shape = (
             day,
             w,
@@ -89,28 +104,44 @@ class WeekTimer:
             ],
         )
         sets = [s.sets[w] for s in slots]
-        fits = self._fits.get(shape)
-        if fits is not None and all([a <= b for a, b in zip(sets, fits, strict=True)]):
+        fit = self._fits.get(shape)
+        if fit is not None:
+            added = _added(fit, sets)
+            if added == 0 or fit.seconds + added <= self._budget - _SLACK:
+                return None
+        over = self._overs.get(shape)
+        if over is not None:
+            cut = _added(over, sets, fewer=True)
+            if cut == 0:
+                return Overrun(w, over.seconds - self._budget, over.savings)
+            if over.seconds - cut - _SLACK > self._budget:
+                return Overrun(w, over.seconds - cut - _SLACK - self._budget, over.savings)
+        timed = self._time(day, slots, w, heavy)
+        if timed.seconds <= self._budget:
+            self._fits[shape] = timed
             return None
-        known = self._overs.get(shape)
-        if known is not None and all([a >= b for a, b in zip(sets, known[0], strict=True)]):
-            return known[1]
-        over = self._time(day, slots, w, heavy)
-        if over is None:
-            self._fits[shape] = sets
-        else:
-            self._overs[shape] = (sets, over)
-        return over
+        self._overs[shape] = timed
+        return Overrun(w, timed.seconds - self._budget, timed.savings)
 
-    def _time(self, day: int, slots: Sequence[Slot], w: int, heavy: HeavyLifts) -> Overrun | None:
+    def _time(self, day: int, slots: Sequence[Slot], w: int, heavy: HeavyLifts) -> _Timed:
         items = week_items(slots, self._plan, day, w, heavy, self._ctx)
-        seconds = fresh_session_seconds(items)
-        if seconds <= self._budget:
-            return None
-        # week_items keeps the slots' order, leaving out those without sets.
-        active = [s for s in slots if s.sets[w] > 0]
+        bounds = [0.0] * len(slots)
         savings: dict[str, float] = {}
-        for s, item in zip(active, items, strict=True):
-            bound = set_saving_bound(item)
-            savings[s.exercise_id] = max(bound, savings.get(s.exercise_id, bound))
-        return Overrun(w, seconds - self._budget, savings)
+        # week_items keeps the slots' order, leaving out those without sets.
+        active = (i for i, s in enumerate(slots) if s.sets[w] > 0)
+        for i, item in zip(active, items, strict=True):
+            bound = bounds[i] = set_saving_bound(item)
+            exercise_id = slots[i].exercise_id
+            savings[exercise_id] = max(bound, savings.get(exercise_id, bound))
+        sets = [s.sets[w] for s in slots]
+        return _Timed(sets, fresh_session_seconds(items), bounds, savings)
+
+
+def _added(timed: _Timed, sets: list[int], fewer: bool = False) -> float:
+    """The most seconds `sets` can add to (fewer: take off) the session `timed` was of."""
+    total = 0.0
+    for now, then, bound in zip(sets, timed.sets, timed.bounds, strict=True):
+        change = then - now if fewer else now - then
+        if change > 0:
+            total += change * bound
+    return total

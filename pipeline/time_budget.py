@@ -17,11 +17,9 @@ from programgen.pipeline.builder_state import (
     MAX_ROUNDS,
     BuilderState,
 )
-from programgen.pipeline.day_layout import SortKey
 from programgen.pipeline.domain import Experience, Muscle
 from programgen.pipeline.periodization import COMPETITION_LIFTS
 from programgen.pipeline.session_cache import Overrun
-from programgen.pipeline.slots import Slot
 from programgen.pipeline.supersets import CIRCUIT_LEVELS
 from programgen.pipeline.volume_plan import MusclePlan, lowest_start
 
@@ -58,7 +56,8 @@ class TimeBudget(BuilderState):
 
     def _drop_optional(self, day: int, on_day: list[MusclePlan]) -> bool:
         for mp in on_day:
-            if self._droppable(mp) and self._optional(mp):
+            # Both pure; the cheaper, and more often false, first.
+            if self._optional(mp) and self._droppable(mp):
                 self._drop(mp, "trained by the compound lifts")
                 return True
         return False
@@ -203,7 +202,7 @@ class TimeBudget(BuilderState):
         # for the float sums; below this margin the day may fit.
         margin = over.seconds - 2.0
         for taken in range(1, allowed + 1):
-            before = {m: self._muscle_slots(mp) for m, mp in self.muscles.items()}
+            before = {m: self._slots_key(mp) for m, mp in self.muscles.items()}
             grouping = (tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level)
             if not self._trim(day):
                 self._give_up(day)
@@ -219,7 +218,7 @@ class TimeBudget(BuilderState):
         return allowed
 
     def _seconds_cut(
-        self, before: dict[Muscle, list[tuple[int, SortKey, Slot]]], day: int, over: Overrun
+        self, before: dict[Muscle, tuple[object, ...]], day: int, over: Overrun
     ) -> float | None:
         """The most seconds the last step can have taken off `day` in the week `over`
         names; None unless it only took sets, the same exercises staying in every week
@@ -230,10 +229,12 @@ class TimeBudget(BuilderState):
         w = over.week
         cut = 0.0
         for m, mp in self.muscles.items():
-            now, was = self._muscle_slots(mp), before[m]
-            if now is was:
+            key = self._slots_key(mp)
+            if key == before[m]:
                 continue
-            if len(now) != len(was):
+            was = self._slot_cache.get(before[m])
+            now = self._muscle_slots(mp)
+            if was is None or len(now) != len(was):
                 return None
             for (d, _, old), (d_now, _, new) in zip(was, now, strict=True):
                 if d != d_now or old.exercise_id != new.exercise_id:
