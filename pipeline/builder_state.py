@@ -363,28 +363,6 @@ class BuilderState:
     def _replan(self, mp: MusclePlan) -> None:
         plan_slots(mp, self.rank[mp.muscle])
 
-    def _compound_muscles(self, day: int) -> set[Muscle]:
-        """The muscles whose slots can open the day (their anchors)."""
-        key = tuple([(m, mp.slot_key) for m, mp in self.muscles.items()])
-        per_day = self._anchor_cache.get(key)
-        if per_day is None:
-            per_day = [set() for _ in self.split.days]
-            for mp in self.muscles.values():
-                for d, ex in mp.slots:
-                    if anchor_ok(ex):
-                        per_day[d].add(mp.muscle)
-            self._anchor_cache = {key: per_day}
-        return per_day[day]
-
-    def _droppable(self, mp: MusclePlan) -> bool:
-        """Dropping must leave every day it opens with another anchor."""
-        if mp.muscle in self.keep:
-            return False
-        for day in {d for d, ex in mp.slots if anchor_ok(ex)}:
-            if self._compound_muscles(day) == {mp.muscle}:
-                return False
-        return True
-
     def _covered_without(self, mp: MusclePlan) -> bool:
         """Would the other muscles' compounds alone keep this major muscle covered?"""
         key = (mp.muscle, self._state())

@@ -100,15 +100,20 @@ def _group_seconds(members: Sequence[TimedItem]) -> float:
     """Rounds of a superset or circuit, then any sets left over done straight."""
     work = [set_seconds(m.exercise_id, m.reps) for m in members]
     total = 0.0
-    for round_ in range(max(m.sets for m in members)):
-        active = [i for i, m in enumerate(members) if m.sets > round_]
+    done = 0  # rounds counted so far
+    # Rounds between two members' set counts have the same members: timed once each run.
+    # Every duration here is a whole number of seconds, so the sum is exact in any order.
+    for sets in sorted({m.sets for m in members}):
+        active = [i for i, m in enumerate(members) if m.sets >= sets]
         if len(active) == 1:
             i = active[0]
-            total += work[i] + members[i].rest_seconds
-            continue
-        back_to_back = sum([work[i] for i in active]) + STATION_CHANGE_SECONDS * len(active)
-        slowest = max([work[i] + members[i].rest_seconds for i in active])
-        total += max(back_to_back, slowest)
+            length = work[i] + members[i].rest_seconds
+        else:
+            back_to_back = sum([work[i] for i in active]) + STATION_CHANGE_SECONDS * len(active)
+            slowest = max([work[i] + members[i].rest_seconds for i in active])
+            length = max(back_to_back, slowest)
+        total += (sets - done) * length
+        done = sets
     return total
 
 

@@ -18,6 +18,7 @@ from programgen.pipeline.builder_state import (
     BuilderState,
 )
 from programgen.pipeline.domain import Experience, Muscle
+from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import COMPETITION_LIFTS
 from programgen.pipeline.session_cache import Overrun
 from programgen.pipeline.supersets import CIRCUIT_LEVELS
@@ -52,6 +53,28 @@ class TimeBudget(BuilderState):
             return False
         self.circuits[day] += 1
         self._note_once("exercises grouped into a circuit")
+        return True
+
+    def _compound_muscles(self, day: int) -> set[Muscle]:
+        """The muscles whose slots can open the day (their anchors)."""
+        key = tuple([(m, mp.slot_key) for m, mp in self.muscles.items()])
+        per_day = self._anchor_cache.get(key)
+        if per_day is None:
+            per_day = [set() for _ in self.split.days]
+            for mp in self.muscles.values():
+                for d, ex in mp.slots:
+                    if anchor_ok(ex):
+                        per_day[d].add(mp.muscle)
+            self._anchor_cache = {key: per_day}
+        return per_day[day]
+
+    def _droppable(self, mp: MusclePlan) -> bool:
+        """Dropping must leave every day it opens with another anchor."""
+        if mp.muscle in self.keep:
+            return False
+        for day in {d for d, ex in mp.slots if anchor_ok(ex)}:
+            if self._compound_muscles(day) == {mp.muscle}:
+                return False
         return True
 
     def _drop_optional(self, day: int, on_day: list[MusclePlan]) -> bool:
