@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.accounting import coverage_floor
+from programgen.pipeline.accounting import coverage_floor, weekly_hard_sets
 from programgen.pipeline.catalog import Category, Exercise, available
-from programgen.pipeline.day_layout import SortKey, order_day, weekly_counts
+from programgen.pipeline.day_layout import SortKey, order_day
 from programgen.pipeline.domain import (
     Experience,
     Goal,
@@ -344,10 +344,19 @@ class BuilderState:
 
     def _counts(self, weeks: Iterable[int] | None = None) -> list[dict[Muscle, float]]:
         chosen = tuple(range(len(self.plan.weeks)) if weeks is None else weeks)
-        key = (chosen, self._state())
+        # Sets alone decide the counts, not the days' order or groups, and the power,
+        # balance and conditioning work credits no muscle (accounting.credits): counted
+        # from the muscles' slots, with no layout to build. Credits are halves and whole
+        # sets, so the sums are exact in any order.
+        key = (chosen, self._state()[0])
         counts = self._counts_cache.get(key)
         if counts is None:
-            counts = self._counts_cache[key] = weekly_counts(self._days(), chosen)
+            sets = [
+                (s.exercise_id, s.sets)
+                for mp in self.muscles.values()
+                for _, _, s in self._muscle_slots(mp)
+            ]
+            counts = self._counts_cache[key] = weekly_hard_sets(sets, chosen)
         return counts
 
     # ------------------------------------------------------------------ trimming steps
