@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from programgen.pipeline.catalog import CATALOG, Category, Loading
 from programgen.pipeline.domain import PrescribedExercise
@@ -67,9 +67,9 @@ _PER_SIDE = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TimedItem:
-    """What the time model needs to know about one exercise of a session."""
+class TimedItem(NamedTuple):
+    """What the time model needs to know about one exercise of a session (a named tuple:
+    the builder makes tens of thousands, and a frozen dataclass is slow to build)."""
 
     exercise_id: str
     sets: int

@@ -89,10 +89,10 @@ def test_one_set_moves_a_session_by_at_most_its_bound() -> None:
         length = fresh_session_seconds(items)
         for i, item in enumerate(items):
             bound = set_saving_bound(item)
-            more = [*items[:i], replace(item, sets=item.sets + 1), *items[i + 1 :]]
+            more = [*items[:i], item._replace(sets=item.sets + 1), *items[i + 1 :]]
             assert 0 <= fresh_session_seconds(more) - length <= bound, (items, i)
             if item.sets > 1:
-                fewer = [*items[:i], replace(item, sets=item.sets - 1), *items[i + 1 :]]
+                fewer = [*items[:i], item._replace(sets=item.sets - 1), *items[i + 1 :]]
                 assert 0 <= length - fresh_session_seconds(fewer) <= bound, (items, i)
 
 
