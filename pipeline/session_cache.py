@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from programgen.pipeline.day_layout import week_items
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.progression import LoadContext
-from programgen.pipeline.session_time import fresh_session_seconds, set_saving_bound
+from programgen.pipeline.session_time import TimedItem, fresh_session_seconds, set_saving_bound
 from programgen.pipeline.slots import Slot
 from programgen.pipeline.week_reps import HeavyLifts
 
@@ -27,25 +27,56 @@ from programgen.pipeline.week_reps import HeavyLifts
 _SLACK = 2.0
 
 
+class _Timed:
+    """A session timed: its sets per slot, its length, and (worked out when first asked)
+    per slot the most one set more or fewer can change it (session_time.set_saving_bound;
+    0 for a slot without sets)."""
+
+    __slots__ = ("_bounds", "_items", "_savings", "_slots", "seconds", "sets")
+
+    def __init__(
+        self, slots: Sequence[Slot], sets: list[int], seconds: int, items: list[TimedItem]
+    ) -> None:
+        self.sets = sets
+        self.seconds = seconds
+        self._slots = slots
+        self._items = items
+        self._bounds: list[float] | None = None
+        self._savings: dict[str, float] | None = None
+
+    @property
+    def bounds(self) -> list[float]:
+        if self._bounds is None:
+            self._bounds = [0.0] * len(self.sets)
+            # week_items keeps the slots' order, leaving out those without sets.
+            active = (i for i, n in enumerate(self.sets) if n > 0)
+            for i, item in zip(active, self._items, strict=True):
+                self._bounds[i] = set_saving_bound(item)
+        return self._bounds
+
+    @property
+    def savings(self) -> dict[str, float]:
+        """The bound per exercise id of the slots (the larger, were one there twice)."""
+        if self._savings is None:
+            self._savings = {}
+            for s, bound in zip(self._slots, self.bounds, strict=True):
+                self._savings[s.exercise_id] = max(bound, self._savings.get(s.exercise_id, 0.0))
+        return self._savings
+
+
 @dataclass(frozen=True, slots=True)
 class Overrun:
     """A day's session over the budget: in which week, by at least how many seconds, and
-    the most one set fewer of each of its slots' exercises can save."""
+    the session timed that shows it."""
 
     week: int
     seconds: float
-    savings: dict[str, float]
+    timed: _Timed
 
-
-@dataclass(frozen=True, slots=True)
-class _Timed:
-    """A session timed: its sets per slot, its length, and per slot the most one set more
-    or fewer can change it (session_time.set_saving_bound; 0 for a slot without sets)."""
-
-    sets: list[int]
-    seconds: int
-    bounds: list[float]
-    savings: dict[str, float]
+    @property
+    def savings(self) -> dict[str, float]:
+        """The most one set fewer of each of the day's exercises can save that week."""
+        return self.timed.savings
 
 
 class WeekTimer:
@@ -113,28 +144,16 @@ class WeekTimer:
         if over is not None:
             cut = _added(over, sets, fewer=True)
             if cut == 0:
-                return Overrun(w, over.seconds - self._budget, over.savings)
+                return Overrun(w, over.seconds - self._budget, over)
             if over.seconds - cut - _SLACK > self._budget:
-                return Overrun(w, over.seconds - cut - _SLACK - self._budget, over.savings)
-        timed = self._time(day, slots, w, heavy)
+                return Overrun(w, over.seconds - cut - _SLACK - self._budget, over)
+        items = week_items(slots, self._plan, day, w, heavy, self._ctx)
+        timed = _Timed(slots, sets, fresh_session_seconds(items), items)
         if timed.seconds <= self._budget:
             self._fits[shape] = timed
             return None
         self._overs[shape] = timed
-        return Overrun(w, timed.seconds - self._budget, timed.savings)
-
-    def _time(self, day: int, slots: Sequence[Slot], w: int, heavy: HeavyLifts) -> _Timed:
-        items = week_items(slots, self._plan, day, w, heavy, self._ctx)
-        bounds = [0.0] * len(slots)
-        savings: dict[str, float] = {}
-        # week_items keeps the slots' order, leaving out those without sets.
-        active = (i for i, s in enumerate(slots) if s.sets[w] > 0)
-        for i, item in zip(active, items, strict=True):
-            bound = bounds[i] = set_saving_bound(item)
-            exercise_id = slots[i].exercise_id
-            savings[exercise_id] = max(bound, savings.get(exercise_id, bound))
-        sets = [s.sets[w] for s in slots]
-        return _Timed(sets, fresh_session_seconds(items), bounds, savings)
+        return Overrun(w, timed.seconds - self._budget, timed)
 
 
 def _added(timed: _Timed, sets: list[int], fewer: bool = False) -> float:
