@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.accounting import coverage_floor, weekly_hard_sets
+from programgen.pipeline.accounting import credit_by_week, summed_weeks
 from programgen.pipeline.catalog import Category, Exercise, available
 from programgen.pipeline.day_layout import SortKey, order_day
 from programgen.pipeline.domain import (
@@ -145,6 +145,7 @@ class BuilderState:
         self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
         self._covered_cache: dict[tuple[object, ...], bool] = {}
         self._counts_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
+        self._credit_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
         pool = [ex for ex in available(profile) if ex.category is Category.STRENGTH]
         # Nothing but the anchor is kept out of supersets: a paired competition lift still
         # gets its full rest, spent on the partner (pipeline.supersets).
@@ -346,18 +347,23 @@ class BuilderState:
         chosen = tuple(range(len(self.plan.weeks)) if weeks is None else weeks)
         # Sets alone decide the counts, not the days' order or groups, and the power,
         # balance and conditioning work credits no muscle (accounting.credits): counted
-        # from the muscles' slots, with no layout to build. Credits are halves and whole
-        # sets, so the sums are exact in any order.
+        # per muscle plan from its slots, with no layout to build.
         key = (chosen, self._state()[0])
         counts = self._counts_cache.get(key)
         if counts is None:
-            sets = [
-                (s.exercise_id, s.sets)
-                for mp in self.muscles.values()
-                for _, _, s in self._muscle_slots(mp)
-            ]
-            counts = self._counts_cache[key] = weekly_hard_sets(sets, chosen)
+            parts = [self._credits(mp) for mp in self.muscles.values()]
+            counts = self._counts_cache[key] = summed_weeks(parts, chosen)
         return counts
+
+    def _credits(self, mp: MusclePlan) -> list[dict[Muscle, float]]:
+        key = self._slots_key(mp)
+        part = self._credit_cache.get(key)
+        if part is None:
+            slots = self._muscle_slots(mp)
+            part = self._credit_cache[key] = credit_by_week(
+                [(s.exercise_id, s.sets) for *_, s in slots]
+            )
+        return part
 
     # ------------------------------------------------------------------ trimming steps
 
@@ -371,26 +377,3 @@ class BuilderState:
 
     def _replan(self, mp: MusclePlan) -> None:
         plan_slots(mp, self.rank[mp.muscle])
-
-    def _covered_without(self, mp: MusclePlan) -> bool:
-        """Would the other muscles' compounds alone keep this major muscle covered?"""
-        key = (mp.muscle, self._state())
-        if key not in self._covered_cache:
-            self._covered_cache[key] = self._check_covered_without(mp)
-        return self._covered_cache[key]
-
-    def _check_covered_without(self, mp: MusclePlan) -> bool:
-        del self.muscles[mp.muscle]
-        try:
-            counts = self._counts(self.low_weeks)
-        finally:
-            self.muscles[mp.muscle] = mp
-        return all(
-            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w])
-            for w, c in zip(self.low_weeks, counts, strict=True)
-        )
-
-    def _drop(self, mp: MusclePlan, why: str) -> None:
-        del self.muscles[mp.muscle]
-        self.dropped[mp.muscle] = mp
-        self._note_once(f"{mp.muscle.value.replace('_', ' ')} not trained directly ({why})")

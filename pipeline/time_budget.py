@@ -11,7 +11,7 @@ and the program says so (a shortfall).
 from __future__ import annotations
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.accounting import MAJOR_MUSCLES
+from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import (
     BEGINNER_OPTIONAL,
     MAX_ROUNDS,
@@ -76,6 +76,29 @@ class TimeBudget(BuilderState):
             if self._compound_muscles(day) == {mp.muscle}:
                 return False
         return True
+
+    def _covered_without(self, mp: MusclePlan) -> bool:
+        """Would the other muscles' compounds alone keep this major muscle covered?"""
+        key = (mp.muscle, self._state()[0])  # the counts' key: the plans alone
+        if key not in self._covered_cache:
+            self._covered_cache[key] = self._check_covered_without(mp)
+        return self._covered_cache[key]
+
+    def _check_covered_without(self, mp: MusclePlan) -> bool:
+        del self.muscles[mp.muscle]
+        try:
+            counts = self._counts(self.low_weeks)
+        finally:
+            self.muscles[mp.muscle] = mp
+        return all(
+            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w])
+            for w, c in zip(self.low_weeks, counts, strict=True)
+        )
+
+    def _drop(self, mp: MusclePlan, why: str) -> None:
+        del self.muscles[mp.muscle]
+        self.dropped[mp.muscle] = mp
+        self._note_once(f"{mp.muscle.value.replace('_', ' ')} not trained directly ({why})")
 
     def _drop_optional(self, day: int, on_day: list[MusclePlan]) -> bool:
         for mp in on_day:
