@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from programgen.pipeline.day_layout import week_items
-from programgen.pipeline.periodization import PeriodizationPlan
+from programgen.pipeline.periodization import PeriodizationPlan, RepRange
 from programgen.pipeline.progression import LoadContext
 from programgen.pipeline.session_time import TimedItem, fresh_session_seconds, set_saving_bound
 from programgen.pipeline.slots import Slot
@@ -101,40 +101,37 @@ class WeekTimer:
     ) -> Overrun | None:
         """The first week, in timing order, whose session of the day is longer than the
         budget; None when every week fits."""
+        # Every slot is in the key, sets or not: the day's exercises decide swaps
+        # (week_reps.executed) and which compound gets the full warm-up. A rep range as
+        # its numbers: a model's hash runs in Python, and the key is hashed every week.
+        made = tuple(
+            [
+                (s.exercise_id, s.rest_seconds, s.superset, s.compound, s.reps and _range(s.reps))
+                for s in slots
+            ]
+        )
         for w in self._order:
-            # Every slot is in the key, sets or not: the day's exercises decide swaps
-            # (week_reps.executed) and which compound gets the full warm-up.
-            key = (
-                day,
-                w,
-                heavy[w],
-                *[
-                    (s.exercise_id, s.sets[w], s.rest_seconds, s.superset, s.compound, s.reps)
-                    for s in slots
-                ],
-            )
+            sets = [s.sets[w] for s in slots]
+            key = (day, w, heavy[w], made, *sets)
             if key in self._over:
                 over = self._over[key]
             else:
-                over = self._over[key] = self._bounded(day, slots, w, heavy[w])
+                over = self._over[key] = self._bounded(day, slots, w, heavy[w], made, sets)
             if over is not None:
                 return over
         return None
 
     def _bounded(
-        self, day: int, slots: Sequence[Slot], w: int, heavy: HeavyLifts
+        self,
+        day: int,
+        slots: Sequence[Slot],
+        w: int,
+        heavy: HeavyLifts,
+        made: tuple[object, ...],
+        sets: list[int],
     ) -> Overrun | None:
         """The week's session decided from one of its shape timed before, else timed."""
-        shape = (
-            day,
-            w,
-            heavy,
-            *[
-                (s.exercise_id, s.sets[w] > 0, s.rest_seconds, s.superset, s.compound, s.reps)
-                for s in slots
-            ],
-        )
-        sets = [s.sets[w] for s in slots]
+        shape = (day, w, heavy, made, *[n > 0 for n in sets])
         fit = self._fits.get(shape)
         if fit is not None:
             added = _added(fit, sets)
@@ -154,6 +151,10 @@ class WeekTimer:
             return None
         self._overs[shape] = timed
         return Overrun(w, timed.seconds - self._budget, timed)
+
+
+def _range(reps: RepRange) -> tuple[int, int]:
+    return reps.low, reps.high
 
 
 def _added(timed: _Timed, sets: list[int], fewer: bool = False) -> float:
