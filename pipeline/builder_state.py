@@ -134,18 +134,8 @@ class BuilderState:
         self.compact = 0  # sets taken off power, balance and conditioning work
         self.keep: set[Muscle] = set()  # never dropped again (their coverage needs them)
         self.dropped: dict[Muscle, MusclePlan] = {}
-        self._extras: dict[tuple[int, int], tuple[list[Slot], list[Slot]]] = {}
-        self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
-        self._over_cache: dict[tuple[object, ...], int | None] = {}
-        self._seconds_cache: dict[tuple[object, ...], bool] = {}
-        self._layouts: dict[tuple[object, ...], tuple[list[Slot], int]] = {}
         self._timer = WeekTimer(plan, self.budget, self.peak_week, self.ctx)
-        self._anchor_cache: dict[tuple[object, ...], list[set[Muscle]]] = {}
-        self._heavy_cache: dict[tuple[object, ...], list[tuple[HeavyLifts, ...]]] = {}
-        self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
-        self._covered_cache: dict[tuple[object, ...], bool] = {}
-        self._counts_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
-        self._credit_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
+        self._new_caches()
         pool = [ex for ex in available(profile) if ex.category is Category.STRENGTH]
         # Nothing but the anchor is kept out of supersets: a paired competition lift still
         # gets its full rest, spent on the partner (pipeline.supersets).
@@ -157,6 +147,20 @@ class BuilderState:
                 set_volume(mp, self.rank[m])
                 self.muscles[m] = mp
         self._secure_anchors()
+
+    def _new_caches(self) -> None:
+        """The memos that keep trimming fast: each pure in its key."""
+        self._extras: dict[tuple[int, int], tuple[list[Slot], list[Slot]]] = {}
+        self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
+        self._over_cache: dict[tuple[object, ...], int | None] = {}
+        self._seconds_cache: dict[tuple[object, ...], bool] = {}
+        self._layouts: dict[tuple[object, ...], tuple[list[Slot], int]] = {}
+        self._anchor_cache: dict[tuple[object, ...], list[set[Muscle]]] = {}
+        self._heavy_cache: dict[tuple[object, ...], list[tuple[HeavyLifts, ...]]] = {}
+        self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
+        self._covered_cache: dict[tuple[object, ...], bool] = {}
+        self._counts_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
+        self._credit_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
 
     def _secure_anchors(self) -> None:
         """A day only one of whose muscles has an exercise that can open it (the split
