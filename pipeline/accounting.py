@@ -102,6 +102,39 @@ def weekly_hard_sets(
     return out
 
 
+def credit_by_week(items: Iterable[tuple[str, Sequence[int]]]) -> list[dict[Muscle, float]]:
+    """Per week of the sets lists, the hard sets (exercise_id, sets per week) pairs credit
+    each muscle they train, and only those: the builder keeps one per muscle plan and
+    adds them up (`summed_weeks`), most plans unchanged from one trimming step to the
+    next."""
+    credited = [(c, sets) for exercise_id, sets in items if (c := credits(exercise_id))]
+    out: list[dict[Muscle, float]] = []
+    for w in range(len(credited[0][1]) if credited else 0):
+        part: dict[Muscle, float] = {}
+        for muscle_credits, sets in credited:
+            n = sets[w]
+            for muscle, credit in muscle_credits:
+                part[muscle] = part.get(muscle, 0.0) + credit * n
+        out.append(part)
+    return out
+
+
+def summed_weeks(
+    parts: Iterable[list[dict[Muscle, float]]], weeks: Iterable[int]
+) -> list[dict[Muscle, float]]:
+    """`weekly_hard_sets` from `credit_by_week` parts. Credits are whole and half sets, so
+    the sums are exact in any order: the same counts."""
+    present = [p for p in parts if p]
+    out = []
+    for w in weeks:
+        totals = dict.fromkeys(_MUSCLES, 0.0)
+        for part in present:
+            for muscle, n in part[w].items():
+                totals[muscle] += n
+        out.append(totals)
+    return out
+
+
 def week_hard_sets(week: Week) -> dict[Muscle, float]:
     return hard_sets((ex.exercise_id, ex.sets) for day in week.days for ex in day.exercises)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.accounting import coverage_floor
+from programgen.pipeline.accounting import credit_by_week, summed_weeks
 from programgen.pipeline.catalog import Category, Exercise, available
-from programgen.pipeline.day_layout import SortKey, order_day, weekly_counts
+from programgen.pipeline.day_layout import SortKey, order_day
 from programgen.pipeline.domain import (
     Experience,
     Goal,
@@ -134,17 +134,8 @@ class BuilderState:
         self.compact = 0  # sets taken off power, balance and conditioning work
         self.keep: set[Muscle] = set()  # never dropped again (their coverage needs them)
         self.dropped: dict[Muscle, MusclePlan] = {}
-        self._extras: dict[tuple[int, int], tuple[list[Slot], list[Slot]]] = {}
-        self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
-        self._over_cache: dict[tuple[object, ...], int | None] = {}
-        self._seconds_cache: dict[tuple[object, ...], bool] = {}
-        self._layouts: dict[tuple[object, ...], tuple[list[Slot], int]] = {}
         self._timer = WeekTimer(plan, self.budget, self.peak_week, self.ctx)
-        self._anchor_cache: dict[tuple[object, ...], list[set[Muscle]]] = {}
-        self._heavy_cache: dict[tuple[object, ...], list[tuple[HeavyLifts, ...]]] = {}
-        self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
-        self._covered_cache: dict[tuple[object, ...], bool] = {}
-        self._counts_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
+        self._new_caches()
         pool = [ex for ex in available(profile) if ex.category is Category.STRENGTH]
         # Nothing but the anchor is kept out of supersets: a paired competition lift still
         # gets its full rest, spent on the partner (pipeline.supersets).
@@ -156,6 +147,20 @@ class BuilderState:
                 set_volume(mp, self.rank[m])
                 self.muscles[m] = mp
         self._secure_anchors()
+
+    def _new_caches(self) -> None:
+        """The memos that keep trimming fast: each pure in its key."""
+        self._extras: dict[tuple[int, int], tuple[list[Slot], list[Slot]]] = {}
+        self._cache: dict[tuple[object, ...], list[list[Slot]]] = {}
+        self._over_cache: dict[tuple[object, ...], int | None] = {}
+        self._seconds_cache: dict[tuple[object, ...], bool] = {}
+        self._layouts: dict[tuple[object, ...], tuple[list[Slot], int]] = {}
+        self._anchor_cache: dict[tuple[object, ...], list[set[Muscle]]] = {}
+        self._heavy_cache: dict[tuple[object, ...], list[tuple[HeavyLifts, ...]]] = {}
+        self._slot_cache: dict[tuple[object, ...], list[tuple[int, SortKey, Slot]]] = {}
+        self._covered_cache: dict[tuple[object, ...], bool] = {}
+        self._counts_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
+        self._credit_cache: dict[tuple[object, ...], list[dict[Muscle, float]]] = {}
 
     def _secure_anchors(self) -> None:
         """A day only one of whose muscles has an exercise that can open it (the split
@@ -233,10 +238,21 @@ class BuilderState:
         plans = tuple([(m, p.start, p.peak, p.extra, p.deload_bonus, p.slot_key) for m, p in items])
         return plans, tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level
 
+    def _slots_key(self, mp: MusclePlan) -> tuple[object, ...]:
+        """Everything a muscle's slots depend on: the key of `_muscle_slots`."""
+        return (
+            mp.muscle,
+            mp.start,
+            mp.peak,
+            mp.extra,
+            mp.deload_bonus,
+            self.rest_level,
+            mp.slot_key,
+        )
+
     def _muscle_slots(self, mp: MusclePlan) -> list[tuple[int, SortKey, Slot]]:
-        key = (mp.muscle, mp.start, mp.peak, mp.extra, mp.deload_bonus, self.rest_level)
-        ids = mp.slot_key
-        cached = self._slot_cache.get((*key, ids))
+        key = self._slots_key(mp)
+        cached = self._slot_cache.get(key)
         if cached is not None:
             return cached
         m = mp.muscle
@@ -255,7 +271,7 @@ class BuilderState:
                 note=note,
             )
             out.append((d, order, slot))
-        self._slot_cache[(*key, ids)] = out
+        self._slot_cache[key] = out
         return out
 
     def _strength_slots(self) -> dict[int, list[tuple[SortKey, Slot]]]:
@@ -333,11 +349,25 @@ class BuilderState:
 
     def _counts(self, weeks: Iterable[int] | None = None) -> list[dict[Muscle, float]]:
         chosen = tuple(range(len(self.plan.weeks)) if weeks is None else weeks)
-        key = (chosen, self._state())
+        # Sets alone decide the counts, not the days' order or groups, and the power,
+        # balance and conditioning work credits no muscle (accounting.credits): counted
+        # per muscle plan from its slots, with no layout to build.
+        key = (chosen, self._state()[0])
         counts = self._counts_cache.get(key)
         if counts is None:
-            counts = self._counts_cache[key] = weekly_counts(self._days(), chosen)
+            parts = [self._credits(mp) for mp in self.muscles.values()]
+            counts = self._counts_cache[key] = summed_weeks(parts, chosen)
         return counts
+
+    def _credits(self, mp: MusclePlan) -> list[dict[Muscle, float]]:
+        key = self._slots_key(mp)
+        part = self._credit_cache.get(key)
+        if part is None:
+            slots = self._muscle_slots(mp)
+            part = self._credit_cache[key] = credit_by_week(
+                [(s.exercise_id, s.sets) for *_, s in slots]
+            )
+        return part
 
     # ------------------------------------------------------------------ trimming steps
 
@@ -351,48 +381,3 @@ class BuilderState:
 
     def _replan(self, mp: MusclePlan) -> None:
         plan_slots(mp, self.rank[mp.muscle])
-
-    def _compound_muscles(self, day: int) -> set[Muscle]:
-        """The muscles whose slots can open the day (their anchors)."""
-        key = tuple([(m, mp.slot_key) for m, mp in self.muscles.items()])
-        per_day = self._anchor_cache.get(key)
-        if per_day is None:
-            per_day = [set() for _ in self.split.days]
-            for mp in self.muscles.values():
-                for d, ex in mp.slots:
-                    if anchor_ok(ex):
-                        per_day[d].add(mp.muscle)
-            self._anchor_cache = {key: per_day}
-        return per_day[day]
-
-    def _droppable(self, mp: MusclePlan) -> bool:
-        """Dropping must leave every day it opens with another anchor."""
-        if mp.muscle in self.keep:
-            return False
-        for day in {d for d, ex in mp.slots if anchor_ok(ex)}:
-            if self._compound_muscles(day) == {mp.muscle}:
-                return False
-        return True
-
-    def _covered_without(self, mp: MusclePlan) -> bool:
-        """Would the other muscles' compounds alone keep this major muscle covered?"""
-        key = (mp.muscle, self._state())
-        if key not in self._covered_cache:
-            self._covered_cache[key] = self._check_covered_without(mp)
-        return self._covered_cache[key]
-
-    def _check_covered_without(self, mp: MusclePlan) -> bool:
-        del self.muscles[mp.muscle]
-        try:
-            counts = self._counts(self.low_weeks)
-        finally:
-            self.muscles[mp.muscle] = mp
-        return all(
-            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w])
-            for w, c in zip(self.low_weeks, counts, strict=True)
-        )
-
-    def _drop(self, mp: MusclePlan, why: str) -> None:
-        del self.muscles[mp.muscle]
-        self.dropped[mp.muscle] = mp
-        self._note_once(f"{mp.muscle.value.replace('_', ' ')} not trained directly ({why})")

@@ -77,7 +77,7 @@ class _Builder(CoverageRescue):
             mp.floor -= 1
             self._replan(mp)
             return True
-        # Never the only anchor of a day (builder_state._droppable).
+        # Never the only anchor of a day (time_budget._droppable).
         droppable = (
             mp is not None
             and self._droppable(mp)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from programgen.pipeline.catalog import CATALOG, Category, Loading
 from programgen.pipeline.domain import PrescribedExercise
@@ -67,9 +67,9 @@ _PER_SIDE = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TimedItem:
-    """What the time model needs to know about one exercise of a session."""
+class TimedItem(NamedTuple):
+    """What the time model needs to know about one exercise of a session (a named tuple:
+    the builder makes tens of thousands, and a frozen dataclass is slow to build)."""
 
     exercise_id: str
     sets: int
@@ -100,16 +100,31 @@ def _group_seconds(members: Sequence[TimedItem]) -> float:
     """Rounds of a superset or circuit, then any sets left over done straight."""
     work = [set_seconds(m.exercise_id, m.reps) for m in members]
     total = 0.0
-    for round_ in range(max(m.sets for m in members)):
-        active = [i for i, m in enumerate(members) if m.sets > round_]
+    done = 0  # rounds counted so far
+    # Rounds between two members' set counts have the same members: timed once each run.
+    # Every duration here is a whole number of seconds, so the sum is exact in any order.
+    for sets in sorted({m.sets for m in members}):
+        active = [i for i, m in enumerate(members) if m.sets >= sets]
         if len(active) == 1:
             i = active[0]
-            total += work[i] + members[i].rest_seconds
-            continue
-        back_to_back = sum([work[i] for i in active]) + STATION_CHANGE_SECONDS * len(active)
-        slowest = max([work[i] + members[i].rest_seconds for i in active])
-        total += max(back_to_back, slowest)
+            length = work[i] + members[i].rest_seconds
+        else:
+            back_to_back = sum([work[i] for i in active]) + STATION_CHANGE_SECONDS * len(active)
+            slowest = max([work[i] + members[i].rest_seconds for i in active])
+            length = max(back_to_back, slowest)
+        total += (sets - done) * length
+        done = sets
     return total
+
+
+def set_saving_bound(item: TimedItem) -> float:
+    """The most seconds one working set fewer of `item` can take off its session, no
+    exercise dropping out: a straight set's work and rest. In a group the set leaves its
+    last round, which shrinks by the set's work plus its rest, or plus the station
+    changes of the back-to-back sum (two, when its one partner is left to finish
+    straight: _group_seconds)."""
+    work = set_seconds(item.exercise_id, item.reps)
+    return work + max(item.rest_seconds, 2 * STATION_CHANGE_SECONDS)
 
 
 def session_seconds(items: Sequence[TimedItem]) -> int:

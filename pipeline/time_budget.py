@@ -11,14 +11,16 @@ and the program says so (a shortfall).
 from __future__ import annotations
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.accounting import MAJOR_MUSCLES
+from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import (
     BEGINNER_OPTIONAL,
     MAX_ROUNDS,
     BuilderState,
 )
-from programgen.pipeline.domain import Experience
+from programgen.pipeline.domain import Experience, Muscle
+from programgen.pipeline.goal_rules import anchor_ok
 from programgen.pipeline.periodization import COMPETITION_LIFTS
+from programgen.pipeline.session_cache import Overrun
 from programgen.pipeline.supersets import CIRCUIT_LEVELS
 from programgen.pipeline.volume_plan import MusclePlan, lowest_start
 
@@ -53,9 +55,55 @@ class TimeBudget(BuilderState):
         self._note_once("exercises grouped into a circuit")
         return True
 
+    def _compound_muscles(self, day: int) -> set[Muscle]:
+        """The muscles whose slots can open the day (their anchors)."""
+        key = tuple([(m, mp.slot_key) for m, mp in self.muscles.items()])
+        per_day = self._anchor_cache.get(key)
+        if per_day is None:
+            per_day = [set() for _ in self.split.days]
+            for mp in self.muscles.values():
+                for d, ex in mp.slots:
+                    if anchor_ok(ex):
+                        per_day[d].add(mp.muscle)
+            self._anchor_cache = {key: per_day}
+        return per_day[day]
+
+    def _droppable(self, mp: MusclePlan) -> bool:
+        """Dropping must leave every day it opens with another anchor."""
+        if mp.muscle in self.keep:
+            return False
+        for day in {d for d, ex in mp.slots if anchor_ok(ex)}:
+            if self._compound_muscles(day) == {mp.muscle}:
+                return False
+        return True
+
+    def _covered_without(self, mp: MusclePlan) -> bool:
+        """Would the other muscles' compounds alone keep this major muscle covered?"""
+        key = (mp.muscle, self._state()[0])  # the counts' key: the plans alone
+        if key not in self._covered_cache:
+            self._covered_cache[key] = self._check_covered_without(mp)
+        return self._covered_cache[key]
+
+    def _check_covered_without(self, mp: MusclePlan) -> bool:
+        del self.muscles[mp.muscle]
+        try:
+            counts = self._counts(self.low_weeks)
+        finally:
+            self.muscles[mp.muscle] = mp
+        return all(
+            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w])
+            for w, c in zip(self.low_weeks, counts, strict=True)
+        )
+
+    def _drop(self, mp: MusclePlan, why: str) -> None:
+        del self.muscles[mp.muscle]
+        self.dropped[mp.muscle] = mp
+        self._note_once(f"{mp.muscle.value.replace('_', ' ')} not trained directly ({why})")
+
     def _drop_optional(self, day: int, on_day: list[MusclePlan]) -> bool:
         for mp in on_day:
-            if self._droppable(mp) and self._optional(mp):
+            # Both pure; the cheaper, and more often false, first.
+            if self._optional(mp) and self._droppable(mp):
                 self._drop(mp, "trained by the compound lifts")
                 return True
         return False
@@ -180,10 +228,66 @@ class TimeBudget(BuilderState):
         raise RuntimeError(f"day {day + 1} cannot fit {self.profile.session_minutes} min")
 
     def fit_time_budget(self) -> None:
-        for _ in range(MAX_ROUNDS):
+        steps = 0
+        while steps < MAX_ROUNDS:
             day = self._over()
             if day is None:
                 return
+            steps += self._trim_while_over(day, MAX_ROUNDS - steps)
+        raise RuntimeError("time budget: too many trimming steps")
+
+    def _trim_while_over(self, day: int, allowed: int) -> int:
+        """Trimming steps on `day`, the first day over the budget, one after another for
+        as long as the time model proves the day still over and every earlier day still
+        within it: the steps re-timing after each one would take, with the day timed
+        again only once it may fit. Returns how many steps were taken."""
+        days = self._days()
+        over = self._timer.overrun(day, days[day], self._heavy(days)[day])
+        assert over is not None  # _over() found the day over
+        # A session's length is rounded up to the second: a second for that, one more
+        # for the float sums; below this margin the day may fit.
+        margin = over.seconds - 2.0
+        for taken in range(1, allowed + 1):
+            before = {m: self._slots_key(mp) for m, mp in self.muscles.items()}
+            grouping = (tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level)
             if not self._trim(day):
                 self._give_up(day)
-        raise RuntimeError("time budget: too many trimming steps")
+                return taken
+            if grouping != (tuple(self.pairs), tuple(self.circuits), self.compact, self.rest_level):
+                return taken
+            cut = self._seconds_cut(before, day, over)
+            if cut is None:
+                return taken
+            margin -= cut
+            if margin < 0:
+                return taken
+        return allowed
+
+    def _seconds_cut(
+        self, before: dict[Muscle, tuple[object, ...]], day: int, over: Overrun
+    ) -> float | None:
+        """The most seconds the last step can have taken off `day` in the week `over`
+        names; None unless it only took sets, the same exercises staying in every week
+        they had sets (then no session of any day got longer: the same exercises,
+        warm-ups and groups, fewer sets)."""
+        if before.keys() != self.muscles.keys():
+            return None
+        w = over.week
+        cut = 0.0
+        for m, mp in self.muscles.items():
+            key = self._slots_key(mp)
+            if key == before[m]:
+                continue
+            was = self._slot_cache.get(before[m])
+            now = self._muscle_slots(mp)
+            if was is None or len(now) != len(was):
+                return None
+            for (d, _, old), (d_now, _, new) in zip(was, now, strict=True):
+                if d != d_now or old.exercise_id != new.exercise_id:
+                    return None
+                for a, b in zip(old.sets, new.sets, strict=True):
+                    if b > a or (b == 0) != (a == 0):
+                        return None
+                if d == day and old.sets[w] > new.sets[w]:
+                    cut += (old.sets[w] - new.sets[w]) * over.savings[old.exercise_id]
+        return cut

@@ -6,8 +6,6 @@ and their sources: docs/science.md, "Progressions" and "Loads".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from programgen.pipeline.analysis import BAR_WEIGHT, RELIABLE_MAX_REPS
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, Loading, is_available
 from programgen.pipeline.domain import (
@@ -31,13 +29,23 @@ from programgen.pipeline.validate_intensity import Reporter
 _STATED = frozenset({LoadKind.ABSOLUTE, LoadKind.ADDED, LoadKind.BODYWEIGHT, LoadKind.ASSISTED})
 
 
-def _exercises(program: Program) -> Iterator[tuple[str, Exercise, PrescribedExercise]]:
+# The last program's exercises, located: five rules walk them (one entry: a program is
+# frozen, so the same object has the same exercises).
+_LOCATED: list[tuple[Program, list[tuple[str, Exercise, PrescribedExercise]]]] = []
+
+
+def _exercises(program: Program) -> list[tuple[str, Exercise, PrescribedExercise]]:
+    if _LOCATED and _LOCATED[0][0] is program:
+        return _LOCATED[0][1]
+    located = []
     for i, week in enumerate(program.weeks):
         for j, day in enumerate(week.days):
             for k, ex in enumerate(day.exercises):
                 entry = CATALOG.get(ex.exercise_id)
                 if entry is not None:
-                    yield f"weeks[{i}].days[{j}].exercises[{k}]", entry, ex
+                    located.append((f"weeks[{i}].days[{j}].exercises[{k}]", entry, ex))
+    _LOCATED[:] = [(program, located)]
+    return located
 
 
 def _fixed(entry: Exercise, ex: PrescribedExercise) -> bool:
