@@ -8,6 +8,8 @@ raises ``ServiceError`` for a deliberate status; the guard interceptor (guard.py
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import grpc
 
 from programgen.pipeline.domain import Profile
@@ -189,8 +191,9 @@ class GenerationService(pb_grpc.ProgramGenerationServiceServicer):
         self._pool.submit(Job.of(retried))
         return pb.RetryGenerationResponse(generation=generation_message(retried))
 
-    async def WatchGeneration(  # type: ignore[override]  # writes bytes: see watch.register
+    async def WatchGeneration(  # type: ignore[override]  # bytes: see watch.register
         self, request: pb.WatchGenerationRequest, context: grpc.aio.ServicerContext
-    ) -> None:
-        # Serialised responses written with context.write: server/watch.py's ``register``.
-        await self._watch.serve(request, context, self._caller)
+    ) -> AsyncIterator[bytes]:
+        # Serialised responses: registered by server/watch.py's ``register``.
+        async for response in self._watch.serve(request, context, self._caller):
+            yield response

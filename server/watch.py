@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -37,7 +37,8 @@ def _unavailable(message: str) -> ServiceError:
 
 
 class WatchStreams:
-    """Every open WatchGeneration stream of this process."""
+    """Every open WatchGeneration stream of this process. ``serve`` is one generator on
+    purpose: each nested one would cost every live event a hop per stream."""
 
     def __init__(
         self,
@@ -74,28 +75,21 @@ class WatchStreams:
             raise not_found(generation_id)
         return record
 
-    async def _woken(self, subscription: Subscription, idle_at: float, cursor: int) -> bool:
-        """Wait for the next publish to the stream's generation: True once there is one,
-        False after a heartbeat interval without; at ``idle_at`` (loop time) the stream
-        has been idle for the limit: WATCH_IDLE. One timer per wait, not a timeout
-        context: an event to 9,000 streams ends 9,000 waits at once."""
+    async def _next(
+        self, subscription: Subscription, until: float, cursor: int, task: asyncio.Task[Any]
+    ) -> EventRecord | Signal | None:
+        """The next live item; None after a heartbeat interval without one. At ``until``
+        (loop time) the stream has been idle for the limit: WATCH_IDLE."""
+        self._writes.done(task)  # resumed: gRPC took what the stream yielded
         loop = asyncio.get_running_loop()
-        left = min(self._settings.heartbeat_s, idle_at - loop.time())
-        waiter = subscription.wait()
-        timer = loop.call_later(max(0.0, left), _time_out, waiter)
+        left = min(self._settings.heartbeat_s, until - loop.time())
         try:
-            woken = await waiter
-        except asyncio.CancelledError:
-            subscription.forget(waiter)
-            raise
-        finally:
-            timer.cancel()
-        if woken:
-            return True
-        subscription.forget(waiter)
-        if loop.time() >= idle_at:
-            raise self._idle(cursor)
-        return False
+            async with asyncio.timeout(max(0.0, left)):
+                return await subscription.next()
+        except TimeoutError:
+            if loop.time() >= until:
+                raise self._idle(cursor) from None
+            return None
 
     async def _admit(self, request: pb.WatchGenerationRequest, caller: Caller) -> Slot:
         """Check the request and the caps, and take the stream's slot (given back by
@@ -149,13 +143,10 @@ class WatchStreams:
         request: pb.WatchGenerationRequest,
         context: grpc.aio.ServicerContext,
         resolve: ResolveCaller,
-    ) -> None:
-        """The whole RPC, written with ``context.write``: no generator stands between the
-        broker and the transport (each would cost every live event a hop per stream, and
-        gRPC's own loop over a generator's items writes them the same way). A
-        ServiceError ends it with its status."""
+    ) -> AsyncIterator[bytes]:
+        """The whole RPC as serialised responses; a ServiceError ends it with its status."""
         subscription = slot = None
-        task = _this_task()
+        loop, task = asyncio.get_running_loop(), _this_task()
         try:
             caller = await resolve(context)
             slot = await self._admit(request, caller)
@@ -166,7 +157,8 @@ class WatchStreams:
             while True:
                 page, record, cursor, status, over = await self._replay(caller, record, cursor)
                 for response in page:
-                    await self._write(context, response, task)
+                    self._writes.writing(task)
+                    yield response
                 if over:
                     return
                 if cursor < record.last_sequence:
@@ -174,61 +166,35 @@ class WatchStreams:
                     continue  # more than one page to replay
                 if record.status in TERMINAL:
                     return  # finished, and the cursor is already past its last event
-                followed = await self._follow(subscription, context, caller, record, cursor, status)
-                if followed is None:
-                    return
-                record, cursor, status = followed  # a gap or an overflow: back to the store
+                # Live: forward in order; a gap or an overflow sends us back to the store.
+                idle_at = loop.time() + self._settings.watch_idle_limit_s
+                while True:
+                    item = await self._next(subscription, idle_at, cursor, task)
+                    if item is None:
+                        self._writes.writing(task)
+                        yield _encode(heartbeat_message(status, cursor, time.time()))
+                        continue
+                    if item is Signal.CLOSE:
+                        raise _unavailable("the server is shutting down; resume from your cursor")
+                    if item is Signal.RESYNC or item.sequence > cursor + 1:
+                        self._metrics.watch_resyncs.inc()
+                        record = await self._owned(request.id, caller)
+                        break
+                    if item.sequence <= cursor:
+                        continue
+                    if item.terminal:
+                        # The committed row travels with its event: no read per watcher.
+                        record = item.generation or await self._owned(request.id, caller)
+                    self._writes.writing(task)
+                    yield self._live_response(item, record)
+                    cursor, status = item.sequence, item.status
+                    idle_at = loop.time() + self._settings.watch_idle_limit_s
+                    if item.terminal and item.sequence == record.last_sequence:
+                        return
         except ServiceError as exc:
             await context.abort_with_status(exc.to_status())
         finally:
             self._end(slot, subscription, task)
-
-    async def _follow(
-        self,
-        subscription: Subscription,
-        context: grpc.aio.ServicerContext,
-        caller: Caller,
-        record: GenerationRecord,
-        cursor: int,
-        status: GenerationStatus,
-    ) -> tuple[GenerationRecord, int, GenerationStatus] | None:
-        """Live events in order until the stream is over (None) or must re-read the
-        store from its cursor: then the row as read again, the cursor and the status."""
-        loop, task, writes = asyncio.get_running_loop(), _this_task(), self._writes
-        idle_at = loop.time() + self._settings.watch_idle_limit_s
-        while True:
-            item = subscription.take()
-            if item is None:
-                if not await self._woken(subscription, idle_at, cursor):
-                    heartbeat = _encode(heartbeat_message(status, cursor, time.time()))
-                    await self._write(context, heartbeat, task)
-                continue
-            if item is Signal.CLOSE:
-                raise _unavailable("the server is shutting down; resume from your cursor")
-            if item is Signal.RESYNC or item.sequence > cursor + 1:
-                self._metrics.watch_resyncs.inc()
-                return await self._owned(record.id, caller), cursor, status
-            if item.sequence <= cursor:
-                continue
-            if item.terminal:
-                # The committed row travels with its event: no read per watcher.
-                record = item.generation or await self._owned(record.id, caller)
-            writes.writing(task)  # as ``_write``, inline: this is the path of every event
-            await context.write(self._live_response(item, record))
-            writes.done(task)
-            cursor, status = item.sequence, item.status
-            if item.terminal and item.sequence == record.last_sequence:
-                return None
-            idle_at = loop.time() + self._settings.watch_idle_limit_s
-
-    async def _write(
-        self, context: grpc.aio.ServicerContext, response: bytes, task: asyncio.Task[Any]
-    ) -> None:
-        """gRPC returns from a write once the transport took it; until then the stream
-        counts as writing (``_Writes``)."""
-        self._writes.writing(task)
-        await context.write(response)
-        self._writes.done(task)
 
     def _end(self, slot: Slot | None, subscription: Subscription | None, task: Any) -> None:
         """Give back what the stream held (the ``finally`` of ``serve``)."""
@@ -236,14 +202,14 @@ class WatchStreams:
             self._slots.give_back(slot)
         if subscription is not None:
             self._broker.unsubscribe(subscription)
-        self._writes.done(task)
+            self._writes.done(task)
 
 
 class _Writes:
     """Streams whose last message gRPC has not taken yet, and since when (loop time).
 
-    gRPC returns from a stream's write only once the transport took it, so a client
-    that stops reading stops the stream at its flow-control window: the server
+    gRPC resumes a stream's generator only once the transport took what it yielded, so a
+    client that stops reading stops the stream at its flow-control window: the server
     holds that much, no more. One timer for all streams cancels those whose client took
     nothing for the idle limit (no status can pass a full window: the client sees
     CANCELLED when it reads again; docs/contract.md)."""
@@ -273,11 +239,6 @@ class _Writes:
             self._timer = loop.call_later(self._limit_s / 2, self._sweep, loop)
 
 
-def _time_out(waiter: asyncio.Future[bool]) -> None:
-    if not waiter.done():
-        waiter.set_result(False)
-
-
 def _this_task() -> asyncio.Task[Any]:
     task = asyncio.current_task()
     assert task is not None  # gRPC runs each call in a task of its own
@@ -290,7 +251,7 @@ def _encode(response: pb.WatchGenerationResponse) -> bytes:
 
 def register(server: grpc.aio.Server, servicer: pb_grpc.ProgramGenerationServiceServicer) -> None:
     """Add the service as the generated code would, except that WatchGeneration's
-    responses are written as the bytes the stream writes: one serialisation per live
+    responses are written as the bytes the stream yields: one serialisation per live
     event for all its watchers, not one per stream. The wire, the typed stubs and
     reflection (which reads the descriptors, not the handlers) see no difference."""
     capture = _Capture()
