@@ -44,9 +44,9 @@ def rpc_interceptor(provider: TracerProvider) -> grpc.aio.ServerInterceptor:
 
 class _WritingStreams(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """OpenTelemetry's interceptor reads every server-streaming handler with ``async
-    for``; a handler that writes with ``context.write`` instead (WatchGeneration, see
-    server/watch.py; health's Watch) is a coroutine, so it is shown to it as a unary
-    handler (a span around the awaited call) and turned back into a stream after."""
+    for``; a handler that writes with ``context.write`` instead (health's Watch) is a
+    coroutine, which that loop fails, so it is shown to it as a unary handler (a span
+    around the awaited call) and turned back into a stream after."""
 
     def __init__(self, inner: grpc.aio.ServerInterceptor) -> None:
         self._inner = inner

@@ -33,7 +33,7 @@ async def test_rpc_generation_and_stage_spans(tmp_path: Path) -> None:
     spans = exporter.get_finished_spans()
     names = [s.name for s in spans]
     assert "/programgen.v1.ProgramGenerationService/StartGeneration" in names
-    # A stream written with context.write (server/watch.py), traced like any other RPC.
+    # The stream the result was read from, traced like any other RPC.
     assert "/programgen.v1.ProgramGenerationService/WatchGeneration" in names
     (attempt,) = [s for s in spans if s.name == "generation"]
     assert attempt.attributes is not None
