@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from bench.stats import RESULTS, BenchError, check
@@ -132,6 +132,47 @@ def profiled(pid: int, name: str, enabled: bool) -> Iterator[None]:
             raw.unlink()
         else:
             print(f"py-spy failed: {err.decode(errors='replace')}", file=sys.stderr)
+
+
+class Sampler:
+    """py-spy on one process during chosen windows only (``async with sampler.window()``),
+    every window summarised together in ``bench/results/profile_<name>.txt`` at ``write``:
+    the transitions of a benchmark, not the set-up around them."""
+
+    def __init__(self, pid: int, name: str, enabled: bool, rate: int = 1000) -> None:
+        self.pid, self.name, self.enabled, self.rate = pid, name, enabled, rate
+        self._collapsed: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def window(self) -> AsyncIterator[None]:
+        if not self.enabled:
+            yield
+            return
+        import asyncio
+
+        py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        raw = RESULTS / f"profile_{self.name}.{len(self._collapsed)}.tmp"
+        command = ["record", "--pid", str(self.pid), "--format", "raw"]
+        command += ["--rate", str(self.rate), "--gil", "-o", str(raw)]
+        proc = await asyncio.create_subprocess_exec(
+            py_spy, *command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        await asyncio.sleep(0.5)  # py-spy attaches before the window's work begins
+        try:
+            yield
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, err = await asyncio.wait_for(proc.communicate(), 60)
+            if raw.exists():
+                self._collapsed.append(raw.read_text())
+                raw.unlink()
+            else:
+                print(f"py-spy failed: {err.decode(errors='replace')}", file=sys.stderr)
+
+    def write(self) -> None:
+        if self._collapsed:
+            text = summarize_collapsed("\n".join(self._collapsed))
+            (RESULTS / f"profile_{self.name}.txt").write_text(text)
 
 
 def summarize_collapsed(text: str, top: int = 40) -> str:

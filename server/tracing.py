@@ -7,8 +7,9 @@ span per generation attempt, with one child per pipeline stage, from the task po
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -38,7 +39,40 @@ def rpc_interceptor(provider: TracerProvider) -> grpc.aio.ServerInterceptor:
     interceptor: grpc.aio.ServerInterceptor = aio_server_interceptor(  # type: ignore[no-untyped-call]
         tracer_provider=provider
     )
-    return interceptor
+    return _WritingStreams(interceptor)
+
+
+class _WritingStreams(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """OpenTelemetry's interceptor reads every server-streaming handler with ``async
+    for``; a handler that writes with ``context.write`` instead (health's Watch) is a
+    coroutine, which that loop fails, so it is shown to it as a unary handler (a span
+    around the awaited call) and turned back into a stream after."""
+
+    def __init__(self, inner: grpc.aio.ServerInterceptor) -> None:
+        self._inner = inner
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        writing = False
+
+        async def shown(call: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+            nonlocal writing
+            handler = await continuation(call)
+            stream = None if handler is None else handler.unary_stream
+            if stream is None or inspect.isasyncgenfunction(stream):
+                return handler
+            writing = True
+            return handler._replace(response_streaming=False, unary_unary=stream, unary_stream=None)
+
+        handler = await self._inner.intercept_service(shown, details)
+        if not writing or handler is None:
+            return handler
+        return handler._replace(
+            response_streaming=True, unary_stream=handler.unary_unary, unary_unary=None
+        )
 
 
 class GenerationTracer:
