@@ -656,18 +656,17 @@ def _available(
 ) -> tuple[Exercise, ...]:
     # Several stages ask for the same athlete's exercises: filter the catalog once.
     usable: list[tuple[int, Exercise, int]] = []
-    best: dict[tuple[Muscle, Category], int] = {}
+    best: dict[tuple[Muscle | None, Category], int] = {}
     for index, ex in enumerate(_EXERCISES):
         found = _tier(ex, r, older, keep_lifts) if ex.equipment <= owned else None
         if found is None:
             continue
         usable.append((index, ex, found))
-        job = (ex.primary, ex.category)
+        job = _job(ex)
         best[job] = min(best.get(job, found), found)
-    # Per muscle (and category: a jump is no stand-in for a leg press) only the kindest
-    # tier stays: a caution or a noted movement is a last resort, not an option beside a
-    # clean one (leg curls, not hinges, for a bad back).
-    kept = [(i, ex) for i, ex, t in usable if t == best[(ex.primary, ex.category)]]
+    # Per job only the kindest tier stays: a caution is a last resort, not an option
+    # beside a clean one (leg curls, not hinges, for a bad back).
+    kept = [(i, ex) for i, ex, t in usable if t == best[_job(ex)]]
     if older:
         kept = _supported_compounds(kept, keep_lifts)
     # Supported variants first for every muscle of an older lifter, and for the muscles
@@ -686,6 +685,16 @@ def _available(
             )
         )
     return tuple(ex for _, ex in kept)
+
+
+def _job(ex: Exercise) -> tuple[Muscle | None, Category]:
+    """What an exercise is for when tiers are compared: strength, balance and carries per
+    muscle and category (a jump is no stand-in for a leg press); power and conditioning
+    by category alone - their job is speed or the heart, whatever muscle leads, so a
+    jumping jack is no last resort beside a clean high-knee march."""
+    if ex.category in (Category.POWER, Category.CONDITIONING):
+        return None, ex.category
+    return ex.primary, ex.category
 
 
 def _supported_compounds(
