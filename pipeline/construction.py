@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from programgen.pipeline import goal_rules
 from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, available
@@ -191,6 +192,9 @@ class _Builder(CoverageRescue):
         return changed
 
     def _state_shortfalls(self, days: list[list[Slot]]) -> None:
+        missing = goal_rules.missing_power(self.profile)
+        if missing:
+            self._shortfall(missing)
         counts = weekly_counts(days, range(len(self.plan.weeks)))
         trains = {
             m

@@ -607,6 +607,38 @@ REVIEW: dict[str, Row] = {
     "crunch": _row(S.SPINAL_FLEXION, back=_CRUNCH_BACK),
     "reverse_crunch": _row(S.SPINAL_FLEXION, back=_CRUNCH_BACK),
     "dead_bug": _row(back=_ok("a supported neutral spine")),
+    # ------------------------------------------------------------------ power
+    "landmine_push_press": _row(
+        shoulder=_ok("the angled landmine path stays short of full overhead"),
+        back=_c("a fast leg drive into a standing press loads the trunk"),
+        wrist=_c("the sleeve rests in a hand bent back as it is driven"),
+    ),
+    # The catch drops under the bar into a quarter squat, feet leaving the floor: a
+    # landing, on top of the fast hinge.
+    "hang_power_clean": _row(
+        S.HINGE,
+        S.JUMPING,
+        hip=_a("a fast hip extension from a hinge, then a dropped catch into a quarter squat"),
+        knee=_c("the catch lands the bar's load on bent knees"),
+    ),
+    "band_speed_press": _row(shoulder=_ok("band tension is lowest in the stretched position")),
+    "cable_woodchop": _row(
+        back=_c("fast trunk rotation under load"),
+        shoulder=_c("the arms sweep from high to low through a wide arc"),
+    ),
+    "band_woodchop": _row(
+        back=_c("fast trunk rotation under light band tension"),
+        shoulder=_c("the arms sweep from high to low through a wide arc"),
+    ),
+    "dumbbell_speed_floor_press": _row(
+        shoulder=_c("the floor stops the elbows, but a fast press loads the joint hard"),
+    ),
+    "pogo_hop": _row(
+        S.JUMPING,
+        knee=_c("low hops with the knee nearly straight: the smallest landing of any jump"),
+        hip=_c("repeated low landings through the hip"),
+        back=_c("repeated low landings compress the spine"),
+    ),
     # ------------------------------------------------------------------ balance
     "single_leg_balance_reach": _row(
         S.LUNGE,
