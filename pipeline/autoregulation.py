@@ -194,12 +194,18 @@ def _no_stalls(weeks: list[Week], unit: Unit, increment: float) -> list[Week]:
                 before = last.get((d, ex.exercise_id))
                 if before is not None and _stalls(before, ex):
                     ex = _step_up(before, ex, increment)
-                last[(d, ex.exercise_id)] = ex
+                if ex.load_kind is not LoadKind.BY_RPE:
+                    # A set by RPE states no load: the next stated one is compared with
+                    # the last stated one, as the validator's progression rule does.
+                    last[(d, ex.exercise_id)] = ex
                 exercises.append(ex)
             same = all(a is b for a, b in zip(exercises, day.exercises, strict=True))
-            if not same:  # a load moved: its warm-up loads follow it
+            if not same:  # a load moved: its warm-up loads follow it, and the minutes
                 exercises = with_warmups(exercises, unit, increment)
-            days.append(day if same else day.model_copy(update={"exercises": exercises}))
+                day = day.model_copy(
+                    update={"exercises": exercises, "estimated_minutes": session_minutes(exercises)}
+                )
+            days.append(day)
         same = all(a is b for a, b in zip(days, week.days, strict=True))
         out.append(week if same else week.model_copy(update={"days": days}))
     return out
@@ -223,7 +229,6 @@ def _step_up(
                     "load_percent_e1rm": None,
                     "load_kind": LoadKind.BY_RPE,
                     "notes": " ".join(n for n in (ex.notes, note) if n),
-                    "warmup_sets": [],
                 }
             )
     return ex.model_copy(update={"load": load, "load_percent_e1rm": pct})
