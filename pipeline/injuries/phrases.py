@@ -82,7 +82,12 @@ PHRASES: tuple[Phrase, ...] = (
     _p("wrist", r"wrists?|tfcc|de ?quervain'?s?|scaphoid", (A.WRIST,)),
     # ------------------------------------------------------------------ shoulder
     _p("rotator cuff", r"rotator cuff|supraspinatus|infraspinatus", (A.SHOULDER,), (S.OVERHEAD,)),
-    _p("shoulder impingement", r"impinge\w*", (A.SHOULDER,), (S.OVERHEAD,)),
+    _p(
+        "shoulder impingement",
+        r"(?<!hip )(?<!femoroacetabular )impinge\w*(?! (?:in|of|at) (?:my |the )?hip)",
+        (A.SHOULDER,),
+        (S.OVERHEAD,),
+    ),
     _p("labrum", r"slap tear|shoulder labr\w*", (A.SHOULDER,), (S.OVERHEAD, S.DIPS)),
     _p("AC joint", r"ac joint|acromioclavicular", (A.SHOULDER,), (S.DIPS,)),
     _p("frozen shoulder", r"frozen shoulder|adhesive capsulitis", (A.SHOULDER,), (S.OVERHEAD,)),
@@ -273,7 +278,8 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     _p(
         "deep knee bends",
-        r"deep (?:squats?|knee bends?|knee flexion|flexion)|full depth|below parallel|atg",
+        r"deep (?:squats?|squatting|knee bends?|knee flexion|flexion)|full depth|below parallel"
+        r"|atg|(?:squats?|squatting) (?:deep|low|all the way down|to depth|ass to grass)",
         (),
         (S.DEEP_KNEE_FLEXION, S.DEEP_HIP_FLEXION),
     ),
