@@ -85,7 +85,9 @@ def wants_power(profile: Profile) -> bool:
 def power_options(profile: Profile) -> list[Exercise]:
     options = [ex for ex in available(profile) if ex.category is Category.POWER]
     if older_adult(profile):
-        return [ex for ex in options if ex.id in LOW_IMPACT_POWER]
+        # The trials' chair stand first; the impact-free presses and chops only without it.
+        low = [ex for ex in options if ex.id in LOW_IMPACT_POWER]
+        return [ex for ex in low if ex.id in OLDER_ADULT_POWER] or low
     if profile.experience is Experience.BEGINNER:
         options = [ex for ex in options if ex.id not in TECHNICAL_POWER]
     return [ex for ex in options if ex.id not in OLDER_ADULT_POWER] or options

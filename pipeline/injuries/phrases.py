@@ -9,8 +9,9 @@ reassurance after it ("knees are fine", "dips without pain", "fully recovered").
 movement phrase without an area in its own clause is attributed to the area named last
 before it ("golfer's elbow ..., flares with close-grip pressing" -> elbow).
 
-It recognises only what the table lists; anything else in the note (ankles, the neck,
-severity, side, dates) is passed on unread. It never loosens the structured injuries.
+It recognises only what the table lists (joints, muscle strains and tendinopathies, and
+any other word of pain or injury, which calls for the pain rule without restricting);
+severity, side and dates are passed on unread. It never loosens the structured injuries.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What the program says about injuries: one adjustment per area, and the pain rule.
 
 An adjustment lists what the athlete's equipment would have allowed but the injury took
-out (with the joint review's reason), what stays only as a last resort, and where the
-area was read from (the injuries list, the note, or both).
+out (with the joint review's reason), what stays only as a last resort (a caution), the
+muscles nothing else trains, and where the area was read from (the injuries list, the
+note, or both).
 """
 
 from __future__ import annotations

@@ -621,6 +621,13 @@ REVIEW: dict[str, Row] = {
         hip=_a("a fast hip extension from a hinge, then a dropped catch into a quarter squat"),
         knee=_c("the catch lands the bar's load on bent knees"),
     ),
+    # The older-adult trials' power exercise: a rise from a chair, trunk upright, no
+    # impact, partial depth, sitting down slowly.
+    "fast_chair_stand": _row(
+        back=_ok("an upright trunk rising from a chair, without impact or a loaded bend"),
+        knee=_ok("partial depth set by the chair, no impact"),
+        hip=_ok("the chair sets the hip above deep flexion"),
+    ),
     "band_speed_press": _row(shoulder=_ok("band tension is lowest in the stretched position")),
     "cable_woodchop": _row(
         back=_c("fast trunk rotation under load"),
@@ -686,5 +693,10 @@ DEMANDING: frozenset[str] = frozenset(
         "barbell_rollout",
         "kettlebell_swing",
         "good_morning",
+        # Set-ups with a fall risk: lying under a table to pull, and balancing on one leg
+        # while hinging without a hand on a support (a band or towel row, or a bridge,
+        # does the job).
+        "table_inverted_row",
+        "single_leg_rdl",
     }
 )
