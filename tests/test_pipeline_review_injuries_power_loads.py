@@ -227,3 +227,12 @@ def test_a_load_above_the_chart_is_named() -> None:
     assert ex.load is not None
     heavy = changed(program, w, d, k, load=ex.load + 7.5)
     assert "chart_loads" in rules(heavy, profile)
+
+
+def test_a_very_old_lifter_gets_supported_rows_and_the_chair_stand() -> None:
+    profile = make_profile(age=90, equipment=[E.BODYWEIGHT], injuries=[InjuryArea.LOWER_BACK])
+    program = build_program(profile)
+    ids = used(program)
+    assert not ids & {"table_inverted_row", "single_leg_rdl"}
+    assert "towel_door_row" in ids
+    assert all(day.exercises[0].exercise_id == "fast_chair_stand" for day in program.weeks[0].days)
