@@ -31,10 +31,11 @@ from programgen.pipeline.domain import (
     Unit,
     Week,
 )
-from programgen.pipeline.loads import prescribe
+from programgen.pipeline.loads import coarse_note, prescribe
 from programgen.pipeline.peaking import build_test_day
 from programgen.pipeline.periodization import PeriodizationPlan, WeekPlan
 from programgen.pipeline.progression import LoadContext, Prescribed
+from programgen.pipeline.rpe_chart import CHART_TOLERANCE, percent_1rm
 from programgen.pipeline.warmups import with_warmups
 from programgen.pipeline.week_reps import (
     HeavyLifts,
@@ -192,21 +193,49 @@ def _no_stalls(weeks: list[Week], unit: Unit, increment: float) -> list[Week]:
             for ex in day.exercises:
                 before = last.get((d, ex.exercise_id))
                 if before is not None and _stalls(before, ex):
-                    assert before.load is not None and ex.load is not None
-                    load = round(before.load + increment, 2)
-                    pct = ex.load_percent_e1rm
-                    if pct is not None and ex.load > 0:
-                        pct = round(min(100.0, pct * load / ex.load), 1)
-                    ex = ex.model_copy(update={"load": load, "load_percent_e1rm": pct})
-                last[(d, ex.exercise_id)] = ex
+                    ex = _step_up(before, ex, increment)
+                if ex.load_kind is not LoadKind.BY_RPE:
+                    # A set by RPE states no load: the next stated one is compared with
+                    # the last stated one, as the validator's progression rule does.
+                    last[(d, ex.exercise_id)] = ex
                 exercises.append(ex)
             same = all(a is b for a, b in zip(exercises, day.exercises, strict=True))
-            if not same:  # a load moved: its warm-up loads follow it
+            if not same:  # a load moved: its warm-up loads follow it, and the minutes
                 exercises = with_warmups(exercises, unit, increment)
-            days.append(day if same else day.model_copy(update={"exercises": exercises}))
+                day = day.model_copy(
+                    update={"exercises": exercises, "estimated_minutes": session_minutes(exercises)}
+                )
+            days.append(day)
         same = all(a is b for a, b in zip(days, week.days, strict=True))
         out.append(week if same else week.model_copy(update={"days": days}))
     return out
+
+
+def _step_up(
+    before: PrescribedExercise, ex: PrescribedExercise, increment: float
+) -> PrescribedExercise:
+    """The stalled set one plate step heavier, unless that step would put it above the RPE
+    chart by more than its tolerance: then by RPE, saying why (pipeline.loads)."""
+    assert before.load is not None and ex.load is not None
+    load = round(before.load + increment, 2)
+    pct = ex.load_percent_e1rm
+    if pct is not None and ex.load > 0:
+        pct = round(min(100.0, pct * load / ex.load), 1)
+        if ex.load_kind is LoadKind.ABSOLUTE and pct > _chart_limit(ex):
+            note = coarse_note(increment * pct / load, ex.target_rpe)
+            return ex.model_copy(
+                update={
+                    "load": None,
+                    "load_percent_e1rm": None,
+                    "load_kind": LoadKind.BY_RPE,
+                    "notes": " ".join(n for n in (ex.notes, note) if n),
+                }
+            )
+    return ex.model_copy(update={"load": load, "load_percent_e1rm": pct})
+
+
+def _chart_limit(ex: PrescribedExercise) -> float:
+    return percent_1rm(ex.reps_max, ex.target_rpe) + CHART_TOLERANCE
 
 
 def _stalls(before: PrescribedExercise, ex: PrescribedExercise) -> bool:

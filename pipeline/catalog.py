@@ -365,8 +365,11 @@ _EXERCISES: tuple[Exercise, ...] = (
         (E.DUMBBELLS,), P.HINGE, _C, (I.LOWER_BACK,)),
     _ex("dumbbell_single_leg_rdl", "Dumbbell Single-Leg RDL", M.HAMSTRINGS, (M.GLUTES,),
         (E.DUMBBELLS,), P.HINGE, _C, unilateral=True),
+    # Ballistic, not strength work: a swing is done for speed, and swing training raises
+    # jump height and power output much as jump-squat training does (Lake & Lauder 2012,
+    # J Strength Cond Res 26:2228).
     _ex("kettlebell_swing", "Kettlebell Swing", M.HAMSTRINGS, (M.GLUTES,), (E.KETTLEBELLS,),
-        P.HINGE, _C, (I.LOWER_BACK,)),
+        P.HINGE, _C, (I.LOWER_BACK,), category=Category.POWER),
     _ex("kettlebell_romanian_deadlift", "Kettlebell Romanian Deadlift", M.HAMSTRINGS,
         (M.GLUTES,), (E.KETTLEBELLS,), P.HINGE, _C, (I.LOWER_BACK,)),
     _ex("band_good_morning", "Band Good Morning", M.HAMSTRINGS, (M.GLUTES,), (E.BANDS,),
@@ -568,6 +571,24 @@ _EXERCISES: tuple[Exercise, ...] = (
          (I.SHOULDER, I.LOWER_BACK)),
     _new("dumbbell_push_press", "Dumbbell Push Press", M.FRONT_DELTS, (M.TRICEPS, M.QUADS),
          (E.DUMBBELLS,), P.VERTICAL_PUSH, Category.POWER, (I.SHOULDER, I.LOWER_BACK)),
+    # Impact-free power for every equipment set (no medicine ball in the equipment list):
+    # light loads moved as fast as possible, the ballistic-intent training Cormie,
+    # McGuigan & Newton 2011 (Sports Med 41:125) review for power; the choice of these
+    # variants is this project's. Judged by the joint review like every other entry.
+    _new("landmine_push_press", "Landmine Push Press (explosive)", M.FRONT_DELTS,
+         (M.TRICEPS, M.QUADS), (E.BARBELL,), P.VERTICAL_PUSH, Category.POWER),
+    _new("band_speed_press", "Band Chest Press, Explosive (fast push, control back)",
+         M.CHEST, (M.TRICEPS, M.FRONT_DELTS), (E.BANDS,), P.HORIZONTAL_PUSH, Category.POWER),
+    _new("cable_woodchop", "Cable Woodchop, Fast (rotational power)", M.ABS,
+         (M.FRONT_DELTS,), (E.CABLES,), P.CORE, Category.POWER),
+    _new("band_woodchop", "Band Woodchop, Fast (rotational power)", M.ABS, (M.FRONT_DELTS,),
+         (E.BANDS,), P.CORE, Category.POWER),
+    _new("dumbbell_speed_floor_press", "Dumbbell Floor Press, Explosive (light, fast)",
+         M.CHEST, (M.TRICEPS,), (E.DUMBBELLS,), P.HORIZONTAL_PUSH, Category.POWER),
+    # Low hops off the ankles, knees nearly straight: the lowest-amplitude jump (a row in
+    # the joint review says when that is a last resort rather than an avoid).
+    _new("pogo_hop", "Pogo Hops (low, quick, off the ankles)", M.CALVES, (M.QUADS,),
+         (E.BODYWEIGHT,), P.CALF_RAISE, Category.POWER),
     # A fast rise from a chair, sitting down slowly: the power exercise of older-adult
     # trials (e.g. fast sit-to-stand), no impact, partial depth: no tag.
     _new("fast_chair_stand", "Chair Stand, Up Fast (sit down slowly)", M.QUADS, (M.GLUTES,),
@@ -641,10 +662,19 @@ for _e in _EXERCISES:
     _MUSCLE_ORDER.setdefault(_e.primary, len(_MUSCLE_ORDER))
 
 
+# A heavy grip the note implies (an epicondylalgia) is taken off a competition lift by
+# straps, not by dropping the lift: it stays for a strength goal, like a caution.
+_STRAPPABLE = frozenset({Stress.GRIPPING})
+
+
 def _tier(exercise: Exercise, r: Restrictions, older: bool, keep_lifts: bool) -> int | None:
     found = tier(exercise, r)
-    if keep_lifts and exercise.lift in _MAIN_LIFTS and found == CAUTION:
-        return CLEAN
+    if keep_lifts and exercise.lift in _MAIN_LIFTS:
+        if found == CAUTION:
+            return CLEAN
+        strappable = exercise.stresses & r.stresses <= _STRAPPABLE
+        if found is None and not exercise.contraindications & r.areas and strappable:
+            return CLEAN
     if older and found == CLEAN and exercise.id in review.DEMANDING:
         return CAUTION
     return found
@@ -656,18 +686,17 @@ def _available(
 ) -> tuple[Exercise, ...]:
     # Several stages ask for the same athlete's exercises: filter the catalog once.
     usable: list[tuple[int, Exercise, int]] = []
-    best: dict[tuple[Muscle, Category], int] = {}
+    best: dict[tuple[Muscle | None, Category], int] = {}
     for index, ex in enumerate(_EXERCISES):
         found = _tier(ex, r, older, keep_lifts) if ex.equipment <= owned else None
         if found is None:
             continue
         usable.append((index, ex, found))
-        job = (ex.primary, ex.category)
+        job = _job(ex)
         best[job] = min(best.get(job, found), found)
-    # Per muscle (and category: a jump is no stand-in for a leg press) only the kindest
-    # tier stays: a caution or a noted movement is a last resort, not an option beside a
-    # clean one (leg curls, not hinges, for a bad back).
-    kept = [(i, ex) for i, ex, t in usable if t == best[(ex.primary, ex.category)]]
+    # Per job only the kindest tier stays: a caution is a last resort, not an option
+    # beside a clean one (leg curls, not hinges, for a bad back).
+    kept = [(i, ex) for i, ex, t in usable if t == best[_job(ex)]]
     if older:
         kept = _supported_compounds(kept, keep_lifts)
     # Supported variants first for every muscle of an older lifter, and for the muscles
@@ -686,6 +715,16 @@ def _available(
             )
         )
     return tuple(ex for _, ex in kept)
+
+
+def _job(ex: Exercise) -> tuple[Muscle | None, Category]:
+    """What an exercise is for when tiers are compared: strength, balance and carries per
+    muscle and category (a jump is no stand-in for a leg press); power and conditioning
+    by category alone - their job is speed or the heart, whatever muscle leads, so a
+    jumping jack is no last resort beside a clean high-knee march."""
+    if ex.category in (Category.POWER, Category.CONDITIONING):
+        return None, ex.category
+    return ex.primary, ex.category
 
 
 def _supported_compounds(

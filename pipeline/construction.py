@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from programgen.pipeline import goal_rules
 from programgen.pipeline.accounting import MAJOR_MUSCLES, coverage_floor
 from programgen.pipeline.builder_state import MAX_ROUNDS
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, available
@@ -191,6 +192,9 @@ class _Builder(CoverageRescue):
         return changed
 
     def _state_shortfalls(self, days: list[list[Slot]]) -> None:
+        missing = goal_rules.missing_power(self.profile)
+        if missing:
+            self._shortfall(missing)
         counts = weekly_counts(days, range(len(self.plan.weeks)))
         trains = {
             m
@@ -198,6 +202,7 @@ class _Builder(CoverageRescue):
             for m in (*ex.primary_muscles, *ex.secondary_muscles)
             if ex.category is Category.STRENGTH
         }
+        direct = {ex.primary for ex in available(self.profile) if ex.category is Category.STRENGTH}
         for m in MAJOR_MUSCLES:
             floors = [coverage_floor(self.landmarks[m], d) for d in self.deload]
             floor = floors[0] if not self.deload[0] else max(floors)
@@ -207,6 +212,13 @@ class _Builder(CoverageRescue):
                 self._shortfall(
                     f"{name}: no exercise the equipment and injuries allow trains it; "
                     f"below its maintenance volume of {floor:g} hard sets every week."
+                )
+            elif short and m not in direct:
+                weeks = ", ".join(str(w + 1) for w in short)
+                self._shortfall(
+                    f"{name}: no exercise the equipment and injuries allow trains it as its "
+                    f"main muscle, only as a helper; below its maintenance volume of "
+                    f"{floor:g} hard sets in week(s) {weeks}."
                 )
             elif short:
                 weeks = ", ".join(str(w + 1) for w in short)

@@ -40,8 +40,21 @@ TECHNICAL_POWER = frozenset(
         "dumbbell_push_press",
     }
 )
-# Older adults: high-velocity work without impact (Nelson et al. 2007), not plyometrics.
-LOW_IMPACT_POWER = frozenset({"fast_chair_stand"})
+# Older adults: high-velocity work without impact (Nelson et al. 2007), not plyometrics:
+# the fast chair stand and the light, fast presses and chops (docs/science.md).
+LOW_IMPACT_POWER = frozenset(
+    {
+        "fast_chair_stand",
+        "band_speed_press",
+        "dumbbell_speed_floor_press",
+        "landmine_push_press",
+        "cable_woodchop",
+        "band_woodchop",
+    }
+)
+# The older-adult trials' power exercise: for a younger lifter only when nothing else fits
+# (an honest, if small, power stimulus rather than none).
+OLDER_ADULT_POWER = frozenset({"fast_chair_stand"})
 # Older adults: conditioning without impact or floor-to-standing transitions (Nelson et
 # al. 2007 favour walking-type aerobic work); marching, boxing, band rows and carries.
 LOW_IMPACT_CONDITIONING = frozenset({"high_knee_march", "shadow_boxing", "band_row_sprint"})
@@ -72,11 +85,24 @@ def wants_power(profile: Profile) -> bool:
 def power_options(profile: Profile) -> list[Exercise]:
     options = [ex for ex in available(profile) if ex.category is Category.POWER]
     if older_adult(profile):
-        return [ex for ex in options if ex.id in LOW_IMPACT_POWER]
-    options = [ex for ex in options if ex.id not in LOW_IMPACT_POWER]
+        # The trials' chair stand first; the impact-free presses and chops only without it.
+        low = [ex for ex in options if ex.id in LOW_IMPACT_POWER]
+        return [ex for ex in low if ex.id in OLDER_ADULT_POWER] or low
     if profile.experience is Experience.BEGINNER:
         options = [ex for ex in options if ex.id not in TECHNICAL_POWER]
-    return options
+    return [ex for ex in options if ex.id not in OLDER_ADULT_POWER] or options
+
+
+def missing_power(profile: Profile) -> str:
+    """The shortfall a program states when it wants power work but nothing fits (never
+    silent: docs/science.md, "Goal rules"); "" when power work is there or not wanted."""
+    if not wants_power(profile) or power_options(profile):
+        return ""
+    return (
+        "power: no explosive exercise your equipment, experience and injuries allow "
+        "(jumps, swings, throws and fast presses are all ruled out); lift every rep of "
+        "the strength work with full speed up instead."
+    )
 
 
 def balance_options(profile: Profile) -> list[Exercise]:

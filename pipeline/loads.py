@@ -2,7 +2,9 @@
 
 docs/science.md, "Loads". A load is r reps @ RPE x read from the RPE chart at r + (10 - x)
 reps to failure, times the exercise's e1RM (pipeline.rpe_chart), rounded to the plate
-step, and never below the empty bar. An e1RM estimated from more than 10 reps is too
+step that stays within the chart's tolerance (the step below when the nearest one would be
+heavier; by RPE when even that misses the chart by more than a coarse-step gap), and never
+below the empty bar. An e1RM estimated from more than 10 reps is too
 uncertain to load from (Reynolds, Gordon & Robergs 2006, J Strength Cond Res 20:584):
 those exercises go by RPE. Pull-ups load the whole system mass (bodyweight + belt), so
 they state added load or, when bodyweight alone is enough, no load at all.
@@ -27,7 +29,13 @@ from programgen.pipeline.progression import (
     pull_up_reps,
     task_rule,
 )
-from programgen.pipeline.rpe_chart import percent_1rm, reps_to_failure
+from programgen.pipeline.rpe_chart import (
+    CHART_TOLERANCE,
+    COARSE_GAP,
+    chart_load,
+    percent_1rm,
+    reps_to_failure,
+)
 
 # Sets of 3 reps or fewer near failure are peaking work, not accumulation (Issurin 2010,
 # Sports Med 40:189: accumulation is the high-volume, moderate-load block; docs/science.md,
@@ -60,12 +68,14 @@ def _pull_up(
     rpe = 10.0 - rir
     percent = percent_1rm(high, rpe)
     added = round_to_increment(system * percent / 100 - bw, ctx.increment)
+    if 100 * (bw + added) / system > percent + CHART_TOLERANCE:
+        added = round(added - ctx.increment, 2)  # never heavier than the chart allows
     if added > 0:
         return Prescribed(
             reps_min=low,
             reps_max=high,
             load=added,
-            load_percent_e1rm=round(percent, 1),
+            load_percent_e1rm=round(100 * (bw + added) / system, 1),
             load_kind=LoadKind.ADDED,
             progression=progression_rule(entry, LoadKind.ADDED, high, rpe, ctx),
             note="Load is added to bodyweight (belt or vest).",
@@ -221,6 +231,30 @@ def _by_effort(
     )
 
 
+def coarse_note(step_percent: float, rpe: float) -> str:
+    """Why a set with a known e1RM goes by RPE: the plate step is too coarse for it."""
+    return (
+        f"Your plate step is about {step_percent:.0f} % of this lift's e1RM, too coarse to "
+        f"land on the planned load: choose the load for RPE {rpe:g} (the nearest lighter "
+        "load a step allows), and add plates when the top of the range feels easier."
+    )
+
+
+def _coarse(
+    entry: Exercise, low: int, high: int, rpe: float, ctx: LoadContext, step_percent: float
+) -> Prescribed:
+    """The step below the chart's load is more than COARSE_GAP lighter: by RPE, said why."""
+    return Prescribed(
+        reps_min=low,
+        reps_max=high,
+        load=None,
+        load_percent_e1rm=None,
+        load_kind=LoadKind.BY_RPE,
+        progression=progression_rule(entry, LoadKind.BY_RPE, high, rpe, ctx),
+        note=coarse_note(step_percent, rpe),
+    )
+
+
 def _from_e1rm(
     entry: Exercise, low: int, high: int, rir: int, first_rir: int, ctx: LoadContext
 ) -> Prescribed:
@@ -232,7 +266,7 @@ def _from_e1rm(
         return _pull_up(entry, low, high, rir, first_rir, ctx, ratio)
     one_rm = ctx.e1rms[lift] * ratio
     percent = percent_1rm(high, rpe)
-    load = round_to_increment(one_rm * percent / 100, ctx.increment)
+    load = chart_load(one_rm, percent, ctx.increment)
     note = ""
     if entry.lift is None:
         note = (
@@ -242,11 +276,13 @@ def _from_e1rm(
     if entry.loading is Loading.BARBELL and load < BAR_WEIGHT[ctx.profile.unit]:
         floor = _barbell_floor(entry, one_rm, low, high, rir, ctx)
         return floor.model_copy(update={"note": " ".join(n for n in (note, floor.note) if n)})
+    if 100 * load / one_rm < percent - COARSE_GAP:
+        return _coarse(entry, low, high, rpe, ctx, 100 * ctx.increment / one_rm)
     return Prescribed(
         reps_min=low,
         reps_max=high,
         load=load,
-        load_percent_e1rm=round(percent, 1),
+        load_percent_e1rm=round(100 * load / one_rm, 1),
         load_kind=LoadKind.ABSOLUTE,
         progression=progression_rule(entry, LoadKind.ABSOLUTE, high, rpe, ctx),
         note=note,

@@ -58,3 +58,24 @@ def reps_to_failure(percent: float) -> float:
         else:
             hi = mid
     return round(lo, 2)
+
+
+# How far above the chart a load rounded to the plate step may sit: 1.5 points of 1RM,
+# about half an RPE step at moderate reps on the chart above (its half-rep steps are
+# 1.2-1.6 points), i.e. within the half-point resolution of the RIR-based RPE scale
+# (Zourdos et al. 2016, J Strength Cond Res 30:267). Engine tolerance, not a study value.
+CHART_TOLERANCE = 1.5
+# A load rounded DOWN more than this below the chart is no longer the planned set: 5
+# points are about two reps in reserve more than planned at moderate reps, beyond the
+# roughly one-rep accuracy lifters show in estimating reps in reserve (Zourdos et al.
+# 2016). The set is then prescribed by RPE instead (pipeline.loads). Engine threshold.
+COARSE_GAP = 5.0
+
+
+def chart_load(one_rm: float, percent: float, increment: float) -> float:
+    """The plate-step load nearest `percent` of `one_rm` that sits at most CHART_TOLERANCE
+    points above it (the step below when the nearest one would be heavier)."""
+    steps = math.floor(one_rm * percent / 100 / increment + 0.5)
+    if 100 * steps * increment / one_rm > percent + CHART_TOLERANCE:
+        steps -= 1
+    return round(steps * increment, 2)

@@ -123,6 +123,9 @@ def _check_goal_fit(program: Program, profile: Profile, r: Reporter) -> None:
     """Power first for athletic power and older adults, balance for older adults,
     conditioning for fat loss, general fitness and endurance (docs/science.md)."""
     power = goal_rules.wants_power(profile) and bool(goal_rules.power_options(profile))
+    missing = goal_rules.missing_power(profile)
+    if missing and missing not in program.shortfalls:
+        r.add("shortfalls", "power work is wanted and none fits, but the program does not say so")
     balance = bool(goal_rules.balance_options(profile))
     conditioning = bool(goal_rules.conditioning_options(profile))
     for where, day in _days(program):

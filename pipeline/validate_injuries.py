@@ -14,7 +14,7 @@ from typing import Protocol
 
 from programgen.pipeline.catalog import CATALOG, Exercise, available, owned_equipment
 from programgen.pipeline.domain import Lift, Profile, Program
-from programgen.pipeline.injuries.restrictions import Restrictions, restrictions, tier
+from programgen.pipeline.injuries.restrictions import Restrictions, restrictions
 
 
 class _Reporter(Protocol):
@@ -22,19 +22,18 @@ class _Reporter(Protocol):
 
 
 def _why_not(entry: Exercise, r: Restrictions, offered: list[Exercise]) -> str:
-    if tier(entry, r) is None:
+    if entry.contraindications & r.areas:
         area = sorted(entry.contraindications & r.areas)[0]
         reason = entry.judgement(area).reason
         article = "an" if area.value[0] in "aeiou" else "a"
         name = area.value.replace("_", " ")
         return f"{entry.id} is contraindicated for {article} {name} injury: {reason}"
+    if entry.stresses & r.stresses:
+        named = ", ".join(sorted(s.value for s in entry.stresses & r.stresses))
+        return f"{entry.id} involves a movement the injury note names ({named})"
     kinder = [ex.id for ex in offered if ex.primary == entry.primary]
     areas = ", ".join(sorted(a.value for a in entry.cautions & r.areas))
-    what = (
-        "involves a movement the injury note names"
-        if entry.stresses & r.stresses
-        else f"is a caution for the injured {areas}"
-    )
+    what = f"is a caution for the injured {areas}"
     return f"{entry.id} {what} while kinder options are available: {', '.join(kinder[:3])}"
 
 
@@ -87,7 +86,7 @@ def _check_injuries(program: Program, profile: Profile, r: _Reporter) -> None:
                         f"weeks[{i}].days[{j}].exercises[{k}].notes",
                         f"names {', '.join(named)}, which the athlete's injuries exclude",
                     )
-    if not found:
+    if not found.injured:
         return
     said = {a.area for a in program.injury_adjustments}
     for area in sorted(found.areas - said):

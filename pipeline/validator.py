@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from programgen.pipeline import validate_intensity, validate_progression
+from programgen.pipeline import validate_intensity, validate_loads, validate_progression
 from programgen.pipeline.accounting import hard_sets
 from programgen.pipeline.analysis import PLATE_INCREMENT
 from programgen.pipeline.autoregulation import RPE_MAX, RPE_MIN
@@ -236,6 +236,7 @@ CHECKS: tuple[Check, ...] = (
     validate_progression.bar_floor,
     validate_progression.hinge_reps,
     validate_progression.e1rm_basis,
+    validate_loads.chart_loads,
 )
 
 

@@ -16,6 +16,7 @@ from programgen.pipeline.catalog import (
     substitutes,
 )
 from programgen.pipeline.domain import Equipment, Goal, InjuryArea, Muscle
+from programgen.pipeline.engine import build_program
 from programgen.pipeline.injuries import (
     Restrictions,
     Stress,
@@ -97,7 +98,8 @@ def test_push_ups_give_way_to_a_machine_press_for_a_shoulder() -> None:
     assert A.SHOULDER in CATALOG["push_up"].cautions
     gym = ids(injuries=[A.SHOULDER], equipment=[Equipment.MACHINES])
     assert "machine_chest_press" in gym and "push_up" not in gym
-    # With nothing kinder for the chest, the push-up stays as the last resort.
+    # With nothing kinder for the chest, a push-up stays as the last resort (a caution,
+    # not an avoid); the incline one (a smaller share of bodyweight) is preferred first.
     home = ids(injuries=[A.SHOULDER], equipment=[Equipment.BODYWEIGHT])
     assert "push_up" in home
 
@@ -189,14 +191,29 @@ def test_the_note_filters_available_and_substitutes() -> None:
     assert not is_available(CATALOG["close_grip_bench_press"], profile)
 
 
-def test_a_named_movement_never_empties_a_muscle() -> None:
-    # Bodyweight only and "push-ups hurt": the push-up family is the only chest work, so
-    # the kindest of it stays as a last resort instead of the chest going untrained.
+def test_a_named_movement_is_never_kept_and_the_friendly_variant_stays() -> None:
+    # Bodyweight only and "push-ups hurt": every flat-hand push-up is out (never kept as
+    # a last resort); the fist push-up, which keeps the wrist neutral, trains the chest.
     profile = make_profile(equipment=[Equipment.BODYWEIGHT], injury_note="push-ups hurt")
-    chest = [ex for ex in available(profile) if ex.primary is Muscle.CHEST]
-    assert chest
+    chest = {ex.id for ex in available(profile) if ex.primary is Muscle.CHEST}
+    assert chest == {"fist_push_up"}
     r = restrictions(profile)
-    assert all(tier(ex, r) == 2 for ex in chest)
+    assert all(tier(CATALOG[i], r) == 0 for i in chest)
+    assert tier(CATALOG["incline_push_up"], r) is None
+
+
+def test_a_muscle_the_note_empties_is_stated_not_kept() -> None:
+    profile = make_profile(
+        equipment=[Equipment.BODYWEIGHT], injury_note="golfer's elbow, curls and chin-ups hurt"
+    )
+    assert not [ex for ex in available(profile) if ex.primary is Muscle.BICEPS]
+    program = build_program(profile)
+    used = {ex.exercise_id for w in program.weeks for d in w.days for ex in d.exercises}
+    assert "towel_door_curl" not in used
+    elbow = next(a for a in program.injury_adjustments if a.area is A.ELBOW)
+    assert "towel_door_curl" in elbow.excluded_exercise_ids
+    assert "Nothing else your equipment allows trains the biceps" in elbow.change
+    assert program.pain_rule
 
 
 def test_supported_variants_come_first_for_an_older_or_injured_lifter() -> None:
@@ -312,4 +329,4 @@ def test_body_parts_outside_the_six_areas_restrict_their_movements() -> None:
     assert areas("lower-back pain") == areas("my back hurts") == {A.LOWER_BACK}
     program_note = make_profile(injury_note="achilles tendinopathy")
     [adjustment] = injury_adjustments(program_note, [])
-    assert adjustment.area is None and "achilles" in adjustment.note_phrases
+    assert adjustment.area is None and "achilles tendinopathy" in adjustment.note_phrases

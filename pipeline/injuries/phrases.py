@@ -9,8 +9,9 @@ reassurance after it ("knees are fine", "dips without pain", "fully recovered").
 movement phrase without an area in its own clause is attributed to the area named last
 before it ("golfer's elbow ..., flares with close-grip pressing" -> elbow).
 
-It recognises only what the table lists; anything else in the note (ankles, the neck,
-severity, side, dates) is passed on unread. It never loosens the structured injuries.
+It recognises only what the table lists (joints, muscle strains and tendinopathies, and
+any other word of pain or injury, which calls for the pain rule without restricting);
+severity, side and dates are passed on unread. It never loosens the structured injuries.
 """
 
 from __future__ import annotations
@@ -45,12 +46,35 @@ def _p(
     return Phrase(label, pattern, frozenset(areas), frozenset(stresses), body or bool(areas))
 
 
+# Words that say a named muscle or tendon is hurt: "hamstring strain", "tore my pec",
+# "calf is sore". A muscle named alone ("stiff hamstrings") is not an injury.
+_HURT = (
+    r"strain\w*|pull(?:ed)?|tear|torn|tore|ruptur\w*|injur\w*|tendin\w*|tendon\w*|hurts?"
+    r"|pain\w*|sore|tweak\w*|niggl\w*|spasms?|cramp\w*|surgery|repair\w*"
+)
+_HURT_VERB = r"strained|pulled|tore|torn|injured|tweaked|ruptured|hurt|repaired"
+
+
+def _hurt(site: str) -> str:
+    """A muscle or tendon site next to a word that says it is hurt (either order)."""
+    return (
+        rf"(?:{site})\W+(?:(?:is|are|was|got|still|a|bit|little|my|the|left|right|grade"
+        rf"|[1-3]|mild|minor|bad|badly)\W+){{0,3}}(?:{_HURT})"
+        rf"|(?:{_HURT_VERB})\W+(?:\w+\W+){{0,2}}?(?:{site})"
+    )
+
+
 # Specific side words first: a later, more generic entry covering the same text adds
 # nothing new. Each regex starts at a word boundary.
 PHRASES: tuple[Phrase, ...] = (
     # ------------------------------------------------------------------ elbow
-    _p("golfer's elbow", r"golfer'?s'? elbow|medial epicondyl\w*", (A.ELBOW,), (S.SUPINATED,)),
-    _p("tennis elbow", r"tennis elbow|lateral epicondyl\w*", (A.ELBOW,)),
+    _p(
+        "golfer's elbow",
+        r"golfer'?s'? elbow|medial epicondyl\w*",
+        (A.ELBOW,),
+        (S.SUPINATED, S.GRIPPING),
+    ),
+    _p("tennis elbow", r"tennis elbow|lateral epicondyl\w*", (A.ELBOW,), (S.GRIPPING,)),
     _p("epicondylitis", r"epicondyl\w*", (A.ELBOW,)),
     _p("distal biceps", r"distal biceps|biceps tendon at the elbow", (A.ELBOW,), (S.SUPINATED,)),
     _p("elbow", r"elbows?|ucl\b|cubital tunnel|olecranon", (A.ELBOW,)),
@@ -59,7 +83,12 @@ PHRASES: tuple[Phrase, ...] = (
     _p("wrist", r"wrists?|tfcc|de ?quervain'?s?|scaphoid", (A.WRIST,)),
     # ------------------------------------------------------------------ shoulder
     _p("rotator cuff", r"rotator cuff|supraspinatus|infraspinatus", (A.SHOULDER,), (S.OVERHEAD,)),
-    _p("shoulder impingement", r"impinge\w*", (A.SHOULDER,), (S.OVERHEAD,)),
+    _p(
+        "shoulder impingement",
+        r"(?<!hip )(?<!femoroacetabular )impinge\w*(?! (?:in|of|at) (?:my |the )?hip)",
+        (A.SHOULDER,),
+        (S.OVERHEAD,),
+    ),
     _p("labrum", r"slap tear|shoulder labr\w*", (A.SHOULDER,), (S.OVERHEAD, S.DIPS)),
     _p("AC joint", r"ac joint|acromioclavicular", (A.SHOULDER,), (S.DIPS,)),
     _p("frozen shoulder", r"frozen shoulder|adhesive capsulitis", (A.SHOULDER,), (S.OVERHEAD,)),
@@ -99,7 +128,103 @@ PHRASES: tuple[Phrase, ...] = (
         r"|l[345](?:[-/ ]s1)?\b",
         (A.LOWER_BACK,),
     ),
+    # ------------------------------------------------------------------ muscle strains
+    # A strained muscle or tendon is spared loaded lengthening and fast stretch-shortening
+    # work while it heals; concentric work in a mid range stays (docs/injuries.md, "Muscle
+    # strains and tendinopathies": Heiderscheit et al. 2010; Askling et al. 2013; clinical
+    # practice where marked there).
+    _p(
+        "hamstring strain",
+        _hurt(r"hamstrings?|hammys?|hammies|biceps femoris"),
+        (),
+        (S.HINGE, S.FLOOR_PULL, S.HAMSTRING_LENGTHENING, S.JUMPING, S.RUNNING),
+        body=True,
+    ),
+    _p(
+        "groin strain",
+        _hurt(r"groin|adductors?|inner thighs?"),
+        (A.HIP,),
+        (S.LUNGE, S.JUMPING, S.RUNNING),
+    ),
+    _p(
+        "quadriceps tendon",
+        r"quad(?:riceps)? tendon\w*",
+        (A.KNEE,),
+        (S.DEEP_KNEE_FLEXION, S.JUMPING, S.KNEELING),
+    ),
+    _p(
+        "quad strain",
+        _hurt(r"quads?|quadriceps|rectus femoris|thigh"),
+        (),
+        (S.KNEELING, S.LUNGE, S.JUMPING, S.RUNNING),
+        body=True,
+    ),
+    _p(
+        "calf or Achilles",
+        r"achilles(?: tend\w*)?|" + _hurt(r"calf|calves|soleus|gastroc\w*"),
+        (),
+        (S.JUMPING, S.RUNNING),
+        body=True,
+    ),
+    _p(
+        "pec strain",
+        _hurt(r"pecs?|pectorals?|pec major|chest muscles?|chest"),
+        (),
+        (S.FLY, S.DIPS, S.END_RANGE, S.WIDE_GRIP),
+        body=True,
+    ),
+    _p(
+        "lat or upper-back strain",
+        _hurt(
+            r"lats?|latissimus|upper back|mid[- ]?back|middle back|rhomboids?|traps?"
+            r"|trapezius|rib muscles?|intercostals?"
+        ),
+        (),
+        (S.HANGING, S.OVERHEAD, S.HINGE),
+        body=True,
+    ),
+    _p(
+        "biceps strain",
+        _hurt(r"biceps?(?! femoris)|bicep tendon"),
+        (),
+        (S.SUPINATED, S.HANGING, S.END_RANGE),
+        body=True,
+    ),
+    _p(
+        "triceps strain",
+        _hurt(r"triceps?"),
+        (),
+        (S.CLOSE_GRIP, S.DIPS, S.END_RANGE),
+        body=True,
+    ),
+    _p(
+        "abdominal strain or hernia",
+        r"hernias?|" + _hurt(r"obliques?|abs|abdominals?|abdominal wall|core muscles?"),
+        (),
+        (S.SPINAL_FLEXION, S.AXIAL_LOADING, S.FLOOR_PULL),
+        body=True,
+    ),
+    _p(
+        "osteoporosis",
+        r"osteopor\w*|osteopeni\w*|low bone density",
+        (),
+        (S.SPINAL_FLEXION, S.JUMPING),
+        body=True,
+    ),
+    _p(
+        "pregnancy",
+        r"pregnan\w*|postpartum|post-partum|diastasis\w*",
+        (),
+        (S.SPINAL_FLEXION, S.JUMPING),
+        body=True,
+    ),
     # ------------------------------------------------------------------ hip
+    _p(
+        "hip pinch",
+        r"(?:hip|groin)\W+(?:\w+\W+){0,3}?pinch\w*|pinch\w*\W+(?:\w+\W+){0,4}?(?:hip|groin)",
+        (A.HIP,),
+        (S.DEEP_HIP_FLEXION,),
+    ),
     _p(
         "hip impingement",
         r"fai\b|femoroacetabular|hip impinge\w*|hip labr\w*|labral tear (?:in|of) (?:my |the )?hip",
@@ -124,6 +249,18 @@ PHRASES: tuple[Phrase, ...] = (
         body=True,
     ),
     _p("neck", r"neck|cervical", (), (S.AXIAL_LOADING,), body=True),
+    # Any other word of pain or injury: nothing to restrict that the table knows, but an
+    # injury all the same, so the program gives the pain rule (pipeline.injuries.report).
+    _p(
+        "pain or injury",
+        r"pain\w*|hurts?|hurting|sore(?:ness)?|strain\w*|sprain\w*|injur\w*|tendin\w*"
+        r"|tendon\w*|tear|torn|tore|ruptur\w*|surgery|surgical|operat\w*|fractur\w*|broke"
+        r"|arthriti\w*|osteoarthr\w*|aches?|ached|aching|flares?|tweak\w*|pinch\w*"
+        r"|rehab\w*|dislocat\w*|sublux\w*",
+        (),
+        (),
+        body=True,
+    ),
     # ------------------------------------------------------------------ movements
     _p("close-grip pressing", r"close[- ]grip|narrow[- ]grip|diamond push", (), (S.CLOSE_GRIP,)),
     _p("wide grip", r"wide[- ]grip", (), (S.WIDE_GRIP,)),
@@ -142,7 +279,8 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     _p(
         "deep knee bends",
-        r"deep (?:squats?|knee bends?|knee flexion|flexion)|full depth|below parallel|atg",
+        r"deep (?:squats?|squatting|knee bends?|knee flexion|flexion)|full depth|below parallel"
+        r"|atg|(?:squats?|squatting) (?:deep|low|all the way down|to depth|ass to grass)",
         (),
         (S.DEEP_KNEE_FLEXION, S.DEEP_HIP_FLEXION),
     ),
@@ -176,7 +314,7 @@ _NEGATOR = re.compile(
 _REASSURED = re.compile(
     r"^\W*(?:\w+\W+){0,3}?(?:fine|ok|okay|healthy|healed|good|great|recovered|resolved"
     r"|no (?:pain|problems?|issues?)|without (?:any )?pain|pain[- ]free|not (?:a problem"
-    r"|an issue)|never hurts?)\b"
+    r"|an issue)|never hurts?|free)\b"
 )
 _CLAUSES = re.compile(r"[.;!?,\n]+|\bbut\b|\bexcept\b|\bhowever\b")
 

@@ -1,13 +1,14 @@
 """What the program says about injuries: one adjustment per area, and the pain rule.
 
 An adjustment lists what the athlete's equipment would have allowed but the injury took
-out (with the joint review's reason), what stays only as a last resort, and where the
-area was read from (the injuries list, the note, or both).
+out (with the joint review's reason), what stays only as a last resort (a caution), the
+muscles nothing else trains, and where the area was read from (the injuries list, the
+note, or both).
 """
 
 from __future__ import annotations
 
-from programgen.pipeline.catalog import CATALOG, Exercise, available, owned_equipment
+from programgen.pipeline.catalog import CATALOG, Category, Exercise, available, owned_equipment
 from programgen.pipeline.domain import InjuryAdjustment, InjuryArea, Profile, Week
 from programgen.pipeline.injuries.phrases import NoteFinding
 from programgen.pipeline.injuries.restrictions import Restrictions, restrictions
@@ -31,7 +32,7 @@ MAX_NAMED = 6  # names written out per adjustment; the ids list has all of them
 
 
 def pain_rule(profile: Profile) -> str:
-    return PAIN_RULE if restrictions(profile) else ""
+    return PAIN_RULE if restrictions(profile).injured else ""
 
 
 def _label(area: InjuryArea | None) -> str:
@@ -71,7 +72,9 @@ def _adjustment(
 ) -> InjuryAdjustment:
     stresses = _area_stresses(r.findings, area)
     phrases = list(
-        dict.fromkeys(f.text for f in r.findings if (area in f.areas if area else not f.areas))
+        dict.fromkeys(
+            f.text for f in r.findings if (area in f.areas if area else not f.areas and f.stresses)
+        )
     )
     left_out: list[tuple[str, str]] = []
     careful: list[str] = []
@@ -103,6 +106,12 @@ def _adjustment(
     ]
     if instead:
         change += f" In their place: {_names(instead)}."
+    bare = _untrained(left_out, kept)
+    if bare:
+        change += (
+            f" Nothing else your equipment allows trains the {', '.join(bare)}: no direct "
+            "work for it until the pain settles (a shortfall of this program)."
+        )
     change += " Supported variants come first where you have them; follow the pain rule."
     return InjuryAdjustment(
         area=area,
@@ -111,6 +120,18 @@ def _adjustment(
         excluded_exercise_ids=[i for i, _ in left_out],
         change=change,
     )
+
+
+def _untrained(left_out: list[tuple[str, str]], kept: set[str]) -> list[str]:
+    """Muscles whose strength work the injury took out entirely (catalog order)."""
+    trained = {CATALOG[i].primary for i in kept if CATALOG[i].category is Category.STRENGTH}
+    out: list[str] = []
+    for ex_id, _ in left_out:
+        ex = CATALOG[ex_id]
+        name = ex.primary.value.replace("_", " ")
+        if ex.category is Category.STRENGTH and ex.primary not in trained and name not in out:
+            out.append(name)
+    return out
 
 
 def injury_adjustments(profile: Profile, weeks: list[Week]) -> list[InjuryAdjustment]:

@@ -3,12 +3,12 @@
 ``restrictions(profile)`` is the one answer every stage uses (the catalog's `available`,
 `substitutes`, weak points, the validator, the LLM stage's options). An exercise's
 ``tier`` under restrictions:
-- None: avoided for an injured area (pipeline.injuries.review) - never programmed;
+- None: avoided for an injured area (pipeline.injuries.review), or it involves a movement
+  the note says aggravates the injury - never programmed: what the athlete says hurts is
+  not kept as a last resort; a muscle nothing else trains is stated as a shortfall;
 - 0: clean;
 - 1: a caution for an injured area - only when its muscle has nothing clean with the
-  athlete's equipment;
-- 2: it involves a movement the note says aggravates the injury - only when nothing else
-  is left for its muscle, so a note can narrow a program but never empty a muscle.
+  athlete's equipment.
 Restrictions only ever grow (``tighten``): a later stage may add, never remove.
 """
 
@@ -26,7 +26,7 @@ from programgen.pipeline.injuries.review import Stress
 if TYPE_CHECKING:
     from programgen.pipeline.catalog import Exercise
 
-CLEAN, CAUTION, NOTED = 0, 1, 2
+CLEAN, CAUTION = 0, 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +39,17 @@ class Restrictions:
     def __bool__(self) -> bool:
         return bool(self.areas or self.stresses)
 
+    @property
+    def injured(self) -> bool:
+        """Any injury at all: an area, a movement, or pain the note names without either
+        (which still calls for the pain rule)."""
+        return bool(self) or bool(self.findings)
+
 
 def tier(exercise: Exercise, r: Restrictions) -> int | None:
     """How usable an exercise is under restrictions (see the module doc)."""
-    if exercise.contraindications & r.areas:
+    if exercise.contraindications & r.areas or exercise.stresses & r.stresses:
         return None
-    if exercise.stresses & r.stresses:
-        return NOTED
     if exercise.cautions & r.areas:
         return CAUTION
     return CLEAN

@@ -77,6 +77,20 @@ _KEYWORD_STRESSES: tuple[tuple[str, Stress], ...] = (
     ("dip", S.DIPS),
     ("lunge", S.LUNGE),
     ("push_up", S.PUSH_UP),
+    # Ballistic hip extension from a hinge (the swing's pattern): snatches, cleans, the
+    # swing inside a kettlebell complex.
+    ("snatch", S.HINGE),
+    ("clean", S.HINGE),
+    ("swing", S.HINGE),
+    ("complex", S.HINGE),
+    # A heavy load carried in both hands compresses the spine (the carries' review reason).
+    ("farmers", S.AXIAL_LOADING),
+)
+
+# Ids a keyword misreads: the fist push-up keeps the wrist neutral (not the flat-hand
+# position), the fast band row is a row, not a run.
+_NOT_IMPLIED: frozenset[tuple[str, Stress]] = frozenset(
+    {("fist_push_up", S.PUSH_UP), ("band_row_sprint", S.RUNNING)}
 )
 
 
@@ -163,6 +177,6 @@ def stresses(exercise_id: str) -> frozenset[Stress]:
             hit = keyword in exercise_id
         else:
             hit = any(w.startswith(keyword) for w in words)
-        if hit:
+        if hit and (exercise_id, stress) not in _NOT_IMPLIED:
             found.add(stress)
     return frozenset(found)

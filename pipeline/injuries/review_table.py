@@ -50,7 +50,7 @@ class Stress(StrEnum):
     LUNGE = "lunge"  # split stance, lunges, step-ups
     SQUATTING = "squatting"
     KNEELING = "kneeling"
-    PUSH_UP = "push_up"
+    PUSH_UP = "push_up"  # hands flat on the floor: bodyweight on extended wrists
     HANGING = "hanging"  # hanging from a bar
     GRIPPING = "gripping"  # heavy or sustained grip
     SUPINATED = "supinated"  # palms-up curling or pulling
@@ -58,6 +58,9 @@ class Stress(StrEnum):
     JUMPING = "jumping"  # landing impact
     RUNNING = "running"
     FLY = "fly"
+    # Loaded lengthening of the hamstrings at the knee (Nordic and sliding curls): what a
+    # strained hamstring is spared first (docs/injuries.md, "Muscle strains").
+    HAMSTRING_LENGTHENING = "hamstring_lengthening"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +161,10 @@ REVIEW: dict[str, Row] = {
     ),
     "incline_push_up": _row(
         S.PUSH_UP,
-        wrist=_c("an extended wrist, but a smaller share of bodyweight than on the floor"),
+        wrist=_a(
+            "a smaller share of bodyweight, but on a wrist bent back toward end range; "
+            "the fist push-up keeps it neutral"
+        ),
         shoulder=_c("lighter than a floor push-up, still near end-range at the bottom"),
     ),
     "push_up": _row(S.PUSH_UP, wrist=_PUSH_WRIST, shoulder=_PUSH_SHOULDER),
@@ -173,8 +179,9 @@ REVIEW: dict[str, Row] = {
         wrist=_PUSH_WRIST,
         shoulder=_a("hands on blocks take the shoulder past the floor into end-range extension"),
     ),
+    # Not the flat-hand push-up position (Stress.PUSH_UP): on the fists the wrist bears
+    # no extension, which is why it is the wrist-friendly variant.
     "fist_push_up": _row(
-        S.PUSH_UP,
         wrist=_ok("on the knuckles the wrist stays neutral"),
         shoulder=_PUSH_SHOULDER,
     ),
@@ -276,7 +283,10 @@ REVIEW: dict[str, Row] = {
         hip=_BOX_HIP,
         shoulder=_RACK_SH,
     ),
+    # Deep hip flexion at the bottom when the sled comes low: a note that names deep hip
+    # flexion or a hip pinch rules it out, though the hip verdict itself is OK.
     "leg_press": _row(
+        S.DEEP_HIP_FLEXION,
         knee=_ok("guided, and the depth is set to a pain-free range (about 90 degrees)"),
         back=_ok("the pad supports the back; stop before the pelvis tucks"),
         hip=_ok("seat angle and depth keep the hip short of deep flexion"),
@@ -389,7 +399,10 @@ REVIEW: dict[str, Row] = {
     "kettlebell_romanian_deadlift": _row(S.HINGE, back=_HINGE_BACK, hip=_HINGE_HIP),
     "band_good_morning": _row(
         S.HINGE,
-        back=_c("a hinge with light band tension that is lowest at the bottom"),
+        back=_a(
+            "a held forward bend under load: band tension peaks as the torso rises, the "
+            "lumbar spine under a moment (leg curls train the muscle without it)"
+        ),
         hip=_HINGE_HIP,
     ),
     "single_leg_rdl": _row(
@@ -401,9 +414,12 @@ REVIEW: dict[str, Row] = {
     "seated_leg_curl": _row(knee=_CURL_KNEE),
     "cable_leg_curl": _row(knee=_CURL_KNEE),
     "band_leg_curl": _row(knee=_CURL_KNEE),
-    "sliding_leg_curl": _row(knee=_CURL_KNEE, back=_ok("a bridge with a neutral spine")),
+    "sliding_leg_curl": _row(
+        S.HAMSTRING_LENGTHENING, knee=_CURL_KNEE, back=_ok("a bridge with a neutral spine")
+    ),
     "nordic_curl": _row(
         S.KNEELING,
+        S.HAMSTRING_LENGTHENING,
         knee=_a("kneeling with very high eccentric hamstring force across the knee"),
     ),
     # ------------------------------------------------------------------ glutes
@@ -450,7 +466,7 @@ REVIEW: dict[str, Row] = {
     "kettlebell_press": _row(
         S.OVERHEAD,
         shoulder=_OVERHEAD_SH,
-        wrist=_c("the bell rests on the forearm and pulls the wrist back"),
+        wrist=_a("the bell rests on the back of the forearm and levers the wrist back overhead"),
         back=_c("standing overhead: axial load"),
     ),
     "band_overhead_press": _row(S.OVERHEAD, shoulder=_OVERHEAD_SH),
@@ -554,7 +570,7 @@ REVIEW: dict[str, Row] = {
     "band_pushdown": _row(elbow=_ok("arm at the side, light band tension")),
     "bodyweight_triceps_extension": _row(
         elbow=_a("bodyweight through a deeply bent elbow"),
-        wrist=_c("hands on a table with the wrists bent back"),
+        wrist=_a("bodyweight on hands flat on a table, the wrists bent back"),
     ),
     # ------------------------------------------------------------------ calves
     "standing_calf_raise": _row(back=_c("shoulder pads load the spine axially")),
@@ -591,6 +607,51 @@ REVIEW: dict[str, Row] = {
     "crunch": _row(S.SPINAL_FLEXION, back=_CRUNCH_BACK),
     "reverse_crunch": _row(S.SPINAL_FLEXION, back=_CRUNCH_BACK),
     "dead_bug": _row(back=_ok("a supported neutral spine")),
+    # ------------------------------------------------------------------ power
+    "landmine_push_press": _row(
+        shoulder=_ok("the angled landmine path stays short of full overhead"),
+        back=_c("a fast leg drive into a standing press loads the trunk"),
+        wrist=_c("the sleeve rests in a hand bent back as it is driven"),
+    ),
+    # The catch drops under the bar into a quarter squat, feet leaving the floor: a
+    # landing, on top of the fast hinge.
+    "hang_power_clean": _row(
+        S.HINGE,
+        S.JUMPING,
+        hip=_a("a fast hip extension from a hinge, then a dropped catch into a quarter squat"),
+        knee=_c("the catch lands the bar's load on bent knees"),
+    ),
+    # The older-adult trials' power exercise: a rise from a chair, trunk upright, no
+    # impact, partial depth, sitting down slowly.
+    "fast_chair_stand": _row(
+        back=_ok("an upright trunk rising from a chair, without impact or a loaded bend"),
+        knee=_ok("partial depth set by the chair, no impact"),
+        hip=_ok("the chair sets the hip above deep flexion"),
+    ),
+    "band_speed_press": _row(shoulder=_ok("band tension is lowest in the stretched position")),
+    "cable_woodchop": _row(
+        back=_c("fast trunk rotation under load"),
+        shoulder=_c("the arms sweep from high to low through a wide arc"),
+    ),
+    "band_woodchop": _row(
+        back=_c("fast trunk rotation under light band tension"),
+        shoulder=_c("the arms sweep from high to low through a wide arc"),
+    ),
+    "dumbbell_speed_floor_press": _row(
+        shoulder=_c("the floor stops the elbows, but a fast press loads the joint hard"),
+    ),
+    "pogo_hop": _row(
+        S.JUMPING,
+        knee=_c("low hops with the knee nearly straight: the smallest landing of any jump"),
+        hip=_c("repeated low landings through the hip"),
+        back=_c("repeated low landings compress the spine"),
+    ),
+    # ------------------------------------------------------------------ balance
+    "single_leg_balance_reach": _row(
+        S.LUNGE,
+        knee=_a("the standing knee bends under bodyweight through the reach"),
+        hip=_a("single-leg stance with a deep reach: the standing hip flexes and rotates"),
+    ),
     "lying_leg_raise": _row(
         back=_a("long-lever hip flexion pulls the lumbar spine into extension"),
     ),
@@ -632,5 +693,10 @@ DEMANDING: frozenset[str] = frozenset(
         "barbell_rollout",
         "kettlebell_swing",
         "good_morning",
+        # Set-ups with a fall risk: lying under a table to pull, and balancing on one leg
+        # while hinging without a hand on a support (a band or towel row, or a bridge,
+        # does the job).
+        "table_inverted_row",
+        "single_leg_rdl",
     }
 )
