@@ -38,12 +38,11 @@ from programgen.pipeline.volume_plan import (
     STRENGTH_GOALS,
     STRENGTH_ORDER,
     MusclePlan,
-    distribute,
     goal_group,
     peak_sets,
     plan_slots,
     set_volume,
-    weekly_targets,
+    slot_weeks,
 )
 from programgen.pipeline.week_reps import HeavyLifts, day_lifts, heavy_by_day, load_context
 
@@ -119,6 +118,7 @@ class BuilderState:
         self.strength = profile.goal in STRENGTH_GOALS
         self.landmarks = {x.muscle: x for x in landmarks}
         self.deload = [w.phase is Phase.DELOAD for w in plan.weeks]
+        self.taper = [w.phase is Phase.TAPER for w in plan.weeks]  # its own coverage floor
         # Volume only grows through the non-deload weeks (volume_plan.weekly_targets), so
         # the fewest sets sit in the lowest-progress week or a deload, the most in the
         # highest-progress week: the weeks worth counting while trimming.
@@ -240,7 +240,8 @@ class BuilderState:
         if cached is not None:
             return cached
         m = mp.muscle
-        weekly = [distribute(t, len(mp.slots)) for t in weekly_targets(mp, self.plan)]
+        leads = {d for d, day in enumerate(self.split.days) if day.lead is m}
+        weekly = slot_weeks(mp, self.plan, leads)  # the taper cut per exercise
         note = self._note(mp)
         out = []
         for i, (d, ex) in enumerate(mp.slots):
@@ -388,7 +389,7 @@ class BuilderState:
         finally:
             self.muscles[mp.muscle] = mp
         return all(
-            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w])
+            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w], self.taper[w])
             for w, c in zip(self.low_weeks, counts, strict=True)
         )
 

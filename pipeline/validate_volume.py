@@ -140,7 +140,8 @@ def _check_volume(program: Program, profile: Profile, r: Reporter) -> None:
 
 def _check_coverage(program: Program, profile: Profile, r: Reporter) -> None:
     """Every major muscle at about MV or more in every training week, deload included,
-    unless the program states the shortfall (docs/science.md, "Coverage")."""
+    and at TAPER_COVERAGE_SETS in a taper week, unless the program states the shortfall
+    (docs/science.md, "Coverage")."""
     landmarks = {lm.muscle: lm for lm in program.landmarks}
     for i, week in enumerate(program.weeks):
         counted = _counted(week)
@@ -148,7 +149,7 @@ def _check_coverage(program: Program, profile: Profile, r: Reporter) -> None:
             lm = landmarks.get(muscle)
             if lm is None:
                 continue
-            floor = coverage_floor(lm, week.phase is Phase.DELOAD)
+            floor = coverage_floor(lm, week.phase is Phase.DELOAD, week.phase is Phase.TAPER)
             stated = any(s.startswith(muscle.value.replace("_", " ")) for s in program.shortfalls)
             if counted[muscle] < floor - _EPS and not stated:
                 r.add(
