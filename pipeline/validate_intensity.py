@@ -31,6 +31,7 @@ from programgen.pipeline.peaking import (
     TAPER_MIN_RPE,
     TEST_ORDER,
 )
+from programgen.pipeline.periodization import ASSISTANCE_REPS
 
 
 class Reporter(Protocol):
@@ -252,6 +253,31 @@ def _top_percent(week: Week) -> dict[Lift, float]:
                 continue
             top[entry.lift] = max(top.get(entry.lift, 0.0), ex.load_percent_e1rm)
     return top
+
+
+def assistance_reps(program: Program, profile: Profile, r: Reporter) -> None:
+    """Only the competition lifts go heavy: every other strength compound stays at
+    ASSISTANCE_REPS or more reps (pipeline.periodization; docs/science.md, "Phases and
+    peaking")."""
+    for i, week in enumerate(program.weeks):
+        for j, day in enumerate(week.days):
+            for k, ex in enumerate(day.exercises):
+                entry = CATALOG.get(ex.exercise_id)
+                if entry is None or not entry.compound or not credits(ex.exercise_id):
+                    continue
+                # The empty bar with fewer reps is a light lifter's load, not a peak
+                # (pipeline.variants): its reps follow the bar.
+                empty_bar = entry.loading is Loading.BARBELL and ex.load == BAR_WEIGHT[profile.unit]
+                if (
+                    entry.lift not in TEST_ORDER
+                    and ex.reps_max < ASSISTANCE_REPS.low
+                    and not empty_bar
+                ):
+                    r.add(
+                        f"weeks[{i}].days[{j}].exercises[{k}].reps_max",
+                        f"{ex.exercise_id} at {ex.reps_min}-{ex.reps_max} reps: assistance "
+                        f"work stays at {ASSISTANCE_REPS.low}-{ASSISTANCE_REPS.high}",
+                    )
 
 
 def peak_volume(program: Program, profile: Profile, r: Reporter) -> None:
