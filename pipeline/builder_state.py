@@ -94,6 +94,10 @@ def _priority(profile: Profile, weak: WeakPointAnalysis) -> list[Muscle]:
     return order
 
 
+# Weeks with their own coverage floor (pipeline.accounting.coverage_floor).
+_SHORT_PHASES = (Phase.DELOAD, Phase.TAPER)
+
+
 class BuilderState:
     def __init__(
         self,
@@ -117,8 +121,7 @@ class BuilderState:
         self.budget = profile.session_minutes * 60
         self.strength = profile.goal in STRENGTH_GOALS
         self.landmarks = {x.muscle: x for x in landmarks}
-        self.deload = [w.phase is Phase.DELOAD for w in plan.weeks]
-        self.taper = [w.phase is Phase.TAPER for w in plan.weeks]  # its own coverage floor
+        self.deload, self.taper = ([w.phase is ph for w in plan.weeks] for ph in _SHORT_PHASES)
         # Volume only grows through the non-deload weeks (volume_plan.weekly_targets), so
         # the fewest sets sit in the lowest-progress week or a deload, the most in the
         # highest-progress week: the weeks worth counting while trimming.

@@ -29,7 +29,8 @@ TAPER_GOALS = frozenset({Goal.POWERLIFTING_PEAK, Goal.GENERAL_STRENGTH})
 
 # Volume per phase as a fraction of the accumulation peak. Intensification and
 # realization step volume down as loads rise (block practice after Issurin 2010; the
-# exact 0.85 / 0.7 are engine values), so accessories no longer climb into the peak.
+# exact 0.9 / 0.85 are engine values, chosen so the taper's cut stays within about
+# 30-50 % of the accumulation peak as well), so accessories no longer climb into the peak.
 PHASE_VOLUME_FACTOR: Mapping[Phase, float] = {
     Phase.ACCUMULATION: 1.0,
     Phase.INTENSIFICATION: 0.9,
@@ -38,12 +39,12 @@ PHASE_VOLUME_FACTOR: Mapping[Phase, float] = {
 }
 # A taper week keeps TAPER_FRACTION of the sets of the last training week BEFORE the
 # taper (not of the heaviest week: the cut a lifter feels is against the week just
-# done): 0.6, a 40 % cut with intensity kept. Bosquet, Montpetit, Arvisais & Mujika 2007
-# (Med Sci Sports Exerc 39:1358, meta-analysis): the best tapers cut volume by 41-60 %
-# and keep intensity; Pritchard, Keogh, Barnes & McGuigan 2015 (Sports Med 45:1021,
-# review of strength tapers): cut volume by about 30-70 %, keep intensity, 1-2 weeks
-# suffice; the project aims at 30-50 % (docs/science.md, "Phases and peaking"). A
-# two-week taper holds both weeks at that level.
+# done): 0.6 per muscle, a 40 % cut with intensity kept (pipeline.volume_plan.taper_slots).
+# Bosquet, Montpetit, Arvisais & Mujika 2007 (Med Sci Sports Exerc 39:1358,
+# meta-analysis): the best tapers cut volume by 41-60 % and keep intensity; Pritchard,
+# Keogh, Barnes & McGuigan 2015 (Sports Med 45:1021, review of strength tapers): cut
+# volume by about 30-70 %, keep intensity, 1-2 weeks suffice; the project aims at 30-50 %
+# (docs/science.md, "Phases and peaking"). A two-week taper holds both weeks at that level.
 TAPER_FRACTION = 0.6
 # Each competition lift, and a muscle's accessories together, keep at most 75 % of their
 # pre-taper sets (the validator's TAPER_MAX_FRACTION): the lifts are cut too (fewer sets

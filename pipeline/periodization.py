@@ -269,7 +269,7 @@ def _rationale(profile: Profile, model: PeriodizationModel, phases: list[Phase])
         f"{phases.count(Phase.TAPER)} week(s) taper: about {1 - TAPER_FRACTION:.0%} fewer sets "
         f"than the week before the taper, at RPE "
         f"{10 - TAPER_RIR:g}, keeping the heavy loads (Bosquet et al. 2007; Pritchard et al. "
-        "2015), and end with a test day."
+        "2015), and end with a test day where the program trains a competition lift."
     )
 
 
