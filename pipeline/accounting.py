@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from programgen.pipeline.catalog import CATALOG, Category
-from programgen.pipeline.domain import Muscle, MuscleSets, VolumeLandmarks, Week
+from programgen.pipeline.domain import Muscle, MuscleSets, Phase, VolumeLandmarks, Week
 from programgen.pipeline.session_time import session_minutes
 
 __all__ = [
@@ -65,6 +65,8 @@ MIN_COVERAGE_SETS = 2.0
 # Every major muscle still gets 2 fractional hard sets (at least one real set) in a taper
 # week, so it stays trained.
 TAPER_COVERAGE_SETS = 2.0
+# The phases with their own floor in coverage_floor (deload, taper), in its argument order.
+FLOOR_PHASES = (Phase.DELOAD, Phase.TAPER)
 # The enum once as a tuple: iterating an Enum class is slow, and the builder counts sets
 # thousands of times per program.
 _MUSCLES = tuple(Muscle)

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.accounting import coverage_floor
+from programgen.pipeline.accounting import FLOOR_PHASES, coverage_floor
 from programgen.pipeline.catalog import Category, Exercise, available
 from programgen.pipeline.day_layout import SortKey, order_day, weekly_counts
 from programgen.pipeline.domain import (
     Experience,
     Goal,
     Muscle,
-    Phase,
     Profile,
     ProfileAnalysis,
     Severity,
@@ -94,10 +93,6 @@ def _priority(profile: Profile, weak: WeakPointAnalysis) -> list[Muscle]:
     return order
 
 
-# Weeks with their own coverage floor (pipeline.accounting.coverage_floor).
-_SHORT_PHASES = (Phase.DELOAD, Phase.TAPER)
-
-
 class BuilderState:
     def __init__(
         self,
@@ -121,7 +116,7 @@ class BuilderState:
         self.budget = profile.session_minutes * 60
         self.strength = profile.goal in STRENGTH_GOALS
         self.landmarks = {x.muscle: x for x in landmarks}
-        self.deload, self.taper = ([w.phase is ph for w in plan.weeks] for ph in _SHORT_PHASES)
+        self.deload, self.taper = ([w.phase is ph for w in plan.weeks] for ph in FLOOR_PHASES)
         # Volume only grows through the non-deload weeks (volume_plan.weekly_targets), so
         # the fewest sets sit in the lowest-progress week or a deload, the most in the
         # highest-progress week: the weeks worth counting while trimming.
