@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from functools import lru_cache
 from typing import Protocol
 
 from programgen.pipeline.accounting import credits
@@ -259,25 +260,32 @@ def assistance_reps(program: Program, profile: Profile, r: Reporter) -> None:
     """Only the competition lifts go heavy: every other strength compound stays at
     ASSISTANCE_REPS or more reps (pipeline.periodization; docs/science.md, "Phases and
     peaking")."""
+    bar = BAR_WEIGHT[profile.unit]
     for i, week in enumerate(program.weeks):
         for j, day in enumerate(week.days):
             for k, ex in enumerate(day.exercises):
-                entry = CATALOG.get(ex.exercise_id)
-                if entry is None or not entry.compound or not credits(ex.exercise_id):
+                if ex.reps_max >= ASSISTANCE_REPS.low or not _assistance(ex.exercise_id):
                     continue
                 # The empty bar with fewer reps is a light lifter's load, not a peak
                 # (pipeline.variants): its reps follow the bar.
-                empty_bar = entry.loading is Loading.BARBELL and ex.load == BAR_WEIGHT[profile.unit]
-                if (
-                    entry.lift not in TEST_ORDER
-                    and ex.reps_max < ASSISTANCE_REPS.low
-                    and not empty_bar
-                ):
+                if not (CATALOG[ex.exercise_id].loading is Loading.BARBELL and ex.load == bar):
                     r.add(
                         f"weeks[{i}].days[{j}].exercises[{k}].reps_max",
                         f"{ex.exercise_id} at {ex.reps_min}-{ex.reps_max} reps: assistance "
                         f"work stays at {ASSISTANCE_REPS.low}-{ASSISTANCE_REPS.high}",
                     )
+
+
+@lru_cache(maxsize=512)
+def _assistance(exercise_id: str) -> bool:
+    """A strength compound that is not a competition lift."""
+    entry = CATALOG.get(exercise_id)
+    return (
+        entry is not None
+        and entry.compound
+        and bool(credits(exercise_id))
+        and entry.lift not in TEST_ORDER
+    )
 
 
 def peak_volume(program: Program, profile: Profile, r: Reporter) -> None:

@@ -59,6 +59,9 @@ def summary_claims(program: Program, profile: Profile, r: Reporter) -> None:
 def _trim_claims(program: Program, text: str, r: Reporter) -> None:
     """Each time-budget claim shows in the weeks: its kind of group, or no exercise for a
     muscle "not trained directly"."""
+    claims = _trim_part(text)
+    if not claims:
+        return
     exercises = [ex for w in program.weeks for d in w.days for ex in d.exercises]
     labels = {ex.superset for ex in exercises} - {""}
     primaries = {
@@ -66,7 +69,7 @@ def _trim_claims(program: Program, text: str, r: Reporter) -> None:
         for ex in exercises
         if ex.exercise_id in CATALOG
     }
-    for claim in _trim_part(text):
+    for claim in claims:
         muscle, direct, _ = claim.partition(" not trained directly")
         wrong = (
             (claim == "exercises grouped into a circuit" and CIRCUIT not in labels)
