@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from programgen.pipeline.catalog import CATALOG, Category
-from programgen.pipeline.domain import Muscle, MuscleSets, VolumeLandmarks, Week
+from programgen.pipeline.domain import Muscle, MuscleSets, Phase, VolumeLandmarks, Week
 from programgen.pipeline.session_time import session_minutes
 
 __all__ = [
@@ -58,6 +58,15 @@ MAJOR_MUSCLES = (
 # rows train them; the floor still asks for that indirect work to be there: 2 fractional
 # sets a week (e.g. 4 sets of rows for the rear delts). Engine heuristic.
 MIN_COVERAGE_SETS = 2.0
+# A 1-2 week taper may sit below MV: MV is the weekly volume that maintains muscle over a
+# block, and far less keeps it for weeks (Bickel, Cross & Bamman 2011, Med Sci Sports
+# Exerc 43:1177: a ninth of the training volume kept young adults' gains for 32 weeks;
+# Mujika & Padilla 2000, Sports Med 30:79: short reductions of training lose little).
+# Every major muscle still gets 2 fractional hard sets (at least one real set) in a taper
+# week, so it stays trained.
+TAPER_COVERAGE_SETS = 2.0
+# The phases with their own floor in coverage_floor (deload, taper), in its argument order.
+FLOOR_PHASES = (Phase.DELOAD, Phase.TAPER)
 # The enum once as a tuple: iterating an Enum class is slow, and the builder counts sets
 # thousands of times per program.
 _MUSCLES = tuple(Muscle)
@@ -149,10 +158,13 @@ def muscle_sets(counted: Mapping[Muscle, float]) -> list[MuscleSets]:
     return [MuscleSets(muscle=m, sets=round_sets(n), hard_sets=n) for m, n in counted.items()]
 
 
-def coverage_floor(landmarks: VolumeLandmarks, deload: bool = False) -> float:
+def coverage_floor(landmarks: VolumeLandmarks, deload: bool = False, taper: bool = False) -> float:
     """Weekly hard sets a major muscle needs in every training week: about MV. In a
-    deload an MV-0 muscle's token floor halves, as the deload halves volume."""
+    deload an MV-0 muscle's token floor halves, as the deload halves volume. A taper
+    week needs TAPER_COVERAGE_SETS (below MV: docs/science.md, "Coverage")."""
     if landmarks.muscle not in MAJOR_MUSCLES:
         return 0.0
+    if taper:
+        return TAPER_COVERAGE_SETS
     token = MIN_COVERAGE_SETS / 2 if deload else MIN_COVERAGE_SETS
     return max(float(landmarks.mv), token)

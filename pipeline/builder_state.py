@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from programgen.pipeline import goal_rules
-from programgen.pipeline.accounting import credit_by_week, summed_weeks
+from programgen.pipeline.accounting import FLOOR_PHASES, credit_by_week, summed_weeks
 from programgen.pipeline.catalog import Category, Exercise, available
 from programgen.pipeline.day_layout import SortKey, order_day
 from programgen.pipeline.domain import (
     Experience,
     Goal,
     Muscle,
-    Phase,
     Profile,
     ProfileAnalysis,
     Severity,
@@ -38,12 +37,11 @@ from programgen.pipeline.volume_plan import (
     STRENGTH_GOALS,
     STRENGTH_ORDER,
     MusclePlan,
-    distribute,
     goal_group,
     peak_sets,
     plan_slots,
     set_volume,
-    weekly_targets,
+    slot_weeks,
 )
 from programgen.pipeline.week_reps import HeavyLifts, day_lifts, heavy_by_day, load_context
 
@@ -118,7 +116,7 @@ class BuilderState:
         self.budget = profile.session_minutes * 60
         self.strength = profile.goal in STRENGTH_GOALS
         self.landmarks = {x.muscle: x for x in landmarks}
-        self.deload = [w.phase is Phase.DELOAD for w in plan.weeks]
+        self.deload, self.taper = ([w.phase is ph for w in plan.weeks] for ph in FLOOR_PHASES)
         # Volume only grows through the non-deload weeks (volume_plan.weekly_targets), so
         # the fewest sets sit in the lowest-progress week or a deload, the most in the
         # highest-progress week: the weeks worth counting while trimming.
@@ -256,7 +254,8 @@ class BuilderState:
         if cached is not None:
             return cached
         m = mp.muscle
-        weekly = [distribute(t, len(mp.slots)) for t in weekly_targets(mp, self.plan)]
+        leads = {d for d, day in enumerate(self.split.days) if day.lead is m}
+        weekly = slot_weeks(mp, self.plan, leads)  # the taper cut per exercise
         note = self._note(mp)
         out = []
         for i, (d, ex) in enumerate(mp.slots):

@@ -152,7 +152,10 @@ class _Builder(CoverageRescue):
         counts = self._counts()
         changed = False
         for m in MAJOR_MUSCLES:
-            floors = [coverage_floor(self.landmarks[m], d) for d in self.deload]
+            floors = [
+                coverage_floor(self.landmarks[m], d, t)
+                for d, t in zip(self.deload, self.taper, strict=True)
+            ]
             short = [w for w, c in enumerate(counts) if c[m] < floors[w] - 1e-9]
             if not short:
                 continue
@@ -204,7 +207,10 @@ class _Builder(CoverageRescue):
         }
         direct = {ex.primary for ex in available(self.profile) if ex.category is Category.STRENGTH}
         for m in MAJOR_MUSCLES:
-            floors = [coverage_floor(self.landmarks[m], d) for d in self.deload]
+            floors = [
+                coverage_floor(self.landmarks[m], d, t)
+                for d, t in zip(self.deload, self.taper, strict=True)
+            ]
             floor = floors[0] if not self.deload[0] else max(floors)
             name = m.value.replace("_", " ")
             short = [w for w, c in enumerate(counts) if c[m] < floors[w] - 1e-9]

@@ -33,7 +33,7 @@ class CoverageRescue(TimeBudget):
         """Per week, how many hard sets `m` lacks under its coverage floor (0 when none)."""
         lm = self.landmarks[m]
         return [
-            max(0.0, coverage_floor(lm, self.deload[w]) - c[m])
+            max(0.0, coverage_floor(lm, self.deload[w], self.taper[w]) - c[m])
             for w, c in enumerate(self._counts())
         ]
 

@@ -29,6 +29,7 @@ from programgen.pipeline.injuries.report import injury_adjustments, pain_rule
 from programgen.pipeline.periodization import PeriodizationPlan
 from programgen.pipeline.refine.settings import LlmSettings
 from programgen.pipeline.stages import ENGINE_STAGES, SPEC, StageSpec, start_percent
+from programgen.pipeline.summary import summary
 from programgen.pipeline.validator import validate_program
 
 # Bump when a change alters programs for the same profile.
@@ -48,10 +49,6 @@ class GenerateOptions:
     llm: LlmSettings | None = None  # None: the engine alone (the default)
 
 
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
-
-
 def assemble(
     profile: Profile,
     analysis: ProfileAnalysis,
@@ -64,25 +61,18 @@ def assemble(
     p = plan.periodization
     model = p.model.value.replace("_", " ")
     goal = profile.goal.value.replace("_", " ")
-    split = construction.split.replace("_", " ")
-    summary = (
-        f"{p.total_weeks}-week {goal} program for {_article(profile.experience.value)} "
-        f"{profile.experience.value} lifter, "
-        f"{profile.days_per_week} days a week ({split}), {profile.session_minutes}-minute "
-        f"sessions, {model} periodization "
-        + (
-            f"with a deload in week {p.deload_week}."
-            if p.deload_week
-            else f"ending in a taper and a test day in week {p.total_weeks}."
-        )
+    text = summary(
+        profile,
+        model,
+        construction.split,
+        regulated.weeks,
+        regulated.test_day,
+        construction.trimmed,
+        construction.shortfalls,
     )
-    if construction.trimmed:
-        summary += " To fit the session length: " + "; ".join(construction.trimmed) + "."
-    if construction.shortfalls:
-        summary += " Not covered: " + " ".join(construction.shortfalls)
     return Program(
         name=f"{goal.title()} - {model} {p.total_weeks} weeks",
-        summary=summary,
+        summary=text,
         unit=profile.unit,
         split=construction.split,
         analysis=analysis,

@@ -29,22 +29,31 @@ TAPER_GOALS = frozenset({Goal.POWERLIFTING_PEAK, Goal.GENERAL_STRENGTH})
 
 # Volume per phase as a fraction of the accumulation peak. Intensification and
 # realization step volume down as loads rise (block practice after Issurin 2010; the
-# exact 0.85 / 0.7 are engine values), so accessories no longer climb into the peak.
+# exact 0.9 / 0.85 are engine values, chosen so the taper's cut stays within about
+# 30-50 % of the accumulation peak as well), so accessories no longer climb into the peak.
 PHASE_VOLUME_FACTOR: Mapping[Phase, float] = {
     Phase.ACCUMULATION: 1.0,
-    Phase.INTENSIFICATION: 0.85,
-    Phase.REALIZATION: 0.7,
+    Phase.INTENSIFICATION: 0.9,
+    Phase.REALIZATION: 0.85,
     Phase.DELOAD: 1.0,  # the deload is planned from MV by construction, not scaled
 }
 # A taper week keeps TAPER_FRACTION of the sets of the last training week BEFORE the
 # taper (not of the heaviest week: the cut a lifter feels is against the week just
-# done): 0.6, a 40 % cut with intensity kept. Bosquet, Montpetit, Arvisais & Mujika 2007
-# (Med Sci Sports Exerc 39:1358, meta-analysis): the best tapers cut volume by 41-60 %
-# and keep intensity; Pritchard, Keogh, Barnes & McGuigan 2015 (Sports Med 45:1021,
-# review of strength tapers): cut volume by about 30-70 %, keep intensity, 1-2 weeks
-# suffice; the project aims at 30-50 % (docs/science.md, "Phases and peaking"). A
-# two-week taper holds both weeks at that level.
+# done): 0.6 per muscle, a 40 % cut with intensity kept (pipeline.volume_plan.taper_slots).
+# Bosquet, Montpetit, Arvisais & Mujika 2007 (Med Sci Sports Exerc 39:1358,
+# meta-analysis): the best tapers cut volume by 41-60 % and keep intensity; Pritchard,
+# Keogh, Barnes & McGuigan 2015 (Sports Med 45:1021, review of strength tapers): cut
+# volume by about 30-70 %, keep intensity, 1-2 weeks suffice; the project aims at 30-50 %
+# (docs/science.md, "Phases and peaking"). A two-week taper holds both weeks at that level.
 TAPER_FRACTION = 0.6
+# Each competition lift, and a muscle's accessories together, keep at most 75 % of their
+# pre-taper sets (the validator's TAPER_MAX_FRACTION): the lifts are cut too (fewer sets
+# at the same %1RM), and the rest of a muscle's cut falls on its accessories first
+# (Pritchard et al. 2015: cut the volume, keep the specific heavy work).
+TAPER_LIFT_MAX = 0.75
+# A major muscle keeps at least 2 direct sets in a taper week (below MV: see
+# TAPER_COVERAGE_SETS in pipeline.accounting).
+TAPER_MIN_DIRECT = 2
 # The validator accepts a taper week with 45-75 % of the pre-taper week's sets (a cut of
 # 25-55 %): the engine's 40 % plus rounding and per-day minimum sets.
 TAPER_MIN_FRACTION, TAPER_MAX_FRACTION = 0.45, 0.75
@@ -77,6 +86,15 @@ BEGINNER_TEST_REPS = 3
 BEGINNER_ATTEMPT_RPES = (7.0, 8.5, 9.5)
 # Meet order: squat, bench press, deadlift (IPF Technical Rules).
 TEST_ORDER = (Lift.SQUAT, Lift.BENCH_PRESS, Lift.DEADLIFT)
+# How the test-day note and the summary name them.
+LIFT_NAMES = {Lift.SQUAT: "squat", Lift.BENCH_PRESS: "bench press", Lift.DEADLIFT: "deadlift"}
+
+
+def name_list(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def volume_factors(phases: Sequence[Phase]) -> list[float]:
@@ -179,11 +197,13 @@ def build_test_day(
     if not attempts:
         return None
     what = "three-rep maxes" if beginner else "singles"
+    tested = [LIFT_NAMES[lift] for lift in TEST_ORDER if lift in by_lift]
+    order = " in meet order" if len(tested) > 1 else ""
     return TestDay(
         week=week,
         note=(
             f"Test day at the end of week {week}, at least two days after its last session: "
-            f"{what} in meet order (squat, bench press, deadlift), 3 attempts each with "
+            f"{what} of the {name_list(tested)}{order}, 3 attempts each with "
             "5-8 min rest. Warm up to the opener in 4-6 sets. Take the second attempt only "
             "if the opener moved at or below its RPE, the third only if the second did; "
             "otherwise repeat the weight. Attempt percentages are a coaching convention "

@@ -171,12 +171,27 @@ _DUP_ORDER = ("heavy", "light", "moderate")
 _WUP_ORDER = ("light", "moderate", "heavy")
 
 
+# Assistance compounds (every compound but the competition lifts: rows, pulldowns, dips,
+# presses, leg presses, close variants) stay at moderate reps on a day whose compound range
+# is a strength range (top at most 6 reps: ACSM 2009's 1-6 reps at >= 80-85 % 1RM): 6-10
+# reps. Only the lifts being peaked need heavy singles to sixes; assistance work builds
+# muscle at moderate reps with less joint strain (Schoenfeld et al. 2014, J Strength Cond
+# Res 28:2909: 7 x 3 vs 3 x 10, equal strength on the bench and squat, more joint
+# complaints in the heavy group). The 6-10 range is coaching practice (e.g. Helms, Morgan
+# & Valdez, "The Muscle and Strength Pyramid: Training", 2019), not a trial result.
+STRENGTH_RANGE_TOP = 6
+ASSISTANCE_REPS = RepRange(low=6, high=10)
+
+
 def _day(
     compound: RepRange, isolation: RepRange, label: str, assistance: RepRange | None = None
 ) -> DayReps:
+    assistance = assistance or compound
+    if assistance.high <= STRENGTH_RANGE_TOP:
+        assistance = ASSISTANCE_REPS
     return DayReps(
         compound=compound,
-        assistance=assistance or compound,
+        assistance=assistance,
         isolation=isolation,
         label=label,
     )
@@ -254,7 +269,7 @@ def _rationale(profile: Profile, model: PeriodizationModel, phases: list[Phase])
         f"{phases.count(Phase.TAPER)} week(s) taper: about {1 - TAPER_FRACTION:.0%} fewer sets "
         f"than the week before the taper, at RPE "
         f"{10 - TAPER_RIR:g}, keeping the heavy loads (Bosquet et al. 2007; Pritchard et al. "
-        "2015), and end with a test day."
+        "2015), and end with a test day where the program trains a competition lift."
     )
 
 
@@ -305,7 +320,7 @@ def _week_days(
         # Realization and taper: singles to triples on the competition lifts only
         # (Issurin 2010; 1-3 reps at >= 90 % 1RM is the usual peaking range), never to
         # failure; beginners stay at triples (BEGINNER_MIN_REPS). Assistance compounds
-        # stay at moderate reps.
+        # stay at moderate reps (ASSISTANCE_REPS, set by _day).
         reps = RepRange(low=1, high=3)
         assistance = schemes["moderate"]
     return [_day(reps, isolation, phase.value, assistance) for _ in split.days]

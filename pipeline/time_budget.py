@@ -91,7 +91,7 @@ class TimeBudget(BuilderState):
         finally:
             self.muscles[mp.muscle] = mp
         return all(
-            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w])
+            c[mp.muscle] >= coverage_floor(mp.landmarks, self.deload[w], self.taper[w])
             for w, c in zip(self.low_weeks, counts, strict=True)
         )
 

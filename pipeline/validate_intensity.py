@@ -7,17 +7,16 @@ and their sources: docs/science.md, "Phases and peaking".
 from __future__ import annotations
 
 import itertools
-import math
 from collections import defaultdict
+from functools import lru_cache
 from typing import Protocol
 
-from programgen.pipeline.accounting import coverage_floor, credits
+from programgen.pipeline.accounting import credits
 from programgen.pipeline.analysis import BAR_WEIGHT
 from programgen.pipeline.autoregulation import RPE_MAX, RPE_MIN
 from programgen.pipeline.catalog import CATALOG, Loading
 from programgen.pipeline.domain import (
     Lift,
-    Muscle,
     PeriodizationModel,
     Phase,
     Profile,
@@ -33,6 +32,7 @@ from programgen.pipeline.peaking import (
     TAPER_MIN_RPE,
     TEST_ORDER,
 )
+from programgen.pipeline.periodization import ASSISTANCE_REPS
 
 
 class Reporter(Protocol):
@@ -54,6 +54,8 @@ THIRD_MAX = 105.0
 # Taper keeps intensity: its heaviest competition-lift set is within this many % of e1RM
 # of the week before (Pritchard et al. 2015: maintain intensity while cutting volume).
 TAPER_INTENSITY_DROP = 10.0
+# The key under which _part_sets counts every strength exercise but the competition lifts.
+ACCESSORIES = "accessories"
 
 
 def _total_sets(week: Week) -> int:
@@ -172,7 +174,9 @@ def _phase_content(i: int, week: Week, r: Reporter) -> None:
 def taper(program: Program, profile: Profile, r: Reporter) -> None:
     """A taper cuts volume by about 30-50 % from the last training week before it and
     keeps intensity (Bosquet et al. 2007; Pritchard et al. 2015): the last week is never
-    the hardest, and the cut is measured against the week the lifter has just done."""
+    the hardest, and the cut is measured against the week the lifter has just done. No
+    floor excuses it (a 1-2 week taper may sit below MV: pipeline.accounting); each
+    competition lift and the accessories are cut too (`_taper_parts`)."""
     weeks = program.weeks
     tapers = [i for i, w in enumerate(weeks) if w.phase is Phase.TAPER]
     if not tapers:
@@ -185,18 +189,14 @@ def taper(program: Program, profile: Profile, r: Reporter) -> None:
     reference = _total_sets(weeks[pre])
     for i in tapers:
         total = _total_sets(weeks[i])
-        at_floor = total > TAPER_MAX_FRACTION * reference and _at_coverage_floor(
-            program, weeks[i], weeks[pre]
-        )
-        if not TAPER_MIN_FRACTION * reference <= total <= TAPER_MAX_FRACTION * reference and (
-            not at_floor
-        ):
+        if not TAPER_MIN_FRACTION * reference <= total <= TAPER_MAX_FRACTION * reference:
             r.add(
                 f"weeks[{i}]",
                 f"taper has {total} sets against the {reference} of week {pre + 1}, the last "
                 f"before the taper: a taper keeps {TAPER_MIN_FRACTION:.0%}-"
                 f"{TAPER_MAX_FRACTION:.0%} of it",
             )
+        _taper_parts(i, weeks[i], weeks[pre], r)
         if weeks[i].target_rpe < TAPER_MIN_RPE:
             r.add(
                 f"weeks[{i}].target_rpe",
@@ -217,37 +217,32 @@ def taper(program: Program, profile: Profile, r: Reporter) -> None:
             )
 
 
-def _direct_days(week: Week) -> tuple[dict[Muscle, int], dict[Muscle, int]]:
-    """Per muscle: sets of its own strength exercises, and the days they fall on."""
-    sets: dict[Muscle, int] = defaultdict(int)
-    days: dict[Muscle, set[int]] = defaultdict(set)
-    for d, day in enumerate(week.days):
+def _part_sets(week: Week) -> dict[str, int]:
+    """Strength sets per competition lift (by exercise id), and of everything else."""
+    out: dict[str, int] = defaultdict(int)
+    for day in week.days:
         for ex in day.exercises:
             entry = CATALOG.get(ex.exercise_id)
-            if entry is not None and credits(ex.exercise_id):
-                sets[entry.primary] += ex.sets
-                days[entry.primary].add(d)
-    return sets, {m: len(v) for m, v in days.items()}
+            if entry is None or not credits(ex.exercise_id):
+                continue
+            out[ex.exercise_id if entry.lift in TEST_ORDER else ACCESSORIES] += ex.sets
+    return out
 
 
-def _at_coverage_floor(program: Program, taper: Week, reference: Week) -> bool:
-    """A taper above TAPER_MAX_FRACTION passes only where coverage holds it up: every
-    muscle's own sets within the cut, or, for a major muscle, at its maintenance floor
-    (MV, the coverage floor, a set on each of its days; docs/science.md, "Coverage"):
-    coverage is the harder rule, a short program's pre-taper week already sits near MV."""
-    landmarks = {lm.muscle: lm for lm in program.landmarks}
-    now, days = _direct_days(taper)
-    then, _ = _direct_days(reference)
-    for m, sets in now.items():
-        lm = landmarks.get(m)
-        # A major muscle's coverage holds a taper up; arms, calves and abs keep only a set
-        # on each of their days (every day keeps its exercises: pipeline.volume_plan).
-        floor = coverage_floor(lm) if lm is not None else 0.0
-        held = max(floor, days[m])
-        allowed = max(math.ceil(TAPER_MAX_FRACTION * then.get(m, 0)), held)
-        if sets > allowed + 1e-9:
-            return False
-    return True
+def _taper_parts(i: int, week: Week, reference: Week, r: Reporter) -> None:
+    """Every competition lift and the accessories as a whole keep at most
+    TAPER_MAX_FRACTION of their pre-taper sets (a lift done as one set keeps it): the
+    cut is not left to the accessories alone, nor to the lifts."""
+    now, then = _part_sets(week), _part_sets(reference)
+    for part, before in then.items():
+        after = now.get(part, 0)
+        if after > max(1.0, TAPER_MAX_FRACTION * before):
+            what = "the accessories" if part == ACCESSORIES else part
+            r.add(
+                f"weeks[{i}]",
+                f"taper keeps {after} of the {before} sets of {what} in the week before it: "
+                f"cut to at most {TAPER_MAX_FRACTION:.0%}",
+            )
 
 
 def _top_percent(week: Week) -> dict[Lift, float]:
@@ -259,6 +254,38 @@ def _top_percent(week: Week) -> dict[Lift, float]:
                 continue
             top[entry.lift] = max(top.get(entry.lift, 0.0), ex.load_percent_e1rm)
     return top
+
+
+def assistance_reps(program: Program, profile: Profile, r: Reporter) -> None:
+    """Only the competition lifts go heavy: every other strength compound stays at
+    ASSISTANCE_REPS or more reps (pipeline.periodization; docs/science.md, "Phases and
+    peaking")."""
+    bar = BAR_WEIGHT[profile.unit]
+    for i, week in enumerate(program.weeks):
+        for j, day in enumerate(week.days):
+            for k, ex in enumerate(day.exercises):
+                if ex.reps_max >= ASSISTANCE_REPS.low or not _assistance(ex.exercise_id):
+                    continue
+                # The empty bar with fewer reps is a light lifter's load, not a peak
+                # (pipeline.variants): its reps follow the bar.
+                if not (CATALOG[ex.exercise_id].loading is Loading.BARBELL and ex.load == bar):
+                    r.add(
+                        f"weeks[{i}].days[{j}].exercises[{k}].reps_max",
+                        f"{ex.exercise_id} at {ex.reps_min}-{ex.reps_max} reps: assistance "
+                        f"work stays at {ASSISTANCE_REPS.low}-{ASSISTANCE_REPS.high}",
+                    )
+
+
+@lru_cache(maxsize=512)
+def _assistance(exercise_id: str) -> bool:
+    """A strength compound that is not a competition lift."""
+    entry = CATALOG.get(exercise_id)
+    return (
+        entry is not None
+        and entry.compound
+        and bool(credits(exercise_id))
+        and entry.lift not in TEST_ORDER
+    )
 
 
 def peak_volume(program: Program, profile: Profile, r: Reporter) -> None:

@@ -22,12 +22,16 @@ from programgen.pipeline.accounting import (
 from programgen.pipeline.catalog import CATALOG
 from programgen.pipeline.domain import Muscle, Phase, Profile, Program, Week
 from programgen.pipeline.volume import MAX_FACTOR, REFERENCE, compute_landmarks
+from programgen.pipeline.volume_plan import WEEKLY_GROWTH
 
 # docs/science.md: a deload runs at about MV with light loads; this project caps each
 # muscle's own (primary) sets at 60 % of the last accumulation week, or at its MV where
 # that is higher (a deload below MV would drop the muscle's maintenance; for a major
 # muscle, its coverage floor).
 DELOAD_MAX_FRACTION = 0.6
+# One set of slack on the week-to-week growth cap (pipeline.volume_plan.WEEKLY_GROWTH):
+# the planner always allows a one-set step, and secondary credit adds half sets.
+STEP_SLACK = 1.0
 _EPS = 1e-9
 
 
@@ -140,7 +144,8 @@ def _check_volume(program: Program, profile: Profile, r: Reporter) -> None:
 
 def _check_coverage(program: Program, profile: Profile, r: Reporter) -> None:
     """Every major muscle at about MV or more in every training week, deload included,
-    unless the program states the shortfall (docs/science.md, "Coverage")."""
+    and at TAPER_COVERAGE_SETS in a taper week, unless the program states the shortfall
+    (docs/science.md, "Coverage")."""
     landmarks = {lm.muscle: lm for lm in program.landmarks}
     for i, week in enumerate(program.weeks):
         counted = _counted(week)
@@ -148,13 +153,32 @@ def _check_coverage(program: Program, profile: Profile, r: Reporter) -> None:
             lm = landmarks.get(muscle)
             if lm is None:
                 continue
-            floor = coverage_floor(lm, week.phase is Phase.DELOAD)
+            floor = coverage_floor(lm, week.phase is Phase.DELOAD, week.phase is Phase.TAPER)
             stated = any(s.startswith(muscle.value.replace("_", " ")) for s in program.shortfalls)
             if counted[muscle] < floor - _EPS and not stated:
                 r.add(
                     f"weeks[{i}].weekly_sets.{muscle.value}",
                     f"{counted[muscle]:g} hard sets, below {muscle.value}'s maintenance "
                     f"volume of {floor:g}",
+                )
+
+
+def _check_volume_steps(program: Program, profile: Profile, r: Reporter) -> None:
+    """No major muscle's weekly hard sets rise by more than WEEKLY_GROWTH (plus one set of
+    slack for the one-set minimum step and half-set credits) from one week to the next
+    (docs/science.md, "Volume progression"). Read from the weekly-sets report, which the
+    weekly_sets rule holds to the recount."""
+    counts = [{ms.muscle: ms.hard_sets for ms in w.weekly_sets} for w in program.weeks]
+    for i in range(1, len(counts)):
+        if program.weeks[i - 1].phase is Phase.DELOAD:
+            continue
+        for muscle in MAJOR_MUSCLES:
+            before, after = counts[i - 1].get(muscle, 0.0), counts[i].get(muscle, 0.0)
+            if after > before * (1 + WEEKLY_GROWTH) + STEP_SLACK + _EPS:
+                r.add(
+                    f"weeks[{i}].weekly_sets.{muscle.value}",
+                    f"{muscle.value} jumps from {before:g} to {after:g} hard sets in a week: "
+                    f"at most {WEEKLY_GROWTH:.0%} more (and {STEP_SLACK:g} set)",
                 )
 
 

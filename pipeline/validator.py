@@ -10,7 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from programgen.pipeline import validate_intensity, validate_loads, validate_progression
+from programgen.pipeline import (
+    validate_intensity,
+    validate_loads,
+    validate_progression,
+    validate_summary,
+)
 from programgen.pipeline.accounting import hard_sets
 from programgen.pipeline.analysis import PLATE_INCREMENT
 from programgen.pipeline.autoregulation import RPE_MAX, RPE_MIN
@@ -40,6 +45,7 @@ from programgen.pipeline.validate_volume import (
     _check_landmarks,
     _check_session_time,
     _check_volume,
+    _check_volume_steps,
     _check_weekly_sets,
 )
 
@@ -210,6 +216,7 @@ CHECKS: tuple[Check, ...] = (
     _check_landmarks,
     _check_weekly_sets,
     _check_volume,
+    _check_volume_steps,
     _check_coverage,
     _check_session_time,
     _check_weak_points,
@@ -226,6 +233,7 @@ CHECKS: tuple[Check, ...] = (
     validate_intensity.intensity,
     validate_intensity.phases,
     validate_intensity.taper,
+    validate_intensity.assistance_reps,
     validate_intensity.peak_volume,
     validate_intensity.heavy_days,
     validate_intensity.attempts,
@@ -237,6 +245,9 @@ CHECKS: tuple[Check, ...] = (
     validate_progression.hinge_reps,
     validate_progression.e1rm_basis,
     validate_loads.chart_loads,
+    # The summary and test-day note claim only what the program has (docs/science.md,
+    # "Phases and peaking").
+    validate_summary.summary_claims,
 )
 
 

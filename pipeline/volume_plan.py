@@ -16,8 +16,12 @@ from programgen.pipeline.accounting import MAJOR_MUSCLES, MIN_COVERAGE_SETS
 from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import Exercise
 from programgen.pipeline.domain import Experience, Goal, Muscle, Phase, VolumeLandmarks
-from programgen.pipeline.peaking import TAPER_FRACTION
-from programgen.pipeline.periodization import PeriodizationPlan
+from programgen.pipeline.peaking import (
+    TAPER_FRACTION,
+    TAPER_LIFT_MAX,
+    TAPER_MIN_DIRECT,
+)
+from programgen.pipeline.periodization import COMPETITION_LIFTS, PeriodizationPlan
 
 # Which muscles matter most when time is short, by goal: the big compound movers first,
 # the lifts' prime movers first for strength goals (engine heuristic).
@@ -60,6 +64,12 @@ MAX_EXERCISES_PER_MUSCLE_PER_DAY = 2
 # Every exercise gets at least 2 sets per accumulation week where the volume allows
 # (engine heuristic: a lone set is mostly warm-up and setup).
 MIN_SETS_PER_EXERCISE = 2
+# Week-to-week growth of a muscle's planned direct sets in accumulation: at most 25 %
+# (and always one set). PRACTICE-BASED, not a trial result: RP-style mesocycles add
+# about 1-2 sets per muscle per week from MEV toward MRV (Israetel, Hoffmann & Smith
+# 2021, "Scientific Principles of Hypertrophy Training"), i.e. roughly 10-25 % of a
+# 8-15-set week; a larger jump is the ramp compressed into too few weeks.
+WEEKLY_GROWTH = 0.25
 
 
 def goal_group(goal: Goal) -> str:
@@ -183,11 +193,13 @@ def plan_slots(mp: MusclePlan, rank: int) -> None:
 
 
 def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
-    """Direct sets per week, in the plan's week order: the ramp, times the week's volume
-    factor where a block intensifies or tapers (never below MV or a set per training day,
-    whichever is more), and the deload at about MV."""
+    """Direct sets per week, in the plan's week order: the ramp (never more than
+    WEEKLY_GROWTH above the week before), times the week's volume factor where a block
+    intensifies (never below MV or a set per training day, whichever is more), and the
+    deload at about MV. A taper week's total is what `slot_weeks` cuts per exercise."""
     out: list[int] = []
     pre_taper: int | None = None  # the last week's sets before a taper
+    grown: int | None = None  # the last ramp value: the growth cap starts from it
     days_used = len({d for d, _ in mp.slots})
     for w in plan.weeks:
         if w.phase is Phase.DELOAD:
@@ -200,11 +212,13 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
             out.append(min(top, deload + mp.deload_bonus))
             continue
         ramp = mp.start + int((mp.peak - mp.start) * w.volume_progress + 0.5)
+        if grown is not None:
+            # Accumulation grows at most WEEKLY_GROWTH a week; later phases hold the
+            # ramp where accumulation left it (their factors step it down).
+            ramp = min(ramp, growth_cap(grown) if w.phase is Phase.ACCUMULATION else grown)
+        grown = ramp
         if w.phase is Phase.TAPER and pre_taper is not None:
-            # Cut against the week just before the taper (pipeline.peaking.TAPER_FRACTION);
-            # a major muscle keeps its MV (coverage), every muscle a set on each of its days.
-            scaled = int(pre_taper * TAPER_FRACTION + 0.5)
-            ramp = min(pre_taper, max(scaled, _coverage_sets(mp), days_used))
+            ramp = pre_taper  # cut per exercise in slot_weeks
         elif w.volume_factor < 1.0:
             scaled = int(ramp * w.volume_factor + 0.5)
             ramp = min(ramp, max(scaled, _coverage_sets(mp), days_used))
@@ -212,6 +226,71 @@ def weekly_targets(mp: MusclePlan, plan: PeriodizationPlan) -> list[int]:
             pre_taper = ramp
         out.append(ramp)
     return out
+
+
+def growth_cap(previous: int) -> int:
+    """The most direct sets a week may plan after `previous`: WEEKLY_GROWTH more, and
+    always one more set."""
+    return max(previous + 1, math.floor(previous * (1 + WEEKLY_GROWTH)))
+
+
+def slot_weeks(mp: MusclePlan, plan: PeriodizationPlan, lead_days: set[int]) -> list[list[int]]:
+    """Sets per slot (mp.slots order) for every week: the week's target spread evenly,
+    and a taper week cut per exercise from the week before the taper (`taper_slots`)."""
+    weeks = [distribute(t, len(mp.slots)) for t in weekly_targets(mp, plan)]
+    pre: list[int] | None = None
+    for i, w in enumerate(plan.weeks):
+        if w.phase is Phase.TAPER and pre is not None:
+            weeks[i] = taper_slots(mp, pre, lead_days)
+        elif w.phase is not Phase.DELOAD:
+            pre = weeks[i]
+    return weeks
+
+
+def taper_slots(mp: MusclePlan, pre: list[int], lead_days: set[int]) -> list[int]:
+    """A taper week's sets per slot from the pre-taper week's. Each competition lift keeps
+    at most TAPER_LIFT_MAX of its sets (fewer sets, same loads); then the muscle is cut to
+    TAPER_FRACTION of its sets, accessories first, and its accessories to at most
+    TAPER_LIFT_MAX as well. Every exercise keeps a set, every day the muscle opens its
+    first slot, and a major muscle TAPER_MIN_DIRECT direct sets."""
+    out = list(pre)
+    days = [d for d, _ in mp.slots]
+    opens = {i for i, d in enumerate(days) if d in lead_days and d not in days[:i]}
+    live = [i for i, n in enumerate(pre) if n > 0]
+    lifts = [i for i in live if mp.slots[i][1].lift in COMPETITION_LIFTS]
+    others = [i for i in live if i not in lifts]
+    least = min(sum(pre), TAPER_MIN_DIRECT) if mp.major else 1
+    for ex_id in dict.fromkeys(mp.slots[i][1].id for i in lifts):
+        idx = [i for i in lifts if mp.slots[i][1].id == ex_id]
+        _cut(mp, out, idx, max(1, int(sum(pre[i] for i in idx) * TAPER_LIFT_MAX)), opens)
+    target = max(least, int(sum(pre) * TAPER_FRACTION + 0.5))
+    for idx in (others, lifts):
+        _cut(mp, out, idx, sum(out[i] for i in idx) - (sum(out) - target), opens)
+    _cut(mp, out, others, int(sum(pre[i] for i in others) * TAPER_LIFT_MAX), opens)
+    if sum(out) < least:
+        out[0] += least - sum(out)
+    return out
+
+
+def _cut(mp: MusclePlan, out: list[int], idx: list[int], target: int, opens: set[int]) -> None:
+    """Take sets from the slots `idx` until they hold `target`: from the fullest slot
+    (later slots on ties) while one has 2 or more, then whole one-set slots of an
+    exercise with another slot left, never a slot that opens its day."""
+    while idx and sum(out[i] for i in idx) > target:
+        fullest = max(reversed(idx), key=lambda i: out[i])
+        if out[fullest] > 1:
+            out[fullest] -= 1
+            continue
+        spare = [
+            i
+            for i in reversed(idx)
+            if out[i] == 1
+            and i not in opens
+            and any(out[j] > 0 and mp.slots[j][1].id == mp.slots[i][1].id for j in idx if j != i)
+        ]
+        if not spare:
+            return
+        out[spare[0]] = 0
 
 
 def _coverage_sets(mp: MusclePlan) -> int:

@@ -211,8 +211,13 @@ def test_an_unloaded_first_compound_ramps_with_a_partial_range(
 # Two days of 36-40 min, one piece of equipment (bodyweight always allowed), beginners
 # and older lifters. Known remainder, stated as a shortfall by the program: kettlebells
 # only for an endurance beginner of 65 or more at 36-38 min (the high-rep circuit has no room
-# for the delts' token sets; see docs/science.md, "Coverage").
-_KNOWN_SHORT = {(Equipment.KETTLEBELLS, Goal.ENDURANCE, Experience.BEGINNER)}
+# for the delts' token sets; see docs/science.md, "Coverage"), and the same lifter's
+# powerlifting peak at 36 min: without competition lifts every compound stays at 6-10
+# reps through the peak (assistance reps), and the side delts' sets no longer fit.
+_KNOWN_SHORT = {
+    (Equipment.KETTLEBELLS, Goal.ENDURANCE, Experience.BEGINNER),
+    (Equipment.KETTLEBELLS, Goal.POWERLIFTING_PEAK, Experience.BEGINNER),
+}
 
 
 def _short_profiles() -> list[Profile]:
@@ -266,7 +271,8 @@ def test_short_sessions_keep_every_major_muscle_at_maintenance() -> None:
             for m in MAJOR_MUSCLES:
                 if m not in trains:
                     continue  # no exercise the equipment and injuries allow trains it
-                floor = coverage_floor(landmarks[m], week.phase.value == "deload")
+                phase = week.phase.value
+                floor = coverage_floor(landmarks[m], phase == "deload", phase == "taper")
                 assert counted[m] >= floor - 1e-9, (profile, i, m, counted[m], floor)
         for day in program.weeks[0].days:
             assert day.estimated_minutes <= profile.session_minutes

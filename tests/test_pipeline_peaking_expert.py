@@ -83,15 +83,13 @@ def test_advanced_powerlifting_peak_two_days_of_45_minutes() -> None:
     assert Phase.INTENSIFICATION in phases and Phase.REALIZATION in phases
     assert phases[-1] is Phase.TAPER and Phase.DELOAD not in phases
     assert program.periodization.deload_week == 0
-    # Taper: measured against the week before it (pipeline.peaking.TAPER_FRACTION). Two
-    # 45-minute days already sit at MV, so each muscle's own sets are within the cut or at
-    # its MV (coverage holds a major muscle there); intensity kept.
+    # Taper: measured against the week before it (pipeline.peaking.TAPER_FRACTION), with
+    # no MV floor to hold it up (a 1-2 week taper may sit below MV); intensity kept.
     totals = [sum(ex.sets for d in w.days for ex in d.exercises) for w in program.weeks]
     assert totals[-1] < totals[-2]
-    mv = {lm.muscle: lm.mv for lm in program.landmarks}
     for before, after in zip(own_sets(program.weeks[-2]), own_sets(program.weeks[-1]), strict=True):
         assert before[0] == after[0]
-        assert after[1] <= max(0.75 * before[1], mv[after[0]], 1), (before, after)
+        assert after[1] <= max(0.75 * before[1], 2), (before, after)
     assert program.weeks[-1].target_rpe >= 7
     # Past accumulation no muscle climbs above its accumulation peak.
     acc = [w for w in program.weeks if w.phase is Phase.ACCUMULATION]
