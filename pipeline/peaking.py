@@ -42,7 +42,8 @@ PHASE_VOLUME_FACTOR: Mapping[Phase, float] = {
 # done): 0.6 per muscle, a 40 % cut with intensity kept (pipeline.volume_plan.taper_slots).
 # Bosquet, Montpetit, Arvisais & Mujika 2007 (Med Sci Sports Exerc 39:1358,
 # meta-analysis): the best tapers cut volume by 41-60 % and keep intensity; Pritchard,
-# Keogh, Barnes & McGuigan 2015 (Sports Med 45:1021, review of strength tapers): cut
+# Keogh, Barnes & McGuigan 2015 (review of strength tapers; journal cited from memory as
+# Strength Cond J 37(2):72, not checked against the paper): cut
 # volume by about 30-70 %, keep intensity, 1-2 weeks suffice; the project aims at 30-50 %
 # (docs/science.md, "Phases and peaking"). A two-week taper holds both weeks at that level.
 TAPER_FRACTION = 0.6
