@@ -30,7 +30,7 @@ from functools import lru_cache
 from programgen.pipeline.anchors import anchor_ok
 from programgen.pipeline.catalog import CATALOG, Category, Exercise, Loading, Pattern
 from programgen.pipeline.domain import Muscle
-from programgen.pipeline.injuries.review_table import Stress
+from programgen.pipeline.injuries.verdicts import Stress
 from programgen.pipeline.slots import Slot
 
 _LOWER = frozenset({Muscle.QUADS, Muscle.HAMSTRINGS, Muscle.GLUTES, Muscle.CALVES})

@@ -1,5 +1,6 @@
 """The joint review: the verdict of every (exercise, area) pair, from the review table
-(pipeline.injuries.review_table, with the sources) or, for an entry without a row, from
+(pipeline.injuries.review_table, with the sources; its vocabulary:
+pipeline.injuries.verdicts) or, for an entry without a row, from
 its pattern, id keywords and category."""
 
 from __future__ import annotations
@@ -14,38 +15,18 @@ from programgen.pipeline.injuries.review_table import (
     _LUNGE_KNEE,
     _PUSH_SHOULDER,
     _PUSH_WRIST,
-    EL,
-    HP,
-    LB,
-    SH,
-    WR,
-    K,
-    S,
-    _a,
-    _c,
-    _ok,
 )
-from programgen.pipeline.injuries.review_table import (
-    DEMANDING as DEMANDING,
-)
-from programgen.pipeline.injuries.review_table import (
-    REVIEW as REVIEW,
-)
-from programgen.pipeline.injuries.review_table import (
-    SUPPORTED as SUPPORTED,
-)
-from programgen.pipeline.injuries.review_table import (
-    Judgement as Judgement,
-)
-from programgen.pipeline.injuries.review_table import (
-    Row as Row,
-)
-from programgen.pipeline.injuries.review_table import (
-    Stress as Stress,
-)
-from programgen.pipeline.injuries.review_table import (
-    Verdict as Verdict,
-)
+from programgen.pipeline.injuries.review_table import DEMANDING as DEMANDING
+from programgen.pipeline.injuries.review_table import REVIEW as REVIEW
+from programgen.pipeline.injuries.review_table import SUPPORTED as SUPPORTED
+from programgen.pipeline.injuries.verdicts import EL, HP, LB, SH, WR, K, S
+from programgen.pipeline.injuries.verdicts import Judgement as Judgement
+from programgen.pipeline.injuries.verdicts import Row as Row
+from programgen.pipeline.injuries.verdicts import Stress as Stress
+from programgen.pipeline.injuries.verdicts import Verdict as Verdict
+from programgen.pipeline.injuries.verdicts import avoid as _a
+from programgen.pipeline.injuries.verdicts import caution as _c
+from programgen.pipeline.injuries.verdicts import ok as _ok
 
 _UPPER = {
     "horizontal_push",

@@ -17,90 +17,25 @@ not medical advice.
 
 Only non-OK cells and notable OK cells are written per exercise; every other cell gets the
 reason its movement pattern implies (``_DEFAULT``), so each pair has a recorded reason. The
-module depends on the domain alone: the catalog reads it while building its table.
+module depends on the domain alone (its vocabulary is pipeline.injuries.verdicts): the
+catalog reads it while building its table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
-from programgen.pipeline.domain import InjuryArea
-
-
-class Verdict(StrEnum):
-    OK = "ok"
-    CAUTION = "caution"
-    AVOID = "avoid"
-
-
-class Stress(StrEnum):
-    """Aggravating movement classes an injury note can name (docs/injuries.md)."""
-
-    CLOSE_GRIP = "close_grip"  # narrow-grip pressing: deep elbow flexion under load
-    WIDE_GRIP = "wide_grip"
-    OVERHEAD = "overhead"  # arms overhead under load
-    DIPS = "dips"
-    END_RANGE = "end_range"  # loaded end-range stretch of a joint
-    DEEP_KNEE_FLEXION = "deep_knee_flexion"
-    DEEP_HIP_FLEXION = "deep_hip_flexion"
-    AXIAL_LOADING = "axial_loading"  # load compressing the spine (bar on the back, overhead)
-    HINGE = "hinge"  # loaded forward bend at the hips
-    SPINAL_FLEXION = "spinal_flexion"  # crunching the lumbar spine
-    LUNGE = "lunge"  # split stance, lunges, step-ups
-    SQUATTING = "squatting"
-    KNEELING = "kneeling"
-    PUSH_UP = "push_up"  # hands flat on the floor: bodyweight on extended wrists
-    HANGING = "hanging"  # hanging from a bar
-    GRIPPING = "gripping"  # heavy or sustained grip
-    SUPINATED = "supinated"  # palms-up curling or pulling
-    FLOOR_PULL = "floor_pull"  # deadlifting from the floor
-    JUMPING = "jumping"  # landing impact
-    RUNNING = "running"
-    FLY = "fly"
-    # Loaded lengthening of the hamstrings at the knee (Nordic and sliding curls): what a
-    # strained hamstring is spared first (docs/injuries.md, "Muscle strains").
-    HAMSTRING_LENGTHENING = "hamstring_lengthening"
-
-
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    verdict: Verdict
-    reason: str
-
-
-def _a(reason: str) -> Judgement:
-    return Judgement(Verdict.AVOID, reason)
-
-
-def _c(reason: str) -> Judgement:
-    return Judgement(Verdict.CAUTION, reason)
-
-
-def _ok(reason: str) -> Judgement:
-    return Judgement(Verdict.OK, reason)
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    cells: dict[InjuryArea, Judgement]
-    stresses: frozenset[Stress]
-
-
-K, LB, SH, EL, WR, HP = (
-    InjuryArea.KNEE,
-    InjuryArea.LOWER_BACK,
-    InjuryArea.SHOULDER,
-    InjuryArea.ELBOW,
-    InjuryArea.WRIST,
-    InjuryArea.HIP,
+from programgen.pipeline.injuries.verdicts import (
+    Judgement,
+    Row,
+    S,
+    Stress,
+    Verdict,
 )
-S = Stress
+from programgen.pipeline.injuries.verdicts import avoid as _a
+from programgen.pipeline.injuries.verdicts import caution as _c
+from programgen.pipeline.injuries.verdicts import ok as _ok
+from programgen.pipeline.injuries.verdicts import row as _row
 
-
-def _row(*stresses: Stress, **cells: Judgement) -> Row:
-    keys = {"knee": K, "back": LB, "shoulder": SH, "elbow": EL, "wrist": WR, "hip": HP}
-    return Row({keys[k]: v for k, v in cells.items()}, frozenset(stresses))
+__all__ = ["DEMANDING", "REVIEW", "SUPPORTED", "Judgement", "Row", "Stress", "Verdict"]
 
 
 # Reasons shared by several rows.
