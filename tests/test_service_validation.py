@@ -44,7 +44,10 @@ async def test_page_tokens_not_issued_by_the_server_are_invalid_argument(
             await stub.StartGeneration(start)
         first = await stub.ListGenerations(pb.ListGenerationsRequest(page_size=1))
         token = first.next_page_token
-        assert token and "{" not in base64.urlsafe_b64decode(token + "==").decode("latin-1")
+        # The binary layout, not the legacy JSON (a UUID's random bytes may hold a "{"):
+        # version 1, the status filter 0, then the page's last generation id.
+        raw = base64.urlsafe_b64decode(token + "==")
+        assert raw[:2] == b"\x01\x00" and raw[2:] == uuid.UUID(first.generations[0].id).bytes
         second = await stub.ListGenerations(
             pb.ListGenerationsRequest(page_size=1, page_token=token)
         )
