@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Connection, Engine
 
+from programgen.server.store.active_counts import KeptCounts
 from programgen.server.store.writes import Outcome, Write, apply
 
 
@@ -29,6 +30,8 @@ class GroupCommit:
         self._lock = lock
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._conn: Connection | None = None  # used on the writer thread only
+        # The caps' counts: this thread is the file's only writer (store/active_counts.py).
+        self._counts = KeptCounts()  # writer thread only
         self._waiting: list[tuple[Write, asyncio.Future[Outcome]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -46,11 +49,14 @@ class GroupCommit:
             self._conn = self._engine.connect()
         try:
             with self._conn.begin():
-                return apply(self._conn, writes)
-        except Exception:
+                outcomes = apply(self._conn, writes, self._counts)
+        except BaseException:
+            self._counts.rolled_back()
             self._conn.close()  # rolled back; a fresh connection for the next group
             self._conn = None
             raise
+        self._counts.committed()
+        return outcomes
 
     async def _flush(self) -> None:
         try:

@@ -15,18 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 
 from programgen.server.records import (
-    ACTIVE,
     CapExceeded,
     EventRecord,
     GenerationRecord,
     GenerationStatus,
 )
+from programgen.server.store.active_counts import Counted, delta
 from programgen.server.store.schema import generation_events, generations
 
 PENDING = GenerationStatus.PENDING
+COUNTED = Counted()  # the default: every count read from the store
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,38 +80,33 @@ def record_from_row(row: Any) -> GenerationRecord:
     return GenerationRecord(**values)
 
 
-def apply(conn: Connection, writes: list[Write]) -> list[Outcome]:
+def apply(conn: Connection, writes: list[Write], counts: Counted = COUNTED) -> list[Outcome]:
     """Apply ``writes`` in order inside the caller's transaction; one outcome each.
 
     Domain refusals (a cap reached, a failed fence) are outcomes, decided before anything
     is written, so one refused write never undoes the others of its group. Every event
-    row is inserted at the end in one statement."""
+    row is inserted at the end in one statement. ``counts`` knows each owner's active
+    generations for the caps and hears of every change (store/active_counts.py)."""
     outcomes: list[Outcome] = [None] * len(writes)
     events: list[dict[str, Any]] = []
     creates = [i for i, w in enumerate(writes) if isinstance(w, NewGeneration)]
     if creates:
         new = [w for w in writes if isinstance(w, NewGeneration)]
-        created = _create_many(conn, new, events)
+        created = _create_many(conn, new, events, counts)
         for i, outcome in zip(creates, created, strict=True):
             outcomes[i] = outcome
     for i, write in enumerate(writes):
         if isinstance(write, StateChange):
-            outcomes[i] = _change(conn, write, events)
+            outcomes[i] = _change(conn, write, events, counts)
     if events:
         conn.execute(INSERT_EVENTS, events)
     return outcomes
 
 
-# The group's statements, built once (see _change_statement).
-_ACTIVE_COUNTS = (
-    select(generations.c.owner, func.count())
-    .where(
-        generations.c.owner.in_(bindparam("owners", expanding=True)),
-        generations.c.status.in_(sorted(ACTIVE)),
-    )
-    .group_by(generations.c.owner)
-)
-_INSERT_GENERATIONS = generations.insert().returning(*generations.c, sort_by_parameter_order=True)
+# The group's statements, built once (see _change_statement). The insert's rows come back
+# in any order and are matched by id: asking SQLAlchemy to sort them by parameter order
+# makes it insert row by row on SQLite, which has no way to number a batch's new rows.
+_INSERT_GENERATIONS = generations.insert().returning(*generations.c)
 INSERT_EVENTS = generation_events.insert()
 
 # What _plan decides for one NewGeneration: insert a row (None), answer with a known row,
@@ -119,23 +115,26 @@ _Plan = None | GenerationRecord | tuple[str, str] | CapExceeded
 
 
 def _create_many(
-    conn: Connection, creates: list[NewGeneration], events: list[dict[str, Any]]
+    conn: Connection,
+    creates: list[NewGeneration],
+    events: list[dict[str, Any]],
+    counts: Counted,
 ) -> list[Outcome]:
-    """Pending generations for ``creates``: one count query, one request-id lookup and one
-    multi-row insert for the whole group, whatever its size."""
+    """Pending generations for ``creates``: at most one count query, one request-id
+    lookup and one multi-row insert for the whole group, whatever its size."""
     owners = sorted({c.owner for c in creates})
     lock_owners(conn, owners)
-    counts = conn.execute(_ACTIVE_COUNTS, {"owners": owners})
-    active: dict[str, int] = {owner: count for owner, count in counts}
+    active = counts.active(conn, owners)
     known = _known_requests(conn, owners, {c.request_id for c in creates if c.request_id})
     now = time.time()
     plans = _plan(creates, active, known)
     new_rows = [_new_row(c, now) for c, plan in zip(creates, plans, strict=True) if plan is None]
-    fresh = iter(
-        [record_from_row(r) for r in conn.execute(_INSERT_GENERATIONS, new_rows)]
-        if new_rows
-        else []
-    )
+    inserted = {}
+    if new_rows:
+        inserted = {r.id: record_from_row(r) for r in conn.execute(_INSERT_GENERATIONS, new_rows)}
+    fresh = iter([inserted[row["id"]] for row in new_rows])
+    for row in new_rows:
+        counts.changed(row["owner"], 1)
     result: list[Outcome] = []
     for plan in plans:
         if plan is None:
@@ -293,9 +292,11 @@ def _change_statement(
     return stmt.values(**values).returning(*generations.c)
 
 
-def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> Outcome:
+def _change(
+    conn: Connection, t: StateChange, events: list[dict[str, Any]], counts: Counted
+) -> Outcome:
     if t.cap is not None:
-        refused = _over_cap(conn, t.generation_id, t.cap)
+        refused = _over_cap(conn, t.generation_id, t.cap, counts)
         if refused is not None:
             return refused
     now = time.time()
@@ -329,6 +330,7 @@ def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> O
     if row is None:
         return None
     record = record_from_row(row)
+    counts.changed(record.owner, delta(t.to, t.expect))
     sequence = record.last_sequence
     events.append(event_row(record, sequence, t.to, t.stage, t.percent, t.message, now))
     event = EventRecord(
@@ -337,14 +339,15 @@ def _change(conn: Connection, t: StateChange, events: list[dict[str, Any]]) -> O
     return record, event
 
 
-def _over_cap(conn: Connection, generation_id: str, cap: int) -> CapExceeded | None:
+def _over_cap(
+    conn: Connection, generation_id: str, cap: int, counts: Counted
+) -> CapExceeded | None:
     """CapExceeded when the generation's owner already has ``cap`` active ones."""
     owner = conn.scalar(select(generations.c.owner).where(generations.c.id == generation_id))
     if owner is None:
         return None  # no such row: the fenced UPDATE finds nothing either
     lock_owners(conn, [owner])
-    row = conn.execute(_ACTIVE_COUNTS, {"owners": [owner]}).first()
-    active = int(row[1]) if row is not None else 0
+    active = counts.active(conn, [owner])[owner]
     return CapExceeded(active) if active >= cap else None
 
 
