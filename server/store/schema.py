@@ -43,9 +43,9 @@ generations = Table(
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("owner", "request_id", name="uq_generations_owner_request"),
     Index("ix_generations_owner_pk", "owner", "pk"),
-    Index("ix_generations_status", "status"),
     Index("ix_generations_owner_status", "owner", "status"),  # the per-caller cap's count
-    Index("ix_generations_status_tier_pk", "status", "tier", "pk"),  # rescues
+    # Rescues, and every query by status alone (0006 dropped an index on status only).
+    Index("ix_generations_status_tier_pk", "status", "tier", "pk"),
     # Claims: each (tier, caller) with pending rows, then its oldest ones (store/claims.py).
     Index("ix_generations_status_tier_owner_pk", "status", "tier", "owner", "pk"),
 )
