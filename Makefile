@@ -22,6 +22,7 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -q
 	$(PY) -m bench.pipeline_bench --count 50
 	$(PY) -m bench --quick
+	$(PY) -m bench.group_commit --rounds 10
 
 protos: $(STAMP)
 	scripts/gen_protos.sh

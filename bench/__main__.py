@@ -23,6 +23,7 @@ from bench.stats import RESULTS, BenchError, Results, machine
 
 BENCHMARKS = {
     "start": "bench.start_vs_noop",
+    "start-parts": "bench.start_parts",
     "notify": "bench.notify",
     "fanout": "bench.fanout",
     "e2e": "bench.end_to_end",

@@ -38,7 +38,7 @@ class Server(ServerProcess):
     """``programgen serve`` with its own temporary database, a metrics port, and a
     per-caller limit no benchmark reaches; its files are kept when the block fails."""
 
-    def __init__(self, name: str, **env: str) -> None:
+    def __init__(self, name: str, module: str | None = None, **env: str) -> None:
         self.name = name
         self.dir = Path(tempfile.mkdtemp(prefix=f"programgen-bench-{name}-"))
         self.metrics_port = free_port()
@@ -51,6 +51,7 @@ class Server(ServerProcess):
                 "PROGRAMGEN_SHUTDOWN_GRACE_S": "1",
                 **env,
             },
+            module=module,
         )
 
     @property

@@ -62,15 +62,17 @@ class ServerProcess:
         *,
         stop_timeout_s: float = 15.0,
         memoised_engine: bool = False,
+        module: str | None = None,
     ) -> None:
         self.workdir = workdir
         self.port = port or free_port()
         self.env = dict(env or {})
         self.stop_timeout_s = stop_timeout_s
-        # ``programgen.testing.memo_serve`` instead of ``programgen serve`` (benchmarks).
-        self.command = (
-            ["programgen.testing.memo_serve"] if memoised_engine else ["programgen", "serve"]
-        )
+        # ``programgen.testing.memo_serve`` (or another ``module``) instead of
+        # ``programgen serve``: benchmarks of the service around the engine.
+        if memoised_engine:
+            module = "programgen.testing.memo_serve"
+        self.command = [module] if module else ["programgen", "serve"]
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = workdir / "server.log"
 

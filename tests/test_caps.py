@@ -18,7 +18,7 @@ from programgen.client.errors import ProgramgenError, ResourceExhausted, from_rp
 from programgen.testing import FakeOpenAI
 from programgen.v1 import generation_service_pb2 as pb
 from programgen.v1 import generation_service_pb2_grpc as pb_grpc
-from tests.cluster import LEASE_S, Delay, replica
+from tests.cluster import Delay, replica
 from tests.harness import Gate, example, running_server
 from tests.postgres import fresh_database
 
@@ -132,9 +132,17 @@ async def test_watch_streams_per_caller_are_capped_across_replica_processes(
     tmp_path: Path, postgres_url: str
 ) -> None:
     limit = 4
+    # A longer lease than the cluster tests' 2 s: a live replica's renewals (every
+    # second) must never miss it, even on a loaded machine, or its streams' slots would
+    # be freed while they are open.
+    lease_s = 6.0
     database = await fresh_database(postgres_url)
     slow = FakeOpenAI(default=Delay(120)).start()  # the generation stays running
-    env = {"PROGRAMGEN_MAX_WATCHERS_PER_CALLER": str(limit)}
+    env = {
+        "PROGRAMGEN_MAX_WATCHERS_PER_CALLER": str(limit),
+        "PROGRAMGEN_LEASE_S": str(lease_s),
+        "PROGRAMGEN_LEASE_HEARTBEAT_S": "1.0",
+    }
     replicas = [replica(tmp_path, n, database, slow, **env) for n in range(3)]
     streams: list[_Stream] = []
     try:
@@ -157,9 +165,9 @@ async def test_watch_streams_per_caller_are_capped_across_replica_processes(
         stream, _ = await _admitted(targets[2], generation.id, 5.0)
         streams.append(stream)
         replicas[1].kill()  # kill -9: its one stream's slot is freed by its lease running out
-        stream, waited = await _admitted(targets[0], generation.id, LEASE_S + 3.0)
+        stream, waited = await _admitted(targets[0], generation.id, lease_s + 3.0)
         streams.append(stream)
-        assert waited <= LEASE_S + 1.0, waited
+        assert waited <= lease_s + 1.0, waited
         refused = await _Stream(targets[2], generation.id).opened()
         assert isinstance(refused, ResourceExhausted), "the freed slot was given twice"
     finally:
