@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from programgen.pipeline.autoregulation import Autoregulated
 from programgen.pipeline.construction import Construction
@@ -37,11 +37,28 @@ ENGINE_VERSION = "programgen-engine/1.2.0"
 
 T = TypeVar("T")
 
-# progress(stage, percent 0..100, human message); awaited before each stage runs.
+# progress(stage, percent 0..100, human message); awaited before each stage runs, or, when
+# a StagedOffload runs the stages in one call, as each begins there.
 ProgressCallback = Callable[[Stage, int, str], Awaitable[None]]
 # offload(fn, *args) runs a synchronous, picklable top-level function somewhere else
 # (the server passes a process pool) and returns its result.
 Offload = Callable[..., Awaitable[Any]]
+# announce(stage): called where the stages run, as each begins (see run_stages).
+Announce = Callable[[Stage], None]
+
+
+@runtime_checkable
+class StagedOffload(Protocol):
+    """An offload that also runs every engine stage in one call (``run_stages`` there),
+    awaiting ``progress`` for each stage as it begins there, and returns the program
+    (server/engine_processes.py). One call instead of one per stage: each hand-off to a
+    process costs a round trip and the pickling of a stage's inputs and result."""
+
+    async def __call__(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+    async def run_stages(
+        self, profile: Profile, validate: bool, progress: Callable[[Stage], Awaitable[None]]
+    ) -> Program: ...
 
 
 @dataclass(frozen=True)
@@ -100,19 +117,32 @@ def _assemble(results: dict[str, Any]) -> Program:
     )
 
 
+def _silent(stage: Stage) -> None:
+    """No one to tell."""
+
+
+def run_stages(profile: Profile, validate: bool, announce: Announce = _silent) -> Program:
+    """The engine's stages 1-6 in this process, each announced before it runs, then
+    validation when ``validate`` (announced too)."""
+    results: dict[str, Any] = {"profile": profile}
+    for spec, step in ENGINE_STAGES:
+        announce(spec.stage)
+        results[step.output] = step.fn(*step.args(results))
+    program = _assemble(results)
+    if validate:
+        announce(Stage.VALIDATION)
+        validate_program(program, profile)
+    return program
+
+
 def draft_program(profile: Profile) -> Program:
     """The engine's program before validation (stages 1-6, no LLM): for quality reports."""
-    results: dict[str, Any] = {"profile": profile}
-    for _, step in ENGINE_STAGES:
-        results[step.output] = step.fn(*step.args(results))
-    return _assemble(results)
+    return run_stages(profile, validate=False)
 
 
 def build_program(profile: Profile) -> Program:
     """The engine alone, synchronously: stages 1-6 and validation (no LLM)."""
-    program = draft_program(profile)
-    validate_program(program, profile)
-    return program
+    return run_stages(profile, validate=True)
 
 
 async def generate(
@@ -121,8 +151,9 @@ async def generate(
     progress: ProgressCallback | None = None,
     offload: Offload | None = None,
 ) -> Program:
-    """The stages of ``pipeline.stages`` in order, each announced to ``progress`` before it
-    runs; the engine's stages through ``offload`` when given."""
+    """The stages of ``pipeline.stages`` in order, each announced to ``progress`` as it
+    begins; the engine's stages through ``offload`` when given (in one call when it is a
+    ``StagedOffload``)."""
 
     async def run(fn: Callable[..., T], *args: Any) -> T:
         if offload is None:
@@ -134,11 +165,21 @@ async def generate(
         if progress is not None:
             await progress(spec.stage, start_percent(spec.stage), spec.message)
 
-    results: dict[str, Any] = {"profile": profile}
-    for spec, step in ENGINE_STAGES:
-        await report(spec)
-        results[step.output] = await run(step.fn, *step.args(results))
-    program = _assemble(results)
+    if isinstance(offload, StagedOffload):
+        validate_there = options.llm is None  # else validation follows the LLM stage
+
+        async def announced(stage: Stage) -> None:
+            await report(SPEC[stage])
+
+        program = await offload.run_stages(profile, validate_there, announced)
+        if validate_there:
+            return program
+    else:
+        results: dict[str, Any] = {"profile": profile}
+        for spec, step in ENGINE_STAGES:
+            await report(spec)
+            results[step.output] = await run(step.fn, *step.args(results))
+        program = _assemble(results)
     if options.llm is not None:
         await report(SPEC[Stage.LLM_REFINEMENT])
         from programgen.pipeline import refine  # lazy: optional stage
