@@ -58,9 +58,10 @@ def _init_worker(announcements: Connection) -> None:
 
 
 def _staged(token: int, profile: Profile, validate: bool) -> Program:
-    """In a worker: the engine's stages, each announced with ``token`` as it begins. A
-    message of a few bytes is one write to the pipe, which is atomic below the pipe's
-    buffer size, so the workers' announcements never interleave."""
+    """In a worker: the engine's stages, each announced with ``token`` as it begins. An
+    announcement of a few dozen bytes is one write() to the pipe, and a write of at most
+    PIPE_BUF (4,096 bytes on Linux) is atomic, so the workers' announcements never
+    interleave."""
     pipe = _announcements
     assert pipe is not None
     return run_stages(profile, validate, lambda stage: pipe.send((token, stage.value)))
@@ -78,6 +79,7 @@ class EngineProcesses:
         # A pipe per pool: the new pool's workers get its writing end as they start, and
         # whatever the old pool's workers still write is never read.
         reader, writer = multiprocessing.Pipe(duplex=False)
+        self._read()  # what the old pool's workers announced before it broke
         self._close_reader()
         self._reader = reader
         with_loop = _running_loop()
@@ -152,6 +154,8 @@ class EngineProcesses:
             return program
         finally:
             del self._listening[token]
+            if not result.done():  # stopped waiting: a call still queued is dropped
+                result.cancel()
 
     async def _next(
         self, stages: asyncio.Queue[Stage], result: asyncio.Future[Any]

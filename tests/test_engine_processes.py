@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
@@ -37,9 +39,12 @@ async def test_the_stages_run_in_one_call_each_reported_in_order() -> None:
     every_stage = [spec.stage for spec, _ in ENGINE_STAGES] + [Stage.VALIDATION]
     seen: list[Stage] = []
     calls: list[str] = []
+    running: list[Future[Any]] = []
+    reported_while_running: list[bool] = []
 
     async def progress(stage: Stage, percent: int, message: str) -> None:
         seen.append(stage)
+        reported_while_running.append(not running[0].done())
 
     processes = EngineProcesses(1)
     try:
@@ -49,7 +54,8 @@ async def test_the_stages_run_in_one_call_each_reported_in_order() -> None:
 
         def counted(fn: Callable[..., Any], /, *args: Any) -> Any:
             calls.append(fn.__name__)
-            return real_submit(fn, *args)
+            running.append(real_submit(fn, *args))
+            return running[-1]
 
         executor.submit = counted  # type: ignore[method-assign]
         program = await generate(profile, progress=progress, offload=processes)
@@ -57,6 +63,9 @@ async def test_the_stages_run_in_one_call_each_reported_in_order() -> None:
         processes.shutdown()
     assert seen == every_stage
     assert calls == ["_staged"]  # one hand-off for every stage and the validation
+    # Reported as it begins in the worker, not all at the end: the first stage reaches
+    # the loop within a millisecond, while the whole engine takes tens of them.
+    assert reported_while_running[0]
     # The same program as the engine in this process, byte for byte.
     assert program.model_dump_json() == build_program(profile).model_dump_json()
 
@@ -83,7 +92,38 @@ async def test_a_run_that_stops_waiting_leaves_no_stage_to_the_next() -> None:
         with pytest.raises(Fenced):
             await generate(profile, progress=stop_at_the_third, offload=processes)
         # The first run's worker goes on announcing its stages: they reach no one.
+        assert processes._listening == {}
         await generate(profile, progress=record, offload=processes)
     finally:
         processes.shutdown()
     assert seen == every_stage
+
+
+async def test_a_run_cancelled_while_queued_never_takes_a_process() -> None:
+    # One process; the executor hands at most three calls on (one running, two in its
+    # call queue), so the fifth is still queued when its generation is cancelled.
+    profile = profile_from_example("beginner_full_gym")
+    submitted: list[Future[Any]] = []
+    all_in = asyncio.Event()
+    processes = EngineProcesses(1)
+    try:
+        await processes.start()
+        executor = processes._executor
+        real_submit = executor.submit
+
+        def tracked(fn: Callable[..., Any], /, *args: Any) -> Any:
+            submitted.append(real_submit(fn, *args))
+            if len(submitted) == 5:
+                all_in.set()
+            return submitted[-1]
+
+        executor.submit = tracked  # type: ignore[method-assign]
+        runs = [asyncio.create_task(generate(profile, offload=processes)) for _ in range(5)]
+        await all_in.wait()
+        runs[-1].cancel()
+        done = await asyncio.gather(*runs, return_exceptions=True)
+    finally:
+        processes.shutdown()
+    assert all(not isinstance(p, BaseException) and p.weeks for p in done[:4]), done
+    assert isinstance(done[4], asyncio.CancelledError)
+    assert submitted[4].cancelled()  # dropped from the queue, never run

@@ -9,8 +9,10 @@ ways to know the number:
   the store knows; the owner's advisory lock makes count-then-insert one step
   (writes.lock_owners).
 - ``KeptCounts``: the store's only writer counts as it writes. SQLite has one writer
-  thread (store/group_commit.py), and a second process refuses to open the same file
-  (store/database.py, ``sole_user``), so every change of a status passes through it. It
+  thread (store/group_commit.py), and a second server refuses to open the same file
+  (store/database.py, ``sole_user``), so every change of a status passes through it (the
+  CLI's commands beside a running server write API keys and migrations, never a
+  generation's status). It
   reads an owner's count from the store once, then follows it by the changes it applies;
   the changes of a transaction count only once it commits, and a rolled-back one makes it
   read the store again.
