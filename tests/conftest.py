@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
+from programgen.server.store.repository import Repository
 from programgen.testing import FakeOpenAI
 
 
@@ -33,3 +35,22 @@ def postgres_url() -> Iterator[str]:
 
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repository]:
+    """A migrated store on each backend: SQLite in a file, and a fresh PostgreSQL database."""
+    from programgen.server.store.database import create_engine, migrate
+    from tests.postgres import fresh_database
+
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = await fresh_database(request.getfixturevalue("postgres_url"))
+    engine = create_engine(url)
+    await migrate(engine)
+    await migrate(engine)  # applying twice is a no-op
+    try:
+        yield Repository(engine)
+    finally:
+        await engine.dispose()

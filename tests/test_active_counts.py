@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from programgen.server.records import ACTIVE, CapExceeded, GenerationRecord, GenerationStatus
 from programgen.server.store.active_counts import delta
-from programgen.server.store.database import create_engine, migrate
 from programgen.server.store.repository import Repository
 from programgen.server.store.schema import generations
 from programgen.server.store.writes import StateChange
-from tests.postgres import fresh_database
 
 PENDING = GenerationStatus.PENDING
 PROCESSING = GenerationStatus.PROCESSING
@@ -29,20 +24,6 @@ FAILED = GenerationStatus.FAILED
 CANCELLED = GenerationStatus.CANCELLED
 CAP = 4
 OWNERS = ("ann", "ben")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repository]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = await fresh_database(request.getfixturevalue("postgres_url"))
-    engine = create_engine(url)
-    await migrate(engine)
-    try:
-        yield Repository(engine)
-    finally:
-        await engine.dispose()
 
 
 async def _active_in_store(repository: Repository, owner: str) -> int:

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from programgen.server.records import CapExceeded, GenerationStatus
-from programgen.server.store.database import create_engine, migrate
 from programgen.server.store.repository import Repository
 from programgen.server.store.writes import StateChange
-from tests.postgres import fresh_database
 
 PENDING = GenerationStatus.PENDING
 PROCESSING = GenerationStatus.PROCESSING
 COMPLETED = GenerationStatus.COMPLETED
 CANCELLED = GenerationStatus.CANCELLED
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repository]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = await fresh_database(request.getfixturevalue("postgres_url"))
-    engine = create_engine(url)
-    await migrate(engine)
-    await migrate(engine)  # applying twice is a no-op
-    try:
-        yield Repository(engine)
-    finally:
-        await engine.dispose()
 
 
 async def create(repository: Repository, owner: str = "alice", request_id: str | None = None):
