@@ -96,15 +96,7 @@ def _pull_up(
             "Bodyweight only. Pull what you can, then jump to the top and lower slowly "
             "(3-5 s) for the remaining reps."
         )
-    return Prescribed(
-        reps_min=low,
-        reps_max=high,
-        load=None,
-        load_percent_e1rm=None,
-        load_kind=LoadKind.BODYWEIGHT,
-        progression=progression_rule(entry, LoadKind.BODYWEIGHT, high, rpe, ctx),
-        note=note,
-    )
+    return _unloaded(entry, low, high, LoadKind.BODYWEIGHT, rpe, ctx, note)
 
 
 def _barbell_floor(
@@ -122,16 +114,11 @@ def _barbell_floor(
     top = min(high, math.floor(reps_to_failure(100 * bar / one_rm)) - rir)
     unit = ctx.profile.unit.value
     if top < min_reps(ctx.profile) or (top < low and top <= PEAK_REPS):
-        return Prescribed(
-            reps_min=low,
-            reps_max=high,
-            load=None,
-            load_percent_e1rm=None,
-            load_kind=LoadKind.BY_RPE,
-            progression=progression_rule(entry, LoadKind.BY_RPE, high, rpe, ctx),
-            note=f"Even the empty bar ({bar:g} {unit}) is more than these sets call for: "
-            "use dumbbells or a machine for this movement until the bar allows the reps.",
+        note = (
+            f"Even the empty bar ({bar:g} {unit}) is more than these sets call for: "
+            "use dumbbells or a machine for this movement until the bar allows the reps."
         )
+        return _unloaded(entry, low, high, LoadKind.BY_RPE, rpe, ctx, note)
     return Prescribed(
         reps_min=max(1, min(low, top - 2)),
         reps_max=top,
@@ -194,14 +181,7 @@ def _fixed_load(entry: Exercise, rir: int, first_rir: int, ctx: LoadContext) -> 
         low, high = assisted_reps(rir, first_rir)
     else:
         low, high = capped_reps(entry, *fixed_reps(ctx.profile.goal, rir, first_rir))
-    return Prescribed(
-        reps_min=low,
-        reps_max=high,
-        load=None,
-        load_percent_e1rm=None,
-        load_kind=kind,
-        progression=progression_rule(entry, kind, high, 10.0 - rir, ctx),
-    )
+    return _unloaded(entry, low, high, kind, 10.0 - rir, ctx)
 
 
 def _by_effort(
@@ -220,15 +200,7 @@ def _by_effort(
     if pull:
         low, high = pull_up_reps(ctx.profile, rir, first_rir)
     kind = LoadKind.BODYWEIGHT if pull else LoadKind.BY_RPE
-    return Prescribed(
-        reps_min=low,
-        reps_max=high,
-        load=None,
-        load_percent_e1rm=None,
-        load_kind=kind,
-        progression=progression_rule(entry, kind, high, rpe, ctx),
-        note=note,
-    )
+    return _unloaded(entry, low, high, kind, rpe, ctx, note)
 
 
 def coarse_note(step_percent: float, rpe: float) -> str:
@@ -244,14 +216,28 @@ def _coarse(
     entry: Exercise, low: int, high: int, rpe: float, ctx: LoadContext, step_percent: float
 ) -> Prescribed:
     """The step below the chart's load is more than COARSE_GAP lighter: by RPE, said why."""
+    return _unloaded(entry, low, high, LoadKind.BY_RPE, rpe, ctx, coarse_note(step_percent, rpe))
+
+
+def _unloaded(
+    entry: Exercise,
+    low: int,
+    high: int,
+    kind: LoadKind,
+    rpe: float,
+    ctx: LoadContext,
+    note: str = "",
+) -> Prescribed:
+    """Reps with no chart load (by RPE, bodyweight, band or a fixed bell), moving on by
+    the progression rule of its kind."""
     return Prescribed(
         reps_min=low,
         reps_max=high,
         load=None,
         load_percent_e1rm=None,
-        load_kind=LoadKind.BY_RPE,
-        progression=progression_rule(entry, LoadKind.BY_RPE, high, rpe, ctx),
-        note=coarse_note(step_percent, rpe),
+        load_kind=kind,
+        progression=progression_rule(entry, kind, high, rpe, ctx),
+        note=note,
     )
 
 
